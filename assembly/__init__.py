@@ -1,0 +1,1 @@
+"""Assemblies, networks, participants, users, steps, the web app and its real-time hub."""

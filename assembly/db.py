@@ -1,0 +1,107 @@
+"""Engines and sessions: one writer, many readers.
+
+SQLite allows one writer at a time. All writes in a process go through a pool of one
+connection that starts its transactions with BEGIN IMMEDIATE, so two writers queue in Python
+instead of failing with "database is locked"; reads use their own pool and never wait for it.
+PostgreSQL gets the same two entry points over one ordinary pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # another process (a backup, a second worker) may hold the lock
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """SQLite creates the file but not its folder; the default lives in a `data/` folder."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+
+
+def _sqlite_engine(url: str, *, writer: bool, synchronous: str) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        pool_size=1 if writer else 8,
+        max_overflow=0 if writer else 8,
+        pool_timeout=60,
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The process's engines; `read()` and `write()` hand out short-lived sessions."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL") -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            ensure_sqlite_folder(url)
+            self.write_engine = _sqlite_engine(url, writer=True, synchronous=sqlite_synchronous)
+            self.read_engine = _sqlite_engine(url, writer=False, synchronous=sqlite_synchronous)
+        else:
+            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.read_engine = self.write_engine
+        # Held from BEGIN until the events of the commit are published, so phones receive
+        # events in sequence order (in one process; across processes clients reorder).
+        self.write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        if self.write_lock is None:
+            yield
+        else:
+            async with self.write_lock:
+                yield
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._reader() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()

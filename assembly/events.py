@@ -1,0 +1,78 @@
+"""Events: what phones and screens are told after a change commits.
+
+Every event carries the assembly's next sequence number, taken in the same transaction as the
+change, so a client that sees a gap knows it missed something and asks for a snapshot. An event
+has a payload for staff (console, presenter) and one for participants; where participants must
+not see a change (a hidden proposal's text) they get a bare tick that only advances the sequence.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.models import Assembly
+
+TICK = "tick"
+
+
+@dataclass(frozen=True)
+class Event:
+    assembly_id: int
+    seq: int
+    type: str
+    staff: dict[str, Any]
+    public: dict[str, Any] | None
+    """None: participants get a tick that only advances their sequence number."""
+    ts: float = field(default_factory=time.time)
+
+    def message(self, *, staff: bool) -> str:
+        if staff:
+            kind, data = self.type, self.staff
+        elif self.public is None:
+            kind, data = TICK, {}
+        else:
+            kind, data = self.type, self.public
+        return json.dumps(
+            {"seq": self.seq, "type": kind, "ts": round(self.ts * 1000), "data": data},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+
+
+class EventSink(Protocol):
+    """Where committed events go; the web layer backs it with Litestar Channels."""
+
+    def publish(self, events: Sequence[Event]) -> None: ...
+
+
+class Outbox:
+    """Collects a transaction's events; the database publishes them once the commit succeeded."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.events: list[Event] = []
+
+    async def emit(
+        self,
+        assembly_id: int,
+        type: str,
+        staff: dict[str, Any],
+        public: dict[str, Any] | None,
+    ) -> Event:
+        result = await self.session.execute(
+            update(Assembly)
+            .where(Assembly.id == assembly_id)
+            .values(seq=Assembly.seq + 1)
+            .returning(Assembly.seq)
+        )
+        event = Event(assembly_id, result.scalar_one(), type, staff, public)
+        self.events.append(event)
+        return event

@@ -1,0 +1,131 @@
+"""Tables of the assembly context: users, assemblies, networks, steps, participants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assembly.db import Base
+from assembly.steps import StepKind, StepStatus
+from assembly.timeutil import utcnow
+
+
+class User(Base):
+    """An organizer or facilitator: someone who logs in with a password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))  # "organizer" | "facilitator"
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserSession(Base):
+    """A login; the cookie holds the token, the table only its hash."""
+
+    __tablename__ = "user_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Assembly(Base):
+    __tablename__ = "assemblies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(100))
+    held_on: Mapped[date | None] = mapped_column(Date)
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    join_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    """Last event sequence number: bumped in the transaction of every change that phones see."""
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    networks: Mapped[list[Network]] = relationship(
+        order_by="Network.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    steps: Mapped[list[Step]] = relationship(
+        order_by="Step.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        foreign_keys="Step.assembly_id",
+    )
+
+
+class Network(Base):
+    __tablename__ = "networks"
+    __table_args__ = (UniqueConstraint("assembly_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    color: Mapped[str] = mapped_column(String(7))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class Step(Base):
+    __tablename__ = "steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20), default=StepKind.COLLECT)
+    title: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=StepStatus.PENDING)
+    show_others: Mapped[bool] = mapped_column(Boolean, default=True)
+    """Whether participants see (and may support) each other's proposals in this step."""
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the step was last opened: the most recently opened step is the one phones show."""
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Countdown shown on every screen while the step is open; None for no timer."""
+
+
+class FacilitatorAssignment(Base):
+    __tablename__ = "facilitator_assignments"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Participant(Base):
+    """A seat in one assembly, held by one device (the hash of its device-token cookie)."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("assembly_id", "device_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id", ondelete="CASCADE"))
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
+    device_hash: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

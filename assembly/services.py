@@ -1,0 +1,569 @@
+"""Use cases of the assembly context: one function each, one transaction, events after commit."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Gone,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+)
+from assembly.events import Outbox
+from assembly.i18n import N_
+from assembly.models import (
+    Assembly,
+    FacilitatorAssignment,
+    Network,
+    Participant,
+    Step,
+    User,
+    UserSession,
+)
+from assembly.networks import DEFAULT_NETWORKS
+from assembly.runtime import Runtime
+from assembly.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from assembly.steps import Action, Refusal, Role, StepKind, StepStatus, refusal
+from assembly.timeutil import as_utc, utcnow
+from deliberation.thai import clean_text
+
+SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
+JOIN_CODE_DIGITS = 6
+MAX_TIMER_MINUTES = 240
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
+NETWORK_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+FIELD_LIMITS = {
+    "name": 200,
+    "province": 100,
+    "venue": 200,
+    "title": 200,
+    "prompt": 1000,
+    "display_name": 80,
+    "organisation": 120,
+    "network_name": 200,
+}
+
+DEFAULT_STEPS: tuple[tuple[StepKind, str, str], ...] = (
+    (
+        StepKind.COLLECT,
+        "ค้นหาความจริงของพื้นที่",
+        "ปัญหาคุณธรรมที่สำคัญของจังหวัดเราคืออะไร และเราจะร่วมกันแก้อย่างไร",
+    ),
+    (StepKind.REVIEW, "จัดกลุ่มประเด็น", "วิทยากรกระบวนการจัดกลุ่มข้อเสนอเป็นประเด็น"),
+    (StepKind.VOTE, "จัดลำดับความสำคัญ", "เลือกประเด็นที่จังหวัดควรขับเคลื่อนก่อน"),
+    (StepKind.DRAFT, "ร่างเป้าหมาย แผนงาน และตัวชี้วัด", "ร่วมกันร่างวาระคุณธรรมจังหวัด"),
+    (StepKind.ADOPT, "รับรองวาระคุณธรรมจังหวัด", "แสดงความเห็นต่อวาระแต่ละข้อ"),
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a logged-in user, a phone's device token hash, both or neither."""
+
+    user: User | None = None
+    device_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """An actor's place in one assembly."""
+
+    role: Role
+    participant: Participant | None
+
+
+# ---------------------------------------------------------------- checks
+
+
+def clean_field(value: str | None, field: str, *, required: bool = False) -> str:
+    text = clean_text(value or "")
+    if required and not text:
+        raise InvalidInput(f"{field}_required", "Please fill in this field.", field=field)
+    if len(text) > FIELD_LIMITS[field]:
+        raise InvalidInput(
+            f"{field}_too_long", "This field is too long.", field=field, limit=FIELD_LIMITS[field]
+        )
+    return text
+
+
+async def get_assembly(session: AsyncSession, assembly_id: int) -> Assembly:
+    assembly = await session.get(Assembly, assembly_id)
+    if assembly is None:
+        raise NotFound("assembly_not_found", "This assembly does not exist.")
+    return assembly
+
+
+async def standing_in(session: AsyncSession, assembly: Assembly, actor: Actor) -> Standing:
+    participant = None
+    if actor.device_hash:
+        participant = await session.scalar(
+            select(Participant).where(
+                Participant.assembly_id == assembly.id,
+                Participant.device_hash == actor.device_hash,
+            )
+        )
+    user = actor.user
+    if user is not None:
+        if user.role == Role.ORGANIZER and assembly.created_by == user.id:
+            return Standing(Role.ORGANIZER, participant)
+        assigned = await session.get(FacilitatorAssignment, (assembly.id, user.id))
+        if assigned is not None:
+            return Standing(Role.FACILITATOR, participant)
+    if participant is not None:
+        return Standing(Role.PARTICIPANT, participant)
+    return Standing(Role.ANONYMOUS, None)
+
+
+def current_step(assembly: Assembly) -> Step | None:
+    """The step every phone shows: the one opened last, whether still open or closed since."""
+    opened = [s for s in assembly.steps if s.opened_at is not None]
+    return max(opened, key=lambda s: (as_utc(s.opened_at), s.position)) if opened else None  # type: ignore[arg-type]
+
+
+_REFUSALS: dict[Refusal, tuple[type[DomainError], str]] = {
+    Refusal.NOT_IN_ASSEMBLY: (Forbidden, N_("You are not part of this assembly.")),
+    Refusal.PARTICIPANTS_ONLY: (Forbidden, N_("Only participants can do this.")),
+    Refusal.STAFF_ONLY: (Forbidden, N_("Only the facilitators of this assembly can do this.")),
+    Refusal.ORGANIZER_ONLY: (Forbidden, N_("Only the organizer of this assembly can do this.")),
+    Refusal.WRONG_STEP: (Conflict, N_("This cannot be done in the current step.")),
+    Refusal.STEP_CLOSED: (Conflict, N_("This step is closed.")),
+}
+
+
+async def authorize(
+    session: AsyncSession, assembly: Assembly, actor: Actor, action: Action
+) -> Standing:
+    """Refuse unless the actor's role may do `action` in the assembly's current step."""
+    standing = await standing_in(session, assembly, actor)
+    step = current_step(assembly)
+    kind = StepKind(step.kind) if step else None
+    reason = refusal(
+        standing.role, action, kind, step is not None and step.status == StepStatus.OPEN
+    )
+    if reason is None:
+        return standing
+    if reason == Refusal.NOT_IN_ASSEMBLY and actor.user is None and actor.device_hash is None:
+        raise NotAuthenticated("not_authenticated", "Please join the assembly or log in first.")
+    error, message = _REFUSALS[reason]
+    raise error(reason.value, message)
+
+
+# ---------------------------------------------------------------- users
+
+
+async def create_user(
+    rt: Runtime, *, username: str, display_name: str, role: str, password: str
+) -> User:
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidInput("invalid_username", "Use 3-40 letters, digits, dot, dash or underscore.")
+    if role not in (Role.ORGANIZER, Role.FACILITATOR):
+        raise InvalidInput("invalid_role", "The role must be organizer or facilitator.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("password_too_short", "The password needs at least 8 characters.")
+    async with rt.transaction() as (session, _):
+        if await session.scalar(select(User.id).where(User.username == username)):
+            raise Conflict("username_taken", "This username is already taken.")
+        user = User(
+            username=username,
+            display_name=clean_field(display_name, "display_name") or username,
+            role=role,
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+    return user
+
+
+async def log_in(rt: Runtime, *, username: str, password: str) -> str:
+    """Return a new session token, or refuse with one message whatever was wrong."""
+    async with rt.read() as session:
+        user = await session.scalar(select(User).where(User.username == username))
+    if user is None or not verify_password(user.password_hash, password):
+        raise NotAuthenticated("bad_credentials", "Wrong username or password.")
+    token = new_token()
+    async with rt.transaction() as (session, _):
+        session.add(
+            UserSession(
+                token_hash=token_hash(token),
+                user_id=user.id,
+                expires_at=utcnow() + SESSION_LIFETIME,
+            )
+        )
+    return token
+
+
+async def log_out(rt: Runtime, *, token: str) -> None:
+    async with rt.transaction() as (session, _):
+        await session.execute(
+            delete(UserSession).where(UserSession.token_hash == token_hash(token))
+        )
+
+
+async def user_for_token(rt: Runtime, token: str) -> User | None:
+    async with rt.read() as session:
+        login = await session.get(UserSession, token_hash(token))
+        if login is None or as_utc(login.expires_at) < utcnow():
+            return None
+        return login.user
+
+
+# ---------------------------------------------------------------- assemblies
+
+
+async def _new_join_code(session: AsyncSession) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**JOIN_CODE_DIGITS):0{JOIN_CODE_DIGITS}d}"
+        if not await session.scalar(select(Assembly.id).where(Assembly.join_code == code)):
+            return code
+
+
+async def create_assembly(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    name: str,
+    province: str,
+    held_on: date | None = None,
+    venue: str = "",
+) -> Assembly:
+    """A new assembly with the six networks and the five default steps, ready to edit."""
+    if actor.user is None:
+        raise NotAuthenticated("not_authenticated", "Please log in first.")
+    if actor.user.role != Role.ORGANIZER:
+        raise Forbidden("organizer_only", "Only organizers can create assemblies.")
+    async with rt.transaction() as (session, _):
+        assembly = Assembly(
+            name=clean_field(name, "name", required=True),
+            province=clean_field(province, "province", required=True),
+            held_on=held_on,
+            venue=clean_field(venue, "venue"),
+            join_code=await _new_join_code(session),
+            created_by=actor.user.id,
+            seq=0,
+            join_open=True,
+        )
+        assembly.networks = [
+            Network(key=n.key, name_th=n.name_th, name_en=n.name_en, color=n.color, position=i)
+            for i, n in enumerate(DEFAULT_NETWORKS)
+        ]
+        assembly.steps = [
+            Step(position=i, kind=kind, title=title, prompt=prompt, status=StepStatus.PENDING)
+            for i, (kind, title, prompt) in enumerate(DEFAULT_STEPS)
+        ]
+        session.add(assembly)
+    return assembly
+
+
+async def update_assembly(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    name: str,
+    province: str,
+    held_on: date | None,
+    venue: str,
+    join_open: bool,
+) -> None:
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly.name = clean_field(name, "name", required=True)
+        assembly.province = clean_field(province, "province", required=True)
+        assembly.held_on = held_on
+        assembly.venue = clean_field(venue, "venue")
+        assembly.join_open = join_open
+        await _emit_assembly_changed(outbox, assembly)
+
+
+async def save_network(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    key: str,
+    name_th: str,
+    name_en: str,
+    color: str,
+) -> Network:
+    """Add a network, or rename and recolour the one with this key."""
+    if not NETWORK_KEY_PATTERN.match(key):
+        raise InvalidInput("invalid_network_key", "Use lowercase English letters, digits and _.")
+    if not COLOR_PATTERN.match(color):
+        raise InvalidInput("invalid_color", "The colour must look like #1d4ed8.")
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        network = next((n for n in assembly.networks if n.key == key), None)
+        if network is None:
+            network = Network(key=key, position=len(assembly.networks))
+            assembly.networks.append(network)
+        network.name_th = clean_field(name_th, "network_name", required=True)
+        network.name_en = clean_field(name_en, "network_name") or key
+        network.color = color.lower()
+        await _emit_assembly_changed(outbox, assembly)
+    return network
+
+
+async def save_step(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    step_id: int | None,
+    kind: str,
+    title: str,
+    prompt: str,
+    show_others: bool,
+) -> Step:
+    """Add a step at the end (step_id None) or change one."""
+    if kind not in set(StepKind):
+        raise InvalidInput("invalid_step_kind", "Unknown kind of step.")
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        if step_id is None:
+            step = Step(position=len(assembly.steps), status=StepStatus.PENDING)
+            assembly.steps.append(step)
+        else:
+            step = _step_of(assembly, step_id)
+        step.kind = kind
+        step.title = clean_field(title, "title", required=True)
+        step.prompt = clean_field(prompt, "prompt")
+        step.show_others = show_others
+        await session.flush()
+        await _emit_step_changed(outbox, assembly)
+    return step
+
+
+async def add_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, username: str) -> User:
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        user = await session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound("user_not_found", "No account has this username.")
+        if await session.get(FacilitatorAssignment, (assembly.id, user.id)) is None:
+            session.add(FacilitatorAssignment(assembly_id=assembly.id, user_id=user.id))
+    return user
+
+
+async def assemblies_for(rt: Runtime, user: User) -> list[Assembly]:
+    async with rt.read() as session:
+        assigned = select(FacilitatorAssignment.assembly_id).where(
+            FacilitatorAssignment.user_id == user.id
+        )
+        query = select(Assembly).where((Assembly.created_by == user.id) | Assembly.id.in_(assigned))
+        return list((await session.scalars(query.order_by(Assembly.id.desc()))).all())
+
+
+async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
+    async with rt.read() as session:
+        query = (
+            select(User)
+            .join(FacilitatorAssignment, FacilitatorAssignment.user_id == User.id)
+            .where(FacilitatorAssignment.assembly_id == assembly_id)
+            .order_by(User.username)
+        )
+        return list((await session.scalars(query)).all())
+
+
+# ---------------------------------------------------------------- joining
+
+
+async def assembly_for_code(rt: Runtime, join_code: str) -> Assembly:
+    code = re.sub(r"\D", "", join_code or "")
+    if len(code) != JOIN_CODE_DIGITS:
+        raise InvalidInput("invalid_join_code", "The join code has 6 digits.")
+    async with rt.read() as session:
+        assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
+    if assembly is None:
+        raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
+    if not assembly.join_open:
+        raise Gone("join_closed", "This assembly no longer accepts new participants.")
+    return assembly
+
+
+async def join_assembly(
+    rt: Runtime,
+    *,
+    join_code: str,
+    device_hash: str,
+    network_key: str | None,
+    display_name: str = "",
+    organisation: str = "",
+) -> Participant:
+    """Give this device a seat; the same device joining again keeps its one seat."""
+    assembly = await assembly_for_code(rt, join_code)
+    name = clean_field(display_name, "display_name")
+    org = clean_field(organisation, "organisation")
+    async with rt.transaction() as (session, outbox):
+        existing = await session.scalar(
+            select(Participant).where(
+                Participant.assembly_id == assembly.id, Participant.device_hash == device_hash
+            )
+        )
+        if existing is not None and not network_key:
+            return existing
+        network = await session.scalar(
+            select(Network).where(Network.assembly_id == assembly.id, Network.key == network_key)
+        )
+        if network is None:
+            raise InvalidInput("network_required", "Please choose your network.")
+        if existing is not None:
+            moved = existing.network_id != network.id
+            existing.network_id = network.id
+            existing.display_name = name or existing.display_name
+            existing.organisation = org or existing.organisation
+            if moved:
+                await _emit_joined(session, outbox, assembly.id)
+            return existing
+        participant = Participant(
+            assembly_id=assembly.id,
+            network_id=network.id,
+            device_hash=device_hash,
+            display_name=name,
+            organisation=org,
+        )
+        session.add(participant)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # the same device joining twice at the same instant
+            raise Conflict("already_joined", "You have already joined. Please reload.") from exc
+        await _emit_joined(session, outbox, assembly.id)
+    return participant
+
+
+# ---------------------------------------------------------------- steering
+
+
+def _step_of(assembly: Assembly, step_id: int) -> Step:
+    step = next((s for s in assembly.steps if s.id == step_id), None)
+    if step is None:
+        raise NotFound("step_not_found", "This step does not exist.")
+    return step
+
+
+async def open_step(
+    rt: Runtime, *, actor: Actor, assembly_id: int, step_id: int, minutes: int | None = None
+) -> Step:
+    """Open a step (or reopen a closed one); whatever step was open closes."""
+    if minutes is not None and not 0 < minutes <= MAX_TIMER_MINUTES:
+        raise InvalidInput("invalid_timer", "The timer must be between 1 and 240 minutes.")
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        step = _step_of(assembly, step_id)
+        for other in assembly.steps:
+            if other.status == StepStatus.OPEN and other is not step:
+                other.status = StepStatus.CLOSED
+                other.ends_at = None
+        step.status = StepStatus.OPEN
+        step.opened_at = utcnow()
+        step.ends_at = step.opened_at + timedelta(minutes=minutes) if minutes else None
+        await _emit_step_changed(outbox, assembly)
+    return step
+
+
+async def close_step(rt: Runtime, *, actor: Actor, assembly_id: int, step_id: int) -> Step:
+    """Close the step; phones keep showing it, read-only, until another opens."""
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        step = _step_of(assembly, step_id)
+        if step.status != StepStatus.OPEN:
+            raise Conflict("step_not_open", "This step is not open.")
+        step.status = StepStatus.CLOSED
+        step.ends_at = None
+        await _emit_step_changed(outbox, assembly)
+    return step
+
+
+# ---------------------------------------------------------------- views and events
+
+
+def step_view(step: Step | None) -> dict[str, Any] | None:
+    if step is None:
+        return None
+    return {
+        "id": step.id,
+        "position": step.position,
+        "kind": step.kind,
+        "title": step.title,
+        "prompt": step.prompt,
+        "status": step.status,
+        "show_others": step.show_others,
+        "ends_at": as_utc(step.ends_at).isoformat() if step.ends_at else None,
+    }
+
+
+def assembly_view(assembly: Assembly) -> dict[str, Any]:
+    return {
+        "id": assembly.id,
+        "name": assembly.name,
+        "province": assembly.province,
+        "held_on": assembly.held_on.isoformat() if assembly.held_on else None,
+        "venue": assembly.venue,
+        "join_code": assembly.join_code,
+        "join_open": assembly.join_open,
+    }
+
+
+async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict[str, Any]]:
+    counts = dict(
+        (
+            await session.execute(
+                select(Participant.network_id, func.count())
+                .where(Participant.assembly_id == assembly.id)
+                .group_by(Participant.network_id)
+            )
+        ).all()
+    )
+    return [
+        {
+            "key": n.key,
+            "name_th": n.name_th,
+            "name_en": n.name_en,
+            "color": n.color,
+            "joined": counts.get(n.id, 0),
+        }
+        for n in assembly.networks
+    ]
+
+
+async def _emit_joined(session: AsyncSession, outbox: Outbox, assembly_id: int) -> None:
+    assembly = await get_assembly(session, assembly_id)
+    await session.flush()
+    networks = await network_counts(session, assembly)
+    payload = {"networks": networks, "joined": sum(n["joined"] for n in networks)}
+    await outbox.emit(assembly_id, "participants.changed", payload, payload)
+
+
+async def _emit_step_changed(outbox: Outbox, assembly: Assembly) -> None:
+    public = {"step": step_view(current_step(assembly))}
+    staff = {**public, "steps": [step_view(s) for s in assembly.steps]}
+    await outbox.emit(assembly.id, "step.changed", staff, public)
+
+
+async def _emit_assembly_changed(outbox: Outbox, assembly: Assembly) -> None:
+    await outbox.session.flush()
+    payload = {"assembly": assembly_view(assembly)}
+    await outbox.emit(assembly.id, "assembly.changed", payload, payload)

@@ -1,0 +1,53 @@
+"""The one settings object, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("SAMATCHA_DATA_DIR", PROJECT_ROOT / "data"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every field has an environment variable `SAMATCHA_<FIELD>`; see docs/configuration.md."""
+
+    database_url: str = ""
+    """SQLAlchemy async URL. Empty means a SQLite file `samatcha.sqlite3` in `data_dir`."""
+    data_dir: Path = field(default_factory=_default_data_dir)
+    """Folder for the embedded SQLite database and backups."""
+    redis_url: str = ""
+    """`redis://host:port/db` to share real-time events between workers; empty = in-process."""
+    public_url: str = ""
+    """Base URL printed on join cards and QR codes (e.g. `http://192.168.1.10:8000`)."""
+    max_proposal_chars: int = 500
+    """A proposal longer than this is refused: a phone screen's worth, about three sentences."""
+    secure_cookies: bool = False
+    """Mark cookies `Secure` (only sent over HTTPS). Turn on behind TLS."""
+    sqlite_synchronous: str = "FULL"
+    """SQLite `synchronous` pragma; FULL so an acknowledged action survives a power cut."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("SAMATCHA_DATA_DIR", str(PROJECT_ROOT / "data")))
+        return cls(
+            database_url=env.get("SAMATCHA_DATABASE_URL", ""),
+            data_dir=data_dir,
+            redis_url=env.get("SAMATCHA_REDIS_URL", ""),
+            public_url=env.get("SAMATCHA_PUBLIC_URL", "").rstrip("/"),
+            max_proposal_chars=int(env.get("SAMATCHA_MAX_PROPOSAL_CHARS", "500")),
+            secure_cookies=env.get("SAMATCHA_SECURE_COOKIES", "") in {"1", "true", "yes"},
+            sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
+        )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'samatcha.sqlite3'}"

@@ -1,0 +1,134 @@
+"""What each role may do in each kind of step: the one table, and the one function that reads it.
+
+Roles are relative to one assembly: a facilitator of another assembly is `anonymous` here.
+Participant actions need the step to be open; staff actions do not (a facilitator tidies
+proposals after the step closes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assembly.i18n import N_
+
+
+class StepKind(StrEnum):
+    COLLECT = "collect"
+    REVIEW = "review"
+    VOTE = "vote"
+    DRAFT = "draft"
+    ADOPT = "adopt"
+
+
+STEP_KIND_LABELS: dict[str, str] = {
+    StepKind.COLLECT: N_("Collect proposals"),
+    StepKind.REVIEW: N_("Group into issues"),
+    StepKind.VOTE: N_("Prioritise"),
+    StepKind.DRAFT: N_("Draft goals, plans and indicators"),
+    StepKind.ADOPT: N_("Adopt the agenda"),
+}
+
+
+class StepStatus(StrEnum):
+    PENDING = "pending"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    PARTICIPANT = "participant"
+    FACILITATOR = "facilitator"
+    ORGANIZER = "organizer"
+
+
+class Action(StrEnum):
+    SUBMIT_PROPOSAL = "submit_proposal"
+    SUPPORT_PROPOSAL = "support_proposal"
+    MODERATE_PROPOSAL = "moderate_proposal"  # hide, restore, fix a typo
+    CURATE_ISSUES = "curate_issues"
+    CAST_BALLOT = "cast_ballot"
+    RUN_VOTE = "run_vote"
+    SUGGEST_DRAFT = "suggest_draft"
+    EDIT_DRAFT = "edit_draft"
+    GIVE_CONSENT = "give_consent"
+    ADOPT_ITEM = "adopt_item"
+    STEER_STEPS = "steer_steps"  # open, close, reopen, timer
+    VIEW_CONSOLE = "view_console"
+    MANAGE_ASSEMBLY = "manage_assembly"  # details, networks, steps, facilitators
+
+
+ANY_STEP = frozenset(StepKind)
+STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    step_kinds: frozenset[StepKind] | None  # None: not tied to a step at all
+    needs_open_step: bool
+
+
+def _participant_in(*kinds: StepKind) -> Rule:
+    return Rule(frozenset({Role.PARTICIPANT}), frozenset(kinds), needs_open_step=True)
+
+
+def _staff_in(kinds: frozenset[StepKind] | None) -> Rule:
+    return Rule(STAFF, kinds, needs_open_step=False)
+
+
+RULES: dict[Action, Rule] = {
+    Action.SUBMIT_PROPOSAL: _participant_in(StepKind.COLLECT),
+    Action.SUPPORT_PROPOSAL: _participant_in(StepKind.COLLECT, StepKind.REVIEW),
+    Action.CAST_BALLOT: _participant_in(StepKind.VOTE),
+    Action.SUGGEST_DRAFT: _participant_in(StepKind.DRAFT),
+    Action.GIVE_CONSENT: _participant_in(StepKind.ADOPT),
+    Action.MODERATE_PROPOSAL: _staff_in(None),
+    Action.CURATE_ISSUES: _staff_in(None),
+    Action.RUN_VOTE: _staff_in(frozenset({StepKind.VOTE})),
+    Action.EDIT_DRAFT: _staff_in(frozenset({StepKind.DRAFT, StepKind.ADOPT})),
+    Action.ADOPT_ITEM: _staff_in(frozenset({StepKind.ADOPT})),
+    Action.STEER_STEPS: _staff_in(None),
+    Action.VIEW_CONSOLE: _staff_in(None),
+    Action.MANAGE_ASSEMBLY: Rule(frozenset({Role.ORGANIZER}), None, needs_open_step=False),
+}
+
+
+class Refusal(StrEnum):
+    """Why an action is refused, most fundamental reason first."""
+
+    NOT_IN_ASSEMBLY = "not_in_assembly"
+    PARTICIPANTS_ONLY = "participants_only"
+    STAFF_ONLY = "staff_only"
+    ORGANIZER_ONLY = "organizer_only"
+    WRONG_STEP = "wrong_step"
+    STEP_CLOSED = "step_closed"
+
+
+def refusal(
+    role: Role, action: Action, step_kind: StepKind | None = None, step_open: bool = False
+) -> Refusal | None:
+    """None if `role` may do `action` while a step of `step_kind` is current, else why not."""
+    rule = RULES[action]
+    if role not in rule.roles:
+        if role == Role.ANONYMOUS:
+            return Refusal.NOT_IN_ASSEMBLY
+        if Role.PARTICIPANT in rule.roles:
+            return Refusal.PARTICIPANTS_ONLY
+        if Role.FACILITATOR in rule.roles:
+            return Refusal.STAFF_ONLY
+        return Refusal.ORGANIZER_ONLY
+    if rule.step_kinds is None:
+        return None
+    if step_kind not in rule.step_kinds:
+        return Refusal.WRONG_STEP
+    if rule.needs_open_step and not step_open:
+        return Refusal.STEP_CLOSED
+    return None
+
+
+def is_allowed(
+    role: Role, action: Action, step_kind: StepKind | None = None, step_open: bool = False
+) -> bool:
+    return refusal(role, action, step_kind, step_open) is None

@@ -1,0 +1,1 @@
+"""The web edge: Litestar handlers, the WebSocket endpoint, templates and static files."""

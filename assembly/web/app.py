@@ -1,0 +1,182 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Litestar, Request, Response, get
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.template import TemplateConfig
+
+from assembly.db import Database
+from assembly.errors import DomainError
+from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
+from assembly.runtime import Runtime
+from assembly.settings import PROJECT_ROOT, Settings
+from assembly.steps import STEP_KIND_LABELS
+from assembly.web.api import AssemblyApi, SessionApi
+from assembly.web.context import LANGUAGE_COOKIE, before_request
+from assembly.web.live import ChannelsSink, live_socket
+from assembly.web.pages import ParticipantPages, StaffPages
+
+SUBSCRIBER_BACKLOG = 2_000  # events a slow phone may lag by before the oldest are dropped;
+# it then sees a gap in sequence numbers and asks for a snapshot instead of falling further behind
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+COMPRESS_FROM_BYTES = 1024  # a hall's Wi-Fi is the bottleneck, not the server's CPU
+
+
+def template_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(PROJECT_ROOT / "templates"),
+        autoescape=select_autoescape(["html", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(gettext=gettext_, ngettext=ngettext_, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["current_language"] = current_language.get
+    env.globals["step_kind_labels"] = STEP_KIND_LABELS
+    # Thai stays readable UTF-8 (half the bytes of \u escapes); tojson still escapes < > & '.
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "default": str}
+    return env
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return (
+        request.url.path.startswith("/api/") or request.headers.get("x-requested-with") == "fetch"
+    )
+
+
+def _error_response(
+    request: Request[Any, Any, Any], status: int, code: str, message: str, **extra: Any
+) -> Response[Any]:
+    if _wants_json(request):
+        return Response({"error": code, "message": message, **extra}, status_code=status)
+    referer = request.headers.get("referer", "")
+    back = referer if referer.startswith(str(request.base_url)) else None
+    context = {"request": request, "message": message, "code": code, "back": back}
+    return Template("error.html", context=context, status_code=status)
+
+
+def on_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return _error_response(request, exc.status_code, exc.code, translate(exc.message, **exc.params))
+
+
+def on_validation_error(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    return _error_response(
+        request,
+        400,
+        "invalid_request",
+        gettext_("The request is incomplete or malformed."),
+        detail=exc.extra,
+    )
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+
+
+def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if status >= 500:
+        return _error_response(
+            request, status, "server_error", gettext_("Something went wrong. Please try again.")
+        )
+    code = _HTTP_CODES.get(status, "bad_request")
+    message = (
+        gettext_("This page does not exist.")
+        if status == 404
+        else gettext_("The request is incomplete or malformed.")
+    )
+    return _error_response(request, status, code, message)
+
+
+@get("/healthz", include_in_schema=False)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@get("/lang/{language:str}", include_in_schema=False)
+async def switch_language(
+    request: Request[Any, Any, Any], language: str, next: str = "/"
+) -> Response[Any]:
+    """Remember the chosen language in a cookie and go back where the switch was pressed."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = Redirect(target, status_code=HTTP_303_SEE_OTHER)
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            language,
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            samesite="lax",
+            httponly=True,
+        )
+    return response
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    backend = (
+        RedisChannelsPubSubBackend(redis=_redis(settings.redis_url))
+        if settings.redis_url
+        else MemoryChannelsBackend()
+    )
+    channels = ChannelsPlugin(
+        backend=backend,
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=SUBSCRIBER_BACKLOG,
+        subscriber_backlog_strategy="dropleft",
+    )
+    database = Database(
+        settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+    )
+    runtime = Runtime(db=database, sink=ChannelsSink(channels), settings=settings)
+
+    async def dispose_database() -> None:
+        await database.dispose()
+
+    app = Litestar(
+        route_handlers=[
+            SessionApi,
+            AssemblyApi,
+            ParticipantPages,
+            StaffPages,
+            live_socket,
+            healthz,
+            switch_language,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], cache_control=None
+            ),
+        ],
+        plugins=[channels],
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(template_environment())
+        ),
+        openapi_config=OpenAPIConfig(title="Samatcha API", version="1", path="/schema"),
+        exception_handlers={
+            DomainError: on_domain_error,
+            ValidationException: on_validation_error,
+            HTTPException: on_http_error,
+        },
+        compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
+        before_request=before_request,
+        on_shutdown=[dispose_database],
+        state=State({"runtime": runtime}),
+    )
+    return app
+
+
+def _redis(url: str) -> Any:
+    from redis.asyncio import Redis
+
+    return Redis.from_url(url)

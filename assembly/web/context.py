@@ -1,0 +1,83 @@
+"""What every handler needs from a connection: the runtime, the actor, the language, cookies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
+
+from assembly.i18n import current_language, pick_language
+from assembly.runtime import Runtime
+from assembly.security import new_token, token_hash
+from assembly.services import Actor, user_for_token
+
+SESSION_COOKIE = "samatcha_session"
+DEVICE_COOKIE = "samatcha_device"
+LANGUAGE_COOKIE = "samatcha_lang"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600  # a phone keeps its seat across a multi-day assembly
+SESSION_COOKIE_MAX_AGE = 14 * 24 * 3600
+
+
+def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
+    rt: Runtime = connection.app.state.runtime
+    return rt
+
+
+async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    return await actor_of(request)
+
+
+async def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    cached: Actor | None = connection.scope.get("state", {}).get("actor")
+    if cached is not None:
+        return cached
+    token = connection.cookies.get(SESSION_COOKIE)
+    user = await user_for_token(runtime_of(connection), token) if token else None
+    device = connection.cookies.get(DEVICE_COOKIE)
+    actor = Actor(user=user, device_hash=token_hash(device) if device else None)
+    connection.scope.setdefault("state", {})["actor"] = actor
+    return actor
+
+
+def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    language = pick_language(
+        connection.query_params.get("lang"), connection.cookies.get(LANGUAGE_COOKIE)
+    )
+    current_language.set(language)
+    return language
+
+
+async def before_request(request: Request[Any, Any, Any]) -> None:
+    set_language(request)
+
+
+def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:
+    secure = runtime_of(request).settings.secure_cookies
+    return Cookie(
+        key=key,
+        value=value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
+
+
+def device_token(request: Request[Any, Any, Any]) -> tuple[str, Cookie | None]:
+    """The phone's device token, and the cookie to set when the phone had none yet."""
+    existing = request.cookies.get(DEVICE_COOKIE)
+    if existing:
+        return existing, None
+    token = new_token()
+    return token, _cookie(request, DEVICE_COOKIE, token, DEVICE_COOKIE_MAX_AGE)
+
+
+def session_cookie(request: Request[Any, Any, Any], token: str) -> Cookie:
+    return _cookie(request, SESSION_COOKIE, token, SESSION_COOKIE_MAX_AGE)
+
+
+def cleared_session_cookie(request: Request[Any, Any, Any]) -> Cookie:
+    return _cookie(request, SESSION_COOKIE, "", 0)

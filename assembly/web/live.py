@@ -1,0 +1,121 @@
+"""The one WebSocket per phone or screen: a snapshot on (re)connect, then events.
+
+The socket only carries server-to-client state plus `ping` and `resync`; actions go over HTTP
+with idempotency keys. No database session is held while the socket is open: each snapshot
+opens and closes its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+
+from assembly.errors import DomainError
+from assembly.events import Event
+from assembly.live import build_snapshot
+from assembly.steps import Role
+from assembly.web.context import actor_of, runtime_of, set_language
+
+CLOSE_NOT_ALLOWED = 4403  # application close code: the browser should not retry
+CLOSE_BAD_ORIGIN = 4400
+
+
+def staff_channel(assembly_id: int) -> str:
+    return f"assembly:{assembly_id}:staff"
+
+
+def public_channel(assembly_id: int) -> str:
+    return f"assembly:{assembly_id}:public"
+
+
+class ChannelsSink:
+    """Publishes committed events through Litestar Channels (memory or Redis backend)."""
+
+    def __init__(self, channels: ChannelsPlugin) -> None:
+        self.channels = channels
+
+    def publish(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.channels.publish(event.message(staff=True), staff_channel(event.assembly_id))
+            self.channels.publish(event.message(staff=False), public_channel(event.assembly_id))
+
+
+def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
+    """Browsers always send Origin on a WebSocket handshake; scripts may leave it out."""
+    origin = socket.headers.get("origin")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == socket.headers.get("host", "")
+
+
+def event_seq(message: bytes) -> int:
+    """Events start with `{"seq":N,`; reading N this way avoids parsing every message."""
+    return int(message[7 : message.index(b",")])
+
+
+@websocket("/ws/{assembly_id:int}")
+async def live_socket(
+    socket: WebSocket[Any, Any, Any], assembly_id: int, channels: ChannelsPlugin
+) -> None:
+    set_language(socket)
+    if not same_origin(socket):
+        await socket.close(code=CLOSE_BAD_ORIGIN, reason="origin")
+        return
+    rt = runtime_of(socket)
+    actor = await actor_of(socket)
+    await socket.accept()
+    try:
+        first = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+    except DomainError:
+        await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
+        return
+    if first.standing.role == Role.ANONYMOUS:
+        await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
+        return
+    channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
+    last_snapshot_seq = 0
+
+    async def send_snapshot() -> None:
+        nonlocal last_snapshot_seq
+        snap = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+        last_snapshot_seq = snap.state["seq"]
+        await socket.send_text(
+            _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
+        )
+
+    async def forward(message: bytes) -> None:
+        if event_seq(message) > last_snapshot_seq:
+            await socket.send_data(message)
+
+    try:
+        async with channels.start_subscription([channel]) as subscriber:
+            await send_snapshot()  # after subscribing, so no event falls between the two
+            async with subscriber.run_in_background(forward):
+                while True:
+                    await _answer(socket, await socket.receive_text(), send_snapshot)
+    except WebSocketDisconnect:
+        return
+
+
+async def _answer(socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any) -> None:
+    try:
+        message = json.loads(raw)
+        kind = message.get("type") if isinstance(message, dict) else None
+    except ValueError:
+        kind = None
+    if kind == "ping":
+        await socket.send_text('{"type":"pong"}')
+    elif kind == "resync":
+        await send_snapshot()
+    else:
+        await socket.send_text(_encode({"type": "error", "data": {"error": "unknown_message"}}))
+
+
+def _encode(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -1,0 +1,389 @@
+"""Server-rendered pages and their plain forms: everything works without JavaScript.
+
+Forms POST and redirect. The JavaScript module submits the same forms with
+`X-Requested-With: fetch`, and then gets 204 instead of a redirect: the socket brings the change.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Annotated, Any
+
+import segno
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
+
+from assembly import services
+from assembly.errors import Forbidden, InvalidInput, NotAuthenticated
+from assembly.live import Snapshot, build_snapshot
+from assembly.models import Assembly
+from assembly.security import new_token, token_hash
+from assembly.services import Actor
+from assembly.steps import Role, StepKind
+from assembly.web.context import (
+    SESSION_COOKIE,
+    cleared_session_cookie,
+    device_token,
+    provide_actor,
+    runtime_of,
+    session_cookie,
+)
+from deliberation import services as deliberation
+
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def is_fetch(request: Request[Any, Any, Any]) -> bool:
+    return request.headers.get("x-requested-with") == "fetch"
+
+
+def done(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    if is_fetch(request):
+        return Response(None, status_code=HTTP_204_NO_CONTENT)
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+def join_url(request: Request[Any, Any, Any], assembly: Assembly | dict[str, Any]) -> str:
+    code = assembly["join_code"] if isinstance(assembly, dict) else assembly.join_code
+    base = runtime_of(request).settings.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/j/{code}"
+
+
+def qr_svg(url: str, *, scale: int = 6) -> str:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=scale,
+        border=2,
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        dark="#0f172a",
+    )
+    return buffer.getvalue().decode()
+
+
+def page(
+    name: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any
+) -> Template:
+    return Template(name, context={"request": request, **context}, status_code=status_code)
+
+
+def snapshot_page(
+    name: str, request: Request[Any, Any, Any], snap: Snapshot, **context: Any
+) -> Template:
+    return page(
+        name,
+        request,
+        state=snap.state,
+        networks={n["key"]: n for n in snap.state["networks"]},
+        form_key=new_token()[:32],
+        **context,
+    )
+
+
+def _checkbox(form: dict[str, str], name: str) -> bool:
+    return form.get(name) in {"on", "1", "true"}
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+
+
+def _int(value: str | None, field: str) -> int | None:
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise InvalidInput(f"invalid_{field}", "Please enter a number.") from exc
+
+
+async def _staff_snapshot(
+    request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+) -> Snapshot:
+    if actor.user is None:
+        raise NotAuthenticated("not_authenticated", "Please log in first.")
+    snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
+    if not snap.is_staff:
+        raise Forbidden("staff_only", "Only the facilitators of this assembly can do this.")
+    return snap
+
+
+class ParticipantPages(Controller):
+    dependencies = {"actor": Provide(provide_actor)}
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any], code: str | None = None) -> Response[Any]:
+        if code:
+            assembly = await services.assembly_for_code(runtime_of(request), code)
+            return Redirect(f"/j/{assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
+        return page("home.html", request)
+
+    @get("/j/{code:str}")
+    async def join_page(
+        self, request: Request[Any, Any, Any], actor: Actor, code: str
+    ) -> Response[Any]:
+        rt = runtime_of(request)
+        assembly = await services.assembly_for_code(rt, code)
+        if actor.device_hash:
+            snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
+            if snap.standing.participant is not None:
+                return Redirect(f"/a/{assembly.id}", status_code=HTTP_303_SEE_OTHER)
+        return page("join.html", request, assembly=assembly)
+
+    @post("/j/{code:str}")
+    async def join(self, request: Request[Any, Any, Any], code: str, data: Form) -> Response[Any]:
+        token, cookie = device_token(request)
+        participant = await services.join_assembly(
+            runtime_of(request),
+            join_code=code,
+            device_hash=token_hash(token),
+            network_key=data.get("network"),
+            display_name=data.get("display_name", ""),
+            organisation=data.get("organisation", ""),
+        )
+        return Redirect(
+            f"/a/{participant.assembly_id}",
+            status_code=HTTP_303_SEE_OTHER,
+            cookies=[cookie] if cookie else [],
+        )
+
+    @get("/a/{assembly_id:int}")
+    async def participant_page(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+    ) -> Response[Any]:
+        snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
+        if snap.standing.participant is None:
+            return Redirect(f"/j/{snap.assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
+        return snapshot_page("participant.html", request, snap)
+
+    @post("/a/{assembly_id:int}/proposals")
+    async def submit(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+    ) -> Response[Any]:
+        await deliberation.submit_proposal(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            text=data.get("text", ""),
+            client_key=data.get("client_key") or None,
+        )
+        return done(request, f"/a/{assembly_id}")
+
+    @post("/a/{assembly_id:int}/proposals/{proposal_id:int}/support")
+    async def support(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, proposal_id: int
+    ) -> Response[Any]:
+        await deliberation.support_proposal(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
+        )
+        return done(request, f"/a/{assembly_id}")
+
+
+class StaffPages(Controller):
+    dependencies = {"actor": Provide(provide_actor)}
+    include_in_schema = False
+
+    @get("/login")
+    async def login_page(self, request: Request[Any, Any, Any]) -> Template:
+        return page("login.html", request)
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+        rt = runtime_of(request)
+        token = await services.log_in(
+            rt, username=data.get("username", ""), password=data.get("password", "")
+        )
+        return Redirect(
+            "/organize", status_code=HTTP_303_SEE_OTHER, cookies=[session_cookie(request, token)]
+        )
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            await services.log_out(runtime_of(request), token=token)
+        return Redirect(
+            "/login", status_code=HTTP_303_SEE_OTHER, cookies=[cleared_session_cookie(request)]
+        )
+
+    @get("/organize")
+    async def dashboard(self, request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+        if actor.user is None:
+            return Redirect("/login", status_code=HTTP_303_SEE_OTHER)
+        assemblies = await services.assemblies_for(runtime_of(request), actor.user)
+        return page("dashboard.html", request, user=actor.user, assemblies=assemblies)
+
+    @post("/organize")
+    async def create(
+        self, request: Request[Any, Any, Any], actor: Actor, data: Form
+    ) -> Response[Any]:
+        assembly = await services.create_assembly(
+            runtime_of(request),
+            actor=actor,
+            name=data.get("name", ""),
+            province=data.get("province", ""),
+            held_on=_date(data.get("held_on")),
+            venue=data.get("venue", ""),
+        )
+        return Redirect(f"/organize/{assembly.id}", status_code=HTTP_303_SEE_OTHER)
+
+    @get("/organize/{assembly_id:int}")
+    async def settings_page(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+    ) -> Template:
+        snap = await _staff_snapshot(request, actor, assembly_id)
+        facilitators = await services.facilitators_of(runtime_of(request), assembly_id)
+        url = join_url(request, snap.assembly)
+        return snapshot_page(
+            "organize.html",
+            request,
+            snap,
+            user=actor.user,
+            can_manage=snap.standing.role == Role.ORGANIZER,
+            facilitators=facilitators,
+            step_kinds=list(StepKind),
+            join_link=url,
+            qr=qr_svg(url, scale=4),
+        )
+
+    @post("/organize/{assembly_id:int}/details")
+    async def save_details(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+    ) -> Response[Any]:
+        await services.update_assembly(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            name=data.get("name", ""),
+            province=data.get("province", ""),
+            held_on=_date(data.get("held_on")),
+            venue=data.get("venue", ""),
+            join_open=_checkbox(data, "join_open"),
+        )
+        return done(request, f"/organize/{assembly_id}")
+
+    @post("/organize/{assembly_id:int}/networks")
+    async def save_network(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+    ) -> Response[Any]:
+        await services.save_network(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            key=data.get("key", ""),
+            name_th=data.get("name_th", ""),
+            name_en=data.get("name_en", ""),
+            color=data.get("color", "#475569"),
+        )
+        return done(request, f"/organize/{assembly_id}")
+
+    @post("/organize/{assembly_id:int}/steps")
+    async def save_step(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+    ) -> Response[Any]:
+        await services.save_step(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            step_id=_int(data.get("step_id"), "step"),
+            kind=data.get("kind", ""),
+            title=data.get("title", ""),
+            prompt=data.get("prompt", ""),
+            show_others=_checkbox(data, "show_others"),
+        )
+        return done(request, f"/organize/{assembly_id}")
+
+    @post("/organize/{assembly_id:int}/facilitators")
+    async def add_facilitator(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+    ) -> Response[Any]:
+        await services.add_facilitator(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            username=data.get("username", ""),
+        )
+        return done(request, f"/organize/{assembly_id}")
+
+    @get("/console/{assembly_id:int}")
+    async def console(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+    ) -> Template:
+        snap = await _staff_snapshot(request, actor, assembly_id)
+        return snapshot_page("console.html", request, snap, user=actor.user)
+
+    @post("/console/{assembly_id:int}/steps/{step_id:int}/open")
+    async def open_step(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        assembly_id: int,
+        step_id: int,
+        data: Form,
+    ) -> Response[Any]:
+        await services.open_step(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            step_id=step_id,
+            minutes=_int(data.get("minutes"), "timer"),
+        )
+        return done(request, f"/console/{assembly_id}")
+
+    @post("/console/{assembly_id:int}/steps/{step_id:int}/close")
+    async def close_step(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, step_id: int
+    ) -> Response[Any]:
+        await services.close_step(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, step_id=step_id
+        )
+        return done(request, f"/console/{assembly_id}")
+
+    @post("/console/{assembly_id:int}/proposals/{proposal_id:int}")
+    async def moderate(
+        self,
+        request: Request[Any, Any, Any],
+        actor: Actor,
+        assembly_id: int,
+        proposal_id: int,
+        data: Form,
+    ) -> Response[Any]:
+        action = data.get("action")
+        await deliberation.moderate_proposal(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            proposal_id=proposal_id,
+            hidden={"hide": True, "restore": False}.get(action or ""),
+            text=data.get("text") if action == "edit" else None,
+        )
+        return done(request, f"/console/{assembly_id}#p{proposal_id}")
+
+    @get("/present/{assembly_id:int}")
+    async def presenter(
+        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+    ) -> Template:
+        snap = await _staff_snapshot(request, actor, assembly_id)
+        url = join_url(request, snap.assembly)
+        return snapshot_page(
+            "presenter.html", request, snap, join_link=url, qr=qr_svg(url, scale=8)
+        )
+
+    @get("/organize/{assembly_id:int}/qr.svg", media_type="image/svg+xml")
+    async def qr(self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int) -> str:
+        snap = await _staff_snapshot(request, actor, assembly_id)
+        return qr_svg(join_url(request, snap.assembly))

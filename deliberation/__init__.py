@@ -1,0 +1,1 @@
+"""Proposals, supports, Thai text processing, clustering and curated issues."""

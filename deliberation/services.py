@@ -1,0 +1,223 @@
+"""Use cases of deliberation: proposals and supports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.errors import Conflict, InvalidInput, NotFound
+from assembly.models import Assembly, Network, Participant, Step
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.steps import Action
+from assembly.timeutil import as_utc
+from deliberation.models import Proposal, Support
+from deliberation.thai import clean_text
+
+CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class Submission:
+    proposal: dict[str, Any]
+    created: bool
+    """False when this client key was already stored: a resend, not a second proposal."""
+
+
+def proposal_view(proposal: Proposal, network_key: str | None) -> dict[str, Any]:
+    return {
+        "id": proposal.id,
+        "text": proposal.text,
+        "network": network_key,
+        "supports": proposal.support_count,
+        "hidden": proposal.hidden,
+        "edited": proposal.edited,
+        "created_at": as_utc(proposal.created_at).isoformat(),
+    }
+
+
+def shown_to_participants(step: Step | None, proposal: Proposal) -> bool:
+    return step is not None and step.show_others and not proposal.hidden
+
+
+async def _network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
+    )
+    return dict(rows.tuples().all())
+
+
+def check_proposal_text(text: str, max_chars: int) -> str:
+    cleaned = clean_text(text or "")
+    if not cleaned:
+        raise InvalidInput("proposal_empty", "Please write your proposal first.")
+    if len(cleaned) > max_chars:
+        raise InvalidInput(
+            "proposal_too_long",
+            "Your proposal is too long: at most %(limit)s characters.",
+            limit=max_chars,
+        )
+    return cleaned
+
+
+async def submit_proposal(
+    rt: Runtime, *, actor: Actor, assembly_id: int, text: str, client_key: str | None = None
+) -> Submission:
+    """Store a proposal once per client key, so a phone's resend never makes a duplicate."""
+    cleaned = check_proposal_text(text, rt.settings.max_proposal_chars)
+    if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
+        raise InvalidInput("invalid_client_key", "The request key is malformed.")
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        participant = (
+            await authorize(session, assembly, actor, Action.SUBMIT_PROPOSAL)
+        ).participant
+        assert participant is not None  # the rules table lets only participants submit
+        keys = await _network_keys(session, assembly.id)
+        if client_key is not None:
+            earlier = await session.scalar(
+                select(Proposal).where(
+                    Proposal.participant_id == participant.id, Proposal.client_key == client_key
+                )
+            )
+            if earlier is not None:
+                return Submission(proposal_view(earlier, keys.get(earlier.network_id or 0)), False)
+        step = current_step(assembly)
+        proposal = Proposal(
+            assembly_id=assembly.id,
+            step_id=step.id if step else None,
+            participant_id=participant.id,
+            network_id=participant.network_id,
+            text=cleaned,
+            client_key=client_key,
+            hidden=False,
+            edited=False,
+            support_count=0,
+        )
+        session.add(proposal)
+        await session.flush()
+        view = proposal_view(proposal, keys.get(participant.network_id))
+        await outbox.emit(
+            assembly.id,
+            "proposal.created",
+            {"proposal": view},
+            {"proposal": view} if shown_to_participants(step, proposal) else None,
+        )
+    return Submission(view, True)
+
+
+async def _proposal_in(session: AsyncSession, assembly: Assembly, proposal_id: int) -> Proposal:
+    proposal = await session.get(Proposal, proposal_id)
+    if proposal is None or proposal.assembly_id != assembly.id:
+        raise NotFound("proposal_not_found", "This proposal does not exist.")
+    return proposal
+
+
+async def support_proposal(
+    rt: Runtime, *, actor: Actor, assembly_id: int, proposal_id: int
+) -> dict[str, Any]:
+    """+1 once per participant; a second support of the same proposal changes nothing."""
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        participant = (
+            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)
+        ).participant
+        assert participant is not None
+        proposal = await _proposal_in(session, assembly, proposal_id)
+        step = current_step(assembly)
+        if not shown_to_participants(step, proposal) and proposal.participant_id != participant.id:
+            raise NotFound("proposal_not_found", "This proposal does not exist.")
+        if proposal.participant_id == participant.id:
+            raise Conflict("own_proposal", "You cannot support your own proposal.")
+        keys = await _network_keys(session, assembly.id)
+        if await session.get(Support, (proposal.id, participant.id)) is not None:
+            return proposal_view(proposal, keys.get(proposal.network_id or 0))
+        session.add(Support(proposal_id=proposal.id, participant_id=participant.id))
+        await session.execute(
+            update(Proposal)
+            .where(Proposal.id == proposal.id)
+            .values(support_count=Proposal.support_count + 1)
+        )
+        await session.refresh(proposal)
+        payload = {"id": proposal.id, "supports": proposal.support_count}
+        await outbox.emit(assembly.id, "proposal.supported", payload, payload)
+        return proposal_view(proposal, keys.get(proposal.network_id or 0))
+
+
+async def moderate_proposal(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    proposal_id: int,
+    hidden: bool | None = None,
+    text: str | None = None,
+) -> dict[str, Any]:
+    """Hide, restore or correct a typo; participants stop seeing a hidden proposal at once."""
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MODERATE_PROPOSAL)
+        proposal = await _proposal_in(session, assembly, proposal_id)
+        if text is not None:
+            cleaned = check_proposal_text(text, rt.settings.max_proposal_chars)
+            if cleaned != proposal.text:
+                proposal.text = cleaned
+                proposal.edited = True
+        if hidden is not None:
+            proposal.hidden = hidden
+        await session.flush()
+        keys = await _network_keys(session, assembly.id)
+        view = proposal_view(proposal, keys.get(proposal.network_id or 0))
+        shown = shown_to_participants(current_step(assembly), proposal)
+        public = {"proposal": view} if shown else {"proposal": {"id": proposal.id, "hidden": True}}
+        await outbox.emit(assembly.id, "proposal.updated", {"proposal": view}, public)
+        return view
+
+
+async def proposals_for_snapshot(
+    session: AsyncSession,
+    assembly: Assembly,
+    *,
+    staff: bool,
+    participant: Participant | None,
+) -> dict[str, Any]:
+    """The proposals part of a snapshot: all for staff; for a phone, what the open step shows
+    plus the phone's own proposals and supports."""
+    keys = await _network_keys(session, assembly.id)
+    step = current_step(assembly)
+    query = select(Proposal).where(Proposal.assembly_id == assembly.id).order_by(Proposal.id)
+    if not staff:
+        if step is None or not step.show_others:
+            return await _own_part(session, participant, keys, [])
+        query = query.where(Proposal.hidden.is_(False))
+    proposals = [
+        proposal_view(p, keys.get(p.network_id or 0)) for p in await session.scalars(query)
+    ]
+    if staff:
+        return {"proposals": proposals}
+    return await _own_part(session, participant, keys, proposals)
+
+
+async def _own_part(
+    session: AsyncSession,
+    participant: Participant | None,
+    keys: dict[int, str],
+    proposals: list[dict[str, Any]],
+) -> dict[str, Any]:
+    if participant is None:
+        return {"proposals": proposals, "mine": [], "supported": []}
+    mine = await session.scalars(
+        select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.id)
+    )
+    supported = await session.scalars(
+        select(Support.proposal_id).where(Support.participant_id == participant.id)
+    )
+    return {
+        "proposals": proposals,
+        "mine": [proposal_view(p, keys.get(p.network_id or 0)) for p in mine],
+        "supported": sorted(supported.all()),
+    }

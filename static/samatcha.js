@@ -1,0 +1,374 @@
+// Samatcha live pages: one small module for the phone, the console and the presenter screen.
+// The server renders every page; this module keeps it live. It reads the snapshot embedded in
+// the page, opens one WebSocket, applies events in sequence order, asks for a fresh snapshot
+// when it sees a gap, reconnects with exponential back-off and jitter, sends a heartbeat, and
+// keeps proposals typed while offline in an outbox until the server has stored them.
+
+const HEARTBEAT_MS = 25000;      // below common proxy idle time-outs (30-60 s)
+const SILENCE_MS = 60000;        // no message for this long: the socket is dead, reconnect
+const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
+
+const body = document.body;
+const view = body.dataset.view;
+const assemblyId = body.dataset.assembly;
+const messages = JSON.parse(document.getElementById("messages")?.textContent || "{}");
+let state = JSON.parse(document.getElementById("snapshot").textContent);
+let seq = state.seq;
+let socket = null;
+let attempt = 0;
+let lastHeard = Date.now();
+const pending = new Map();
+let gapTimer = null;
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+const isStaff = view === "console" || view === "presenter";
+const networkOf = (key) => state.networks.find((n) => n.key === key);
+const lang = document.documentElement.lang;
+
+// ------------------------------------------------------------------ connection
+
+function connect() {
+  const proto = location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}`);
+  socket.onopen = () => { attempt = 0; lastHeard = Date.now(); showConnection(true); };
+  socket.onmessage = (e) => { lastHeard = Date.now(); receive(JSON.parse(e.data)); };
+  socket.onclose = (e) => {
+    showConnection(false);
+    socket = null;
+    if (e.code === 4403 || e.code === 4400) return; // not allowed here: retrying will not help
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt += 1;
+    setTimeout(connect, delay);
+  };
+}
+
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+setInterval(() => {
+  if (!socket) return;
+  if (Date.now() - lastHeard > SILENCE_MS) { socket.close(); return; }
+  send({ type: "ping" });
+}, HEARTBEAT_MS);
+
+function showConnection(online) {
+  const el = $('[data-region="connection"]');
+  if (!el) return;
+  el.dataset.state = online ? "online" : "offline";
+  el.title = online ? messages.online : messages.offline;
+  $('[data-field="label"]', el).textContent = el.title;
+}
+
+function receive(msg) {
+  if (msg.type === "pong" || msg.type === "error") return;
+  if (msg.type === "snapshot") {
+    state = msg.data;
+    seq = msg.seq;
+    pending.clear();
+    renderAll();
+    flushOutbox();
+    return;
+  }
+  if (msg.seq <= seq) return;
+  pending.set(msg.seq, msg);
+  while (pending.has(seq + 1)) {
+    const next = pending.get(seq + 1);
+    pending.delete(seq + 1);
+    seq = next.seq;
+    apply(next);
+  }
+  clearTimeout(gapTimer);
+  if (pending.size) gapTimer = setTimeout(() => send({ type: "resync" }), GAP_WAIT_MS);
+}
+
+// ------------------------------------------------------------------ state
+
+function upsert(list, item) {
+  const i = list.findIndex((p) => p.id === item.id);
+  if (i === -1) list.push(item); else list[i] = { ...list[i], ...item };
+}
+
+function apply(event) {
+  const d = event.data;
+  switch (event.type) {
+    case "participants.changed":
+      state.networks = d.networks; state.joined = d.joined; renderCounts(); break;
+    case "assembly.changed":
+      state.assembly = d.assembly; break;
+    case "step.changed":
+      state.step = d.step;
+      if (d.steps) state.steps = d.steps;
+      renderStep();
+      if (!isStaff) send({ type: "resync" }); // what a phone may see depends on the step
+      break;
+    case "proposal.created":
+      upsert(state.proposals, d.proposal); renderProposals(); break;
+    case "proposal.updated":
+      if (!isStaff && d.proposal.hidden) {
+        state.proposals = state.proposals.filter((p) => p.id !== d.proposal.id);
+      } else {
+        upsert(state.proposals, d.proposal);
+      }
+      if (state.mine) {
+        const own = state.mine.find((p) => p.id === d.proposal.id);
+        if (own) Object.assign(own, d.proposal);
+      }
+      renderProposals(); break;
+    case "proposal.supported":
+      for (const list of [state.proposals, state.mine || []]) {
+        const p = list.find((x) => x.id === d.id);
+        if (p) p.supports = d.supports;
+      }
+      renderProposals(); break;
+    default: break; // "tick" and kinds this page does not show
+  }
+}
+
+// ------------------------------------------------------------------ rendering
+
+function renderAll() { renderStep(); renderCounts(); renderProposals(); }
+
+function renderStep() {
+  const step = state.step;
+  const region = $('[data-region="step"]');
+  if (region) {
+    region.dataset.kind = step ? step.kind : "";
+    $('[data-field="status"]', region).textContent = !step ? messages.waiting
+      : step.status === "open" ? messages.open : messages.closed;
+    $('[data-field="title"]', region).textContent = step ? step.title : "";
+    $('[data-field="prompt"]', region).textContent = step ? step.prompt : "";
+    const timer = $('[data-field="timer"]', region);
+    timer.dataset.endsAt = step && step.ends_at ? step.ends_at : "";
+    tickTimers();
+  }
+  for (const section of $$("[data-show-kind]")) {
+    const kind = section.dataset.showKind;
+    section.hidden = !(step ? (kind === step.kind || (kind === "other" && step.kind !== "collect")) : kind === "none");
+  }
+  const submit = $('[data-field="submit"]');
+  if (submit) submit.disabled = !(step && step.status === "open");
+  const others = $('[data-region="others-block"]');
+  if (others) others.hidden = !(step && step.show_others);
+  renderSteps();
+}
+
+function renderSteps() {
+  const list = $('[data-region="steps"]');
+  if (!list || !state.steps) return;
+  for (const s of state.steps) {
+    const li = $(`li[data-id="${s.id}"]`, list);
+    if (!li) { location.reload(); return; } // a step was added: the page renders the new list
+    li.dataset.status = s.status;
+    li.classList.toggle("current", !!state.step && state.step.id === s.id);
+    $('[data-field="status"]', li).textContent = messages[`status_${s.status}`] || s.status;
+    $('[data-field="close-form"]', li).hidden = s.status !== "open";
+    $('form:not([data-field]) button', li).textContent = s.status === "closed" ? messages.reopen : messages.open_btn;
+  }
+}
+
+function renderCounts() {
+  for (const n of state.networks) {
+    const li = $(`[data-region="networks"] li[data-key="${n.key}"]`);
+    if (li) $('[data-field="joined"]', li).textContent = n.joined;
+  }
+  for (const el of $$('[data-field="joined"]:not([data-region="networks"] *)')) el.textContent = state.joined;
+}
+
+function fillBadge(el, key) {
+  const n = networkOf(key);
+  if (!el) return;
+  el.textContent = n ? (lang === "th" ? n.name_th : n.name_en) : "";
+  el.style.setProperty("--net", n ? n.color : "#64748b");
+}
+
+function renderList(list, items, templateId, fill) {
+  if (!list) return;
+  const template = document.getElementById(templateId);
+  const existing = new Map($$(":scope > li", list).map((li) => [li.dataset.id, li]));
+  const wanted = [];
+  for (const item of items) {
+    const key = String(item.id);
+    let li = existing.get(key);
+    existing.delete(key);
+    if (!li) li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.id = key;
+    fill(li, item);
+    wanted.push(li);
+  }
+  for (const li of existing.values()) li.remove();
+  wanted.forEach((li, i) => { if (list.children[i] !== li) list.insertBefore(li, list.children[i] || null); });
+}
+
+function renderProposals() {
+  if (view === "participant") renderPhoneProposals();
+  if (view === "console") renderConsoleFeed();
+  if (view === "presenter") renderWall();
+}
+
+function renderPhoneProposals() {
+  const mineIds = new Set((state.mine || []).map((p) => p.id));
+  const supported = new Set(state.supported || []);
+  const others = state.proposals.filter((p) => !mineIds.has(p.id)).slice().reverse();
+  renderList($('[data-region="others"]'), others, "tpl-other", (li, p) => {
+    $('[data-field="text"]', li).textContent = p.text;
+    $('[data-field="supports"]', li).textContent = p.supports;
+    fillBadge($('[data-field="network"]', li), p.network);
+    $("form", li).action = `/a/${assemblyId}/proposals/${p.id}/support`;
+    const button = $('[data-field="support"]', li);
+    button.disabled = supported.has(p.id);
+    button.setAttribute("aria-pressed", supported.has(p.id) ? "true" : "false");
+  });
+  const queued = readOutbox().map((q) => ({ id: `q-${q.client_key}`, text: q.text, supports: 0, queued: true }));
+  const mine = (state.mine || []).slice().reverse();
+  renderList($('[data-region="mine"]'), [...queued.reverse(), ...mine], "tpl-mine", (li, p) => {
+    $('[data-field="text"]', li).textContent = p.text;
+    $('[data-field="supports"]', li).textContent = `+${p.supports}`;
+    li.classList.toggle("pending", !!p.queued);
+    $('[data-field="status"]', li).textContent = p.queued ? messages.sending : p.hidden ? messages.hidden : messages.received;
+  });
+  const empty = $('[data-empty="mine"]');
+  if (empty) empty.hidden = queued.length + mine.length > 0;
+}
+
+function renderConsoleFeed() {
+  const items = state.proposals.slice().reverse();
+  renderList($('[data-region="feed"]'), items, "tpl-console", (li, p) => {
+    li.id = `p${p.id}`;
+    li.classList.toggle("is-hidden", !!p.hidden);
+    $('[data-field="text"]', li).textContent = p.text;
+    $('[data-field="supports"]', li).textContent = `+${p.supports}`;
+    $('[data-field="edited"]', li).hidden = !p.edited;
+    fillBadge($('[data-field="network"]', li), p.network);
+    for (const form of $$("form", li)) form.action = `/console/${assemblyId}/proposals/${p.id}`;
+    $('[data-field="moderate-action"]', li).value = p.hidden ? "restore" : "hide";
+    $('[data-field="moderate"]', li).textContent = p.hidden ? messages.restore : messages.hide;
+    const edit = $('[data-field="edit-text"]', li);
+    edit.id = `edit-${p.id}`;
+    edit.previousElementSibling.htmlFor = edit.id;
+    if (document.activeElement !== edit) edit.value = p.text;
+  });
+  const count = $('[data-field="proposal-count"]');
+  if (count) count.textContent = state.proposals.length;
+}
+
+function renderWall() {
+  const items = state.proposals.filter((p) => !p.hidden).slice(-8).reverse();
+  renderList($('[data-region="wall"]'), items, "tpl-screen", (li, p) => {
+    $('[data-field="text"]', li).textContent = p.text;
+    fillBadge($('[data-field="network"]', li), p.network);
+  });
+}
+
+function tickTimers() {
+  for (const el of $$('[data-field="timer"]')) {
+    const ends = el.dataset.endsAt ? Date.parse(el.dataset.endsAt) : NaN;
+    if (Number.isNaN(ends)) { el.hidden = true; continue; }
+    const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
+    el.hidden = false;
+    el.textContent = `${messages.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    el.classList.toggle("ending", left < 60);
+  }
+}
+setInterval(tickTimers, 1000);
+
+// ------------------------------------------------------------------ actions
+
+function toast(text) {
+  const el = $("#toast");
+  el.textContent = text;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+}
+
+async function errorMessage(response) {
+  try { return (await response.json()).message; } catch { return response.statusText; }
+}
+
+// Forms marked data-enhance are sent in the background; the socket brings the change back.
+document.addEventListener("submit", async (e) => {
+  const form = e.target;
+  if (!form.matches("[data-enhance]")) return;
+  e.preventDefault();
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", body: new URLSearchParams(new FormData(form)),
+      headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
+    });
+    if (!response.ok) { toast(await errorMessage(response)); return; }
+    if (form.classList.contains("support")) {
+      state.supported = [...(state.supported || []), Number(form.closest("li").dataset.id)];
+      renderProposals();
+    }
+    form.closest("details")?.removeAttribute("open");
+  } catch {
+    toast(messages.offline);
+  }
+});
+
+// ------------------------------------------------------------------ the proposal outbox
+
+const outboxKey = `samatcha.outbox.${assemblyId}`;
+const readOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch { return []; } };
+const writeOutbox = (items) => localStorage.setItem(outboxKey, JSON.stringify(items));
+const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9-]/g, "");
+let flushing = false;
+
+async function flushOutbox() {
+  if (flushing || view !== "participant") return;
+  flushing = true;
+  try {
+    for (const item of readOutbox()) {
+      let response;
+      try {
+        response = await fetch(`/api/v1/assemblies/${assemblyId}/proposals`, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json" }, body: JSON.stringify(item),
+        });
+      } catch { break; } // still offline: keep everything for the next try
+      if (response.status >= 500) break;
+      writeOutbox(readOutbox().filter((q) => q.client_key !== item.client_key));
+      if (response.ok) {
+        const proposal = await response.json();
+        state.mine = state.mine || [];
+        upsert(state.mine, proposal);
+        toast(messages.sent);
+      } else {
+        toast(await errorMessage(response));
+      }
+    }
+  } finally {
+    flushing = false;
+    renderProposals();
+  }
+}
+
+const proposeForm = $("[data-propose]");
+if (proposeForm) {
+  const textarea = $("textarea", proposeForm);
+  const counter = $('[data-field="counter"]', proposeForm);
+  const updateCounter = () => { counter.textContent = `${textarea.maxLength - textarea.value.length} ${messages.chars_left}`; };
+  textarea.addEventListener("input", updateCounter);
+  updateCounter();
+  proposeForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = textarea.value.trim();
+    if (!text) return;
+    writeOutbox([...readOutbox(), { client_key: newKey(), text }]);
+    textarea.value = "";
+    updateCounter();
+    renderProposals();
+    if (!navigator.onLine || !socket) toast(messages.queued);
+    flushOutbox();
+  });
+}
+
+window.addEventListener("online", flushOutbox);
+setInterval(flushOutbox, 15000);
+renderAll();
+connect();
+flushOutbox();

@@ -1,0 +1,1 @@
+"""Ballots over issues or virtues, prioritisation methods, tallies and consensus."""
