@@ -48,7 +48,7 @@ async def _network_keys(session: AsyncSession, assembly_id: int) -> dict[int, st
     rows = await session.execute(
         select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
     )
-    return dict(rows.tuples().all())
+    return {network_id: key for network_id, key in rows.all()}
 
 
 def check_proposal_text(text: str, max_chars: int) -> str:

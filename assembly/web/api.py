@@ -8,15 +8,16 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import services
 from assembly.errors import Forbidden, NotAuthenticated
 from assembly.live import build_snapshot
 from assembly.security import token_hash
-from assembly.services import Actor
 from assembly.steps import Role
 from assembly.web.context import (
+    CurrentActor,
     cleared_session_cookie,
     device_token,
     provide_actor,
@@ -103,7 +104,7 @@ class SessionApi(Controller):
 
     @post("/login", status_code=HTTP_200_OK)
     async def login(
-        self, request: Request[Any, Any, Any], data: LoginBody
+        self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]
     ) -> Response[dict[str, Any]]:
         rt = runtime_of(request)
         token = await services.log_in(rt, username=data.username, password=data.password)
@@ -119,7 +120,7 @@ class SessionApi(Controller):
 
     @post("/join", status_code=HTTP_200_OK)
     async def join(
-        self, request: Request[Any, Any, Any], data: JoinBody
+        self, request: Request[Any, Any, Any], data: JSONBody[JoinBody]
     ) -> Response[dict[str, Any]]:
         """Take a seat with a join code; the device-token cookie keeps it across reloads."""
         token, cookie = device_token(request)
@@ -142,7 +143,7 @@ class AssemblyApi(Controller):
 
     @get("/")
     async def list_assemblies(
-        self, request: Request[Any, Any, Any], actor: Actor
+        self, request: Request[Any, Any, Any], actor: CurrentActor
     ) -> list[dict[str, Any]]:
         if actor.user is None:
             raise NotAuthenticated("not_authenticated", "Please log in first.")
@@ -151,7 +152,7 @@ class AssemblyApi(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
-        self, request: Request[Any, Any, Any], actor: Actor, data: AssemblyBody
+        self, request: Request[Any, Any, Any], actor: CurrentActor, data: JSONBody[AssemblyBody]
     ) -> dict[str, Any]:
         assembly = await services.create_assembly(
             runtime_of(request),
@@ -167,7 +168,7 @@ class AssemblyApi(Controller):
 
     @get("/{assembly_id:int}/snapshot")
     async def snapshot(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
         """The state this caller sees: the same as the first message on the socket."""
         snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
@@ -177,7 +178,11 @@ class AssemblyApi(Controller):
 
     @patch("/{assembly_id:int}")
     async def update(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: AssemblyBody
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[AssemblyBody],
     ) -> dict[str, Any]:
         await services.update_assembly(
             runtime_of(request),
@@ -197,10 +202,10 @@ class AssemblyApi(Controller):
     async def save_network(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        key: str,
-        data: NetworkBody,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        key: FromPath[str],
+        data: JSONBody[NetworkBody],
     ) -> dict[str, Any]:
         network = await services.save_network(
             runtime_of(request),
@@ -220,7 +225,11 @@ class AssemblyApi(Controller):
 
     @post("/{assembly_id:int}/steps", status_code=HTTP_201_CREATED)
     async def add_step(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: StepBody
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[StepBody],
     ) -> dict[str, Any] | None:
         step = await services.save_step(
             runtime_of(request),
@@ -238,10 +247,10 @@ class AssemblyApi(Controller):
     async def update_step(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        step_id: int,
-        data: StepBody,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        step_id: FromPath[int],
+        data: JSONBody[StepBody],
     ) -> dict[str, Any] | None:
         step = await services.save_step(
             runtime_of(request),
@@ -259,10 +268,10 @@ class AssemblyApi(Controller):
     async def open_step(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        step_id: int,
-        data: OpenStepBody | None = None,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        step_id: FromPath[int],
+        data: JSONBody[OpenStepBody | None] = None,
     ) -> dict[str, Any] | None:
         step = await services.open_step(
             runtime_of(request),
@@ -275,7 +284,11 @@ class AssemblyApi(Controller):
 
     @post("/{assembly_id:int}/steps/{step_id:int}/close", status_code=HTTP_200_OK)
     async def close_step(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, step_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        step_id: FromPath[int],
     ) -> dict[str, Any] | None:
         step = await services.close_step(
             runtime_of(request), actor=actor, assembly_id=assembly_id, step_id=step_id
@@ -284,7 +297,11 @@ class AssemblyApi(Controller):
 
     @post("/{assembly_id:int}/facilitators", status_code=HTTP_201_CREATED)
     async def add_facilitator(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: FacilitatorBody
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[FacilitatorBody],
     ) -> dict[str, Any]:
         user = await services.add_facilitator(
             runtime_of(request), actor=actor, assembly_id=assembly_id, username=data.username
@@ -293,7 +310,11 @@ class AssemblyApi(Controller):
 
     @post("/{assembly_id:int}/proposals", status_code=HTTP_201_CREATED)
     async def submit_proposal(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: ProposalBody
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[ProposalBody],
     ) -> Response[dict[str, Any]]:
         """Idempotent by `client_key`: a resend answers 200 with the proposal first stored."""
         submission = await deliberation.submit_proposal(
@@ -309,7 +330,11 @@ class AssemblyApi(Controller):
 
     @post("/{assembly_id:int}/proposals/{proposal_id:int}/support", status_code=HTTP_200_OK)
     async def support(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, proposal_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
     ) -> dict[str, Any]:
         return await deliberation.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
@@ -319,10 +344,10 @@ class AssemblyApi(Controller):
     async def moderate(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        proposal_id: int,
-        data: ModerateBody,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
+        data: JSONBody[ModerateBody],
     ) -> dict[str, Any]:
         return await deliberation.moderate_proposal(
             runtime_of(request),

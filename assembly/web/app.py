@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -13,6 +14,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
+from litestar.params import FromPath, FromQuery
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -29,6 +31,8 @@ from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, before_request
 from assembly.web.live import ChannelsSink, live_socket
 from assembly.web.pages import ParticipantPages, StaffPages
+
+logger = logging.getLogger("samatcha")
 
 SUBSCRIBER_BACKLOG = 2_000  # events a slow phone may lag by before the oldest are dropped;
 # it then sees a gap in sequence numbers and asks for a snapshot instead of falling further behind
@@ -108,7 +112,7 @@ async def healthz() -> dict[str, str]:
 
 @get("/lang/{language:str}", include_in_schema=False)
 async def switch_language(
-    request: Request[Any, Any, Any], language: str, next: str = "/"
+    request: Request[Any, Any, Any], language: FromPath[str], next: FromQuery[str] = "/"
 ) -> Response[Any]:
     """Remember the chosen language in a cookie and go back where the switch was pressed."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
@@ -122,6 +126,13 @@ async def switch_language(
             httponly=True,
         )
     return response
+
+
+def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A bug: log it whole, and still answer the person in their language."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    message = gettext_("Something went wrong. Please try again.")
+    return _error_response(request, 500, "server_error", message)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -167,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: on_domain_error,
             ValidationException: on_validation_error,
             HTTPException: on_http_error,
+            Exception: on_unexpected_error,
         },
         compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
         before_request=before_request,

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 
 from assembly.i18n import current_language, pick_language
 from assembly.runtime import Runtime
@@ -18,6 +19,10 @@ DEVICE_COOKIE = "samatcha_device"
 LANGUAGE_COOKIE = "samatcha_lang"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600  # a phone keeps its seat across a multi-day assembly
 SESSION_COOKIE_MAX_AGE = 14 * 24 * 3600
+
+
+CurrentActor = NamedDependency[Actor]
+"""Handler parameter type: the actor of the request, resolved once from its cookies."""
 
 
 def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Runtime:

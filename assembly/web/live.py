@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 
 from assembly.errors import DomainError
 from assembly.events import Event
@@ -26,18 +28,18 @@ CLOSE_NOT_ALLOWED = 4403  # application close code: the browser should not retry
 CLOSE_BAD_ORIGIN = 4400
 
 
-def staff_channel(assembly_id: int) -> str:
+def staff_channel(assembly_id: FromPath[int]) -> str:
     return f"assembly:{assembly_id}:staff"
 
 
-def public_channel(assembly_id: int) -> str:
+def public_channel(assembly_id: FromPath[int]) -> str:
     return f"assembly:{assembly_id}:public"
 
 
 class ChannelsSink:
     """Publishes committed events through Litestar Channels (memory or Redis backend)."""
 
-    def __init__(self, channels: ChannelsPlugin) -> None:
+    def __init__(self, channels: NamedDependency[ChannelsPlugin]) -> None:
         self.channels = channels
 
     def publish(self, events: Sequence[Event]) -> None:
@@ -61,7 +63,9 @@ def event_seq(message: bytes) -> int:
 
 @websocket("/ws/{assembly_id:int}")
 async def live_socket(
-    socket: WebSocket[Any, Any, Any], assembly_id: int, channels: ChannelsPlugin
+    socket: WebSocket[Any, Any, Any],
+    assembly_id: FromPath[int],
+    channels: NamedDependency[ChannelsPlugin],
 ) -> None:
     set_language(socket)
     if not same_origin(socket):

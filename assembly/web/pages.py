@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 import segno
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
@@ -23,10 +22,10 @@ from assembly.errors import Forbidden, InvalidInput, NotAuthenticated
 from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.security import new_token, token_hash
-from assembly.services import Actor
 from assembly.steps import Role, StepKind
 from assembly.web.context import (
     SESSION_COOKIE,
+    CurrentActor,
     cleared_session_cookie,
     device_token,
     provide_actor,
@@ -35,7 +34,7 @@ from assembly.web.context import (
 )
 from deliberation import services as deliberation
 
-Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Form = URLEncodedBody[dict[str, str]]
 
 
 def is_fetch(request: Request[Any, Any, Any]) -> bool:
@@ -111,7 +110,7 @@ def _int(value: str | None, field: str) -> int | None:
 
 
 async def _staff_snapshot(
-    request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+    request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
 ) -> Snapshot:
     if actor.user is None:
         raise NotAuthenticated("not_authenticated", "Please log in first.")
@@ -126,7 +125,9 @@ class ParticipantPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request[Any, Any, Any], code: str | None = None) -> Response[Any]:
+    async def home(
+        self, request: Request[Any, Any, Any], code: FromQuery[str | None] = None
+    ) -> Response[Any]:
         if code:
             assembly = await services.assembly_for_code(runtime_of(request), code)
             return Redirect(f"/j/{assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
@@ -134,7 +135,7 @@ class ParticipantPages(Controller):
 
     @get("/j/{code:str}")
     async def join_page(
-        self, request: Request[Any, Any, Any], actor: Actor, code: str
+        self, request: Request[Any, Any, Any], actor: CurrentActor, code: FromPath[str]
     ) -> Response[Any]:
         rt = runtime_of(request)
         assembly = await services.assembly_for_code(rt, code)
@@ -145,7 +146,9 @@ class ParticipantPages(Controller):
         return page("join.html", request, assembly=assembly)
 
     @post("/j/{code:str}")
-    async def join(self, request: Request[Any, Any, Any], code: str, data: Form) -> Response[Any]:
+    async def join(
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
+    ) -> Response[Any]:
         token, cookie = device_token(request)
         participant = await services.join_assembly(
             runtime_of(request),
@@ -163,7 +166,7 @@ class ParticipantPages(Controller):
 
     @get("/a/{assembly_id:int}")
     async def participant_page(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Response[Any]:
         snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
         if snap.standing.participant is None:
@@ -172,7 +175,11 @@ class ParticipantPages(Controller):
 
     @post("/a/{assembly_id:int}/proposals")
     async def submit(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         await deliberation.submit_proposal(
             runtime_of(request),
@@ -185,7 +192,11 @@ class ParticipantPages(Controller):
 
     @post("/a/{assembly_id:int}/proposals/{proposal_id:int}/support")
     async def support(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, proposal_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
     ) -> Response[Any]:
         await deliberation.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
@@ -221,7 +232,9 @@ class StaffPages(Controller):
         )
 
     @get("/organize")
-    async def dashboard(self, request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    async def dashboard(
+        self, request: Request[Any, Any, Any], actor: CurrentActor
+    ) -> Response[Any]:
         if actor.user is None:
             return Redirect("/login", status_code=HTTP_303_SEE_OTHER)
         assemblies = await services.assemblies_for(runtime_of(request), actor.user)
@@ -229,7 +242,7 @@ class StaffPages(Controller):
 
     @post("/organize")
     async def create(
-        self, request: Request[Any, Any, Any], actor: Actor, data: Form
+        self, request: Request[Any, Any, Any], actor: CurrentActor, data: Form
     ) -> Response[Any]:
         assembly = await services.create_assembly(
             runtime_of(request),
@@ -243,7 +256,7 @@ class StaffPages(Controller):
 
     @get("/organize/{assembly_id:int}")
     async def settings_page(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Template:
         snap = await _staff_snapshot(request, actor, assembly_id)
         facilitators = await services.facilitators_of(runtime_of(request), assembly_id)
@@ -262,7 +275,11 @@ class StaffPages(Controller):
 
     @post("/organize/{assembly_id:int}/details")
     async def save_details(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         await services.update_assembly(
             runtime_of(request),
@@ -278,7 +295,11 @@ class StaffPages(Controller):
 
     @post("/organize/{assembly_id:int}/networks")
     async def save_network(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         await services.save_network(
             runtime_of(request),
@@ -293,7 +314,11 @@ class StaffPages(Controller):
 
     @post("/organize/{assembly_id:int}/steps")
     async def save_step(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         await services.save_step(
             runtime_of(request),
@@ -309,7 +334,11 @@ class StaffPages(Controller):
 
     @post("/organize/{assembly_id:int}/facilitators")
     async def add_facilitator(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, data: Form
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
     ) -> Response[Any]:
         await services.add_facilitator(
             runtime_of(request),
@@ -321,7 +350,7 @@ class StaffPages(Controller):
 
     @get("/console/{assembly_id:int}")
     async def console(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Template:
         snap = await _staff_snapshot(request, actor, assembly_id)
         return snapshot_page("console.html", request, snap, user=actor.user)
@@ -330,9 +359,9 @@ class StaffPages(Controller):
     async def open_step(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        step_id: int,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        step_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
         await services.open_step(
@@ -346,7 +375,11 @@ class StaffPages(Controller):
 
     @post("/console/{assembly_id:int}/steps/{step_id:int}/close")
     async def close_step(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int, step_id: int
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        step_id: FromPath[int],
     ) -> Response[Any]:
         await services.close_step(
             runtime_of(request), actor=actor, assembly_id=assembly_id, step_id=step_id
@@ -357,9 +390,9 @@ class StaffPages(Controller):
     async def moderate(
         self,
         request: Request[Any, Any, Any],
-        actor: Actor,
-        assembly_id: int,
-        proposal_id: int,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
         action = data.get("action")
@@ -375,7 +408,7 @@ class StaffPages(Controller):
 
     @get("/present/{assembly_id:int}")
     async def presenter(
-        self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Template:
         snap = await _staff_snapshot(request, actor, assembly_id)
         url = join_url(request, snap.assembly)
@@ -384,6 +417,8 @@ class StaffPages(Controller):
         )
 
     @get("/organize/{assembly_id:int}/qr.svg", media_type="image/svg+xml")
-    async def qr(self, request: Request[Any, Any, Any], actor: Actor, assembly_id: int) -> str:
+    async def qr(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> str:
         snap = await _staff_snapshot(request, actor, assembly_id)
         return qr_svg(join_url(request, snap.assembly))

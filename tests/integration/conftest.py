@@ -1,0 +1,189 @@
+"""A real app on a real database: SQLite always, PostgreSQL when one answers (always under CI)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import text
+
+from assembly.schema import upgrade_database
+from assembly.settings import Settings
+from assembly.web.app import create_app
+
+POSTGRES_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct horse battery"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("SAMATCHA_TEST_DATABASE_URL")
+    if url:
+        return url
+    return POSTGRES_DEFAULT if os.environ.get("CI") else None
+
+
+def _answers(url: str) -> bool:
+    parts = urlsplit(url.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _reset_postgres(url: str) -> None:
+    """Drop everything so each test starts from an empty schema, like a fresh SQLite file."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def reset() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(reset())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'samatcha.sqlite3'}"
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need SAMATCHA_TEST_DATABASE_URL (set by .ci/run)")
+    if not _answers(url):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but no PostgreSQL answers at {url}")
+        pytest.skip(f"no PostgreSQL server answers at {url}")
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    upgrade_database(database_url)
+    return Settings(database_url=database_url, data_dir=tmp_path, max_proposal_chars=300)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient[Any]]:
+    with TestClient(create_app(settings), base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@dataclass
+class Person:
+    """One browser: its own cookie jar over the shared test client."""
+
+    client: TestClient[Any]
+    cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        self.client.cookies = self.cookies
+        response = self.client.request(method, url, **kwargs)
+        self.cookies = httpx.Cookies(self.client.cookies)
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def socket(self, assembly_id: int, **kwargs: Any) -> Any:
+        self.client.cookies = self.cookies
+        return self.client.websocket_connect(f"/ws/{assembly_id}", **kwargs)
+
+
+@dataclass
+class World:
+    """An assembly with its organizer, a facilitator and helpers to add phones."""
+
+    client: TestClient[Any]
+    organizer: Person
+    facilitator: Person
+    assembly: dict[str, Any]
+
+    @property
+    def id(self) -> int:
+        return int(self.assembly["assembly"]["id"])
+
+    @property
+    def code(self) -> str:
+        return str(self.assembly["assembly"]["join_code"])
+
+    def step_id(self, kind: str) -> int:
+        return next(s["id"] for s in self.assembly["steps"] if s["kind"] == kind)
+
+    def phone(self, network: str = "civil_society", **extra: str) -> Person:
+        person = Person(self.client)
+        response = person.post(
+            "/api/v1/join", json={"code": self.code, "network": network, **extra}
+        )
+        assert response.status_code == 200, response.text
+        return person
+
+    def open(self, kind: str, **body: Any) -> httpx.Response:
+        response = self.facilitator.post(
+            f"/api/v1/assemblies/{self.id}/steps/{self.step_id(kind)}/open", json=body
+        )
+        assert response.status_code == 200, response.text
+        return response
+
+
+def create_account(settings: Settings, username: str, role: str) -> None:
+    import asyncio
+
+    from assembly.db import Database
+    from assembly.runtime import DiscardEvents, Runtime
+    from assembly.services import create_user
+
+    async def create() -> None:
+        db = Database(settings.resolved_database_url)
+        try:
+            rt = Runtime(db=db, sink=DiscardEvents(), settings=settings)
+            await create_user(
+                rt, username=username, display_name=username, role=role, password=PASSWORD
+            )
+        finally:
+            await db.dispose()
+
+    asyncio.run(create())
+
+
+def logged_in(client: TestClient[Any], username: str) -> Person:
+    person = Person(client)
+    response = person.post("/api/v1/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return person
+
+
+@pytest.fixture
+def world(client: TestClient[Any], settings: Settings) -> World:
+    create_account(settings, "org", "organizer")
+    create_account(settings, "fac", "facilitator")
+    organizer = logged_in(client, "org")
+    created = organizer.post(
+        "/api/v1/assemblies/", json={"name": "สมัชชาคุณธรรมจังหวัดทดสอบ", "province": "ทดสอบ"}
+    )
+    assert created.status_code == 201, created.text
+    assembly = created.json()
+    added = organizer.post(
+        f"/api/v1/assemblies/{assembly['assembly']['id']}/facilitators", json={"username": "fac"}
+    )
+    assert added.status_code == 201, added.text
+    return World(client, organizer, logged_in(client, "fac"), assembly)

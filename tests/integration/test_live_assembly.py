@@ -1,0 +1,254 @@
+"""A whole collect step through the real app: HTTP actions, socket snapshots and events."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conftest import World
+
+RECEIVE_TIMEOUT = 5
+
+
+def receive(socket: Any) -> dict[str, Any]:
+    return socket.receive_json(timeout=RECEIVE_TIMEOUT)
+
+
+def events_until(socket: Any, count: int) -> list[dict[str, Any]]:
+    return [receive(socket) for _ in range(count)]
+
+
+def apply(state: dict[str, Any], event: dict[str, Any], *, staff: bool) -> None:
+    """What the phone's JavaScript does with an event, restated for the test."""
+    data = event["data"]
+    state["seq"] = event["seq"]
+    if event["type"] == "participants.changed":
+        state["networks"], state["joined"] = data["networks"], data["joined"]
+    elif event["type"] == "step.changed":
+        state["step"] = data["step"]
+        if staff:
+            state["steps"] = data["steps"]
+    elif event["type"] in ("proposal.created", "proposal.updated"):
+        proposal = data["proposal"]
+        rest = [p for p in state["proposals"] if p["id"] != proposal["id"]]
+        if staff or not proposal.get("hidden"):
+            rest.append(proposal)
+        state["proposals"] = sorted(rest, key=lambda p: p["id"])
+    elif event["type"] == "proposal.supported":
+        for p in state["proposals"]:
+            if p["id"] == data["id"]:
+                p["supports"] = data["supports"]
+
+
+def embedded_snapshot(html: str) -> dict[str, Any]:
+    match = re.search(r'<script type="application/json" id="snapshot">(.*?)</script>', html, re.S)
+    assert match, "the page embeds its snapshot"
+    return json.loads(unescape(match.group(1)))
+
+
+def test_phones_from_several_networks_fill_a_collect_step_live(world: World) -> None:
+    phones = [world.phone(n) for n in ("government", "education", "religion", "education")]
+    with (
+        world.facilitator.socket(world.id) as console,
+        world.organizer.socket(world.id) as presenter,
+    ):
+        console_snapshot = receive(console)
+        assert console_snapshot["type"] == "snapshot"
+        assert console_snapshot["data"]["joined"] == 4
+        counts = {n["key"]: n["joined"] for n in console_snapshot["data"]["networks"]}
+        assert counts == {
+            "government": 1,
+            "business": 0,
+            "civil_society": 0,
+            "education": 2,
+            "religion": 1,
+            "media": 0,
+        }
+        receive(presenter)
+
+        world.open("collect", minutes=10)
+        texts = ["ใส่หมวกกันน็อกทุกครั้ง", "เปิดเผยงบประมาณ อบต.", "ร้านค้าความซื่อสัตย์ในโรงเรียน"]
+        for phone, text in zip(phones, texts, strict=False):
+            response = phone.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": text})
+            assert response.status_code == 201, response.text
+        late = world.phone("media")
+
+        for socket in (console, presenter):
+            events = events_until(socket, 5)
+            assert [e["type"] for e in events] == [
+                "step.changed",
+                "proposal.created",
+                "proposal.created",
+                "proposal.created",
+                "participants.changed",
+            ]
+            first = console_snapshot["seq"]
+            assert [e["seq"] for e in events] == list(range(first + 1, first + 6))
+            assert [e["data"]["proposal"]["text"] for e in events[1:4]] == texts
+            assert events[0]["data"]["step"]["kind"] == "collect"
+            assert events[0]["data"]["step"]["ends_at"] is not None
+            assert events[4]["data"]["joined"] == 5
+    assert late.get(f"/a/{world.id}").status_code == 200
+
+
+def test_a_phone_sees_others_and_supports_once(world: World) -> None:
+    author, supporter = world.phone("government"), world.phone("business")
+    world.open("collect")
+    created = author.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ลดขยะพลาสติก"})
+    proposal_id = created.json()["id"]
+    with supporter.socket(world.id) as phone_socket:
+        snapshot = receive(phone_socket)["data"]
+        assert [p["text"] for p in snapshot["proposals"]] == ["ลดขยะพลาสติก"]
+        assert snapshot["me"]["network"] == "business"
+        for _ in range(2):
+            supported = supporter.post(
+                f"/api/v1/assemblies/{world.id}/proposals/{proposal_id}/support"
+            )
+            assert supported.status_code == 200
+            assert supported.json()["supports"] == 1
+        event = receive(phone_socket)
+        assert event["type"] == "proposal.supported"
+        assert event["data"] == {"id": proposal_id, "supports": 1}
+    own = author.post(f"/api/v1/assemblies/{world.id}/proposals/{proposal_id}/support")
+    assert own.status_code == 409
+    assert own.json()["error"] == "own_proposal"
+
+
+def test_a_hidden_proposal_disappears_from_phones_but_not_from_the_console(world: World) -> None:
+    author, reader = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    proposal_id = author.post(
+        f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ข้อความไม่เหมาะสม"}
+    ).json()["id"]
+    with reader.socket(world.id) as phone_socket, world.facilitator.socket(world.id) as console:
+        receive(phone_socket), receive(console)
+        hidden = world.facilitator.patch(
+            f"/api/v1/assemblies/{world.id}/proposals/{proposal_id}", json={"hidden": True}
+        )
+        assert hidden.status_code == 200
+        to_phone, to_console = receive(phone_socket), receive(console)
+        assert to_phone["data"]["proposal"] == {"id": proposal_id, "hidden": True}
+        assert to_console["data"]["proposal"]["text"] == "ข้อความไม่เหมาะสม"
+        assert to_console["data"]["proposal"]["hidden"] is True
+    assert reader.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["proposals"] == []
+    mine = author.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["mine"]
+    assert mine[0]["hidden"] is True
+
+
+def test_when_others_are_private_phones_get_ticks_not_texts(world: World) -> None:
+    world.organizer.patch(
+        f"/api/v1/assemblies/{world.id}/steps/{world.step_id('collect')}",
+        json={"kind": "collect", "title": "เขียนคนเดียว", "prompt": "", "show_others": False},
+    )
+    author, reader = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    with reader.socket(world.id) as phone_socket:
+        before = receive(phone_socket)
+        author.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ความลับ"})
+        event = receive(phone_socket)
+        assert event["type"] == "tick"
+        assert event["seq"] == before["seq"] + 1
+        assert "ความลับ" not in json.dumps(event, ensure_ascii=False)
+
+
+def test_a_stale_snapshot_plus_events_equals_a_fresh_snapshot(world: World) -> None:
+    phones = [world.phone(n) for n in ("government", "business", "education")]
+    world.open("collect")
+    with world.facilitator.socket(world.id) as console, phones[0].socket(world.id) as phone_socket:
+        staff_state, phone_state = receive(console)["data"], receive(phone_socket)["data"]
+        ids = []
+        for i, phone in enumerate(phones):
+            response = phone.post(
+                f"/api/v1/assemblies/{world.id}/proposals", json={"text": f"ข้อเสนอที่ {i}"}
+            )
+            ids.append(response.json()["id"])
+        phones[0].post(f"/api/v1/assemblies/{world.id}/proposals/{ids[1]}/support")
+        world.facilitator.patch(
+            f"/api/v1/assemblies/{world.id}/proposals/{ids[2]}", json={"hidden": True}
+        )
+        world.facilitator.patch(
+            f"/api/v1/assemblies/{world.id}/proposals/{ids[1]}", json={"text": "แก้คำผิดแล้ว"}
+        )
+        world.phone("media")
+        for event in events_until(console, 7):
+            apply(staff_state, event, staff=True)
+        for event in events_until(phone_socket, 7):
+            apply(phone_state, event, staff=False)
+        console.send_json({"type": "resync"})
+        fresh_staff = receive(console)
+    assert fresh_staff["type"] == "snapshot"
+    assert staff_state == fresh_staff["data"]
+    fresh_phone = phones[0].get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    for key in ("seq", "networks", "joined", "step", "proposals"):
+        assert phone_state[key] == fresh_phone[key], key
+
+
+def test_a_reconnecting_socket_gets_the_state_a_fresh_page_shows(world: World) -> None:
+    phone = world.phone("education", display_name="สมชาย")
+    world.open("collect")
+    phone.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ครอบครัวกินข้าวด้วยกัน"})
+    with phone.socket(world.id) as first:
+        receive(first)
+    world.phone("government")  # happens while the phone is disconnected
+    with phone.socket(world.id) as again:
+        snapshot = receive(again)
+    page = phone.get(f"/a/{world.id}")
+    assert page.status_code == 200
+    assert embedded_snapshot(page.text) == snapshot["data"]
+    assert snapshot["data"]["joined"] == 2
+    assert "ครอบครัวกินข้าวด้วยกัน" in page.text
+    console_page = world.facilitator.get(f"/console/{world.id}")
+    with world.facilitator.socket(world.id) as console:
+        assert embedded_snapshot(console_page.text) == receive(console)["data"]
+
+
+def test_a_resent_proposal_is_stored_once(world: World) -> None:
+    phone = world.phone()
+    world.open("collect")
+    body = {"text": "ส่งซ้ำเพราะเน็ตหลุด", "client_key": "outbox-key-0001"}
+    first = phone.post(f"/api/v1/assemblies/{world.id}/proposals", json=body)
+    second = phone.post(f"/api/v1/assemblies/{world.id}/proposals", json=body)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert len(phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["mine"]) == 1
+
+
+def test_rejoining_on_the_same_device_keeps_one_seat(world: World) -> None:
+    phone = world.phone("education")
+    again = phone.post("/api/v1/join", json={"code": world.code, "network": "education"})
+    page = phone.post(f"/j/{world.code}", data={"network": "education"}, follow_redirects=False)
+    assert again.status_code == 200
+    assert page.headers["location"] == f"/a/{world.id}"
+    snapshot = world.facilitator.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    assert snapshot["joined"] == 1
+    assert page.status_code == 303
+
+
+def test_a_phone_follows_the_step_the_facilitator_opens(world: World) -> None:
+    phone = world.phone()
+    with phone.socket(world.id) as socket:
+        assert receive(socket)["data"]["step"] is None
+        world.open("collect")
+        assert receive(socket)["data"]["step"]["kind"] == "collect"
+        world.open("vote")
+        step = receive(socket)["data"]["step"]
+        assert (step["kind"], step["status"]) == ("vote", "open")
+        world.facilitator.post(f"/api/v1/assemblies/{world.id}/steps/{world.step_id('vote')}/close")
+        assert receive(socket)["data"]["step"]["status"] == "closed"
+    steps = world.facilitator.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["steps"]
+    assert {s["kind"]: s["status"] for s in steps}["collect"] == "closed"
+
+
+def test_the_socket_answers_pings_and_ignores_nonsense(world: World) -> None:
+    phone = world.phone()
+    with phone.socket(world.id) as socket:
+        receive(socket)
+        socket.send_json({"type": "ping"})
+        assert receive(socket) == {"type": "pong"}
+        socket.send_text("not json at all")
+        assert receive(socket)["data"]["error"] == "unknown_message"
+        socket.send_json({"type": "ping"})
+        assert receive(socket) == {"type": "pong"}
