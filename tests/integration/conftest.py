@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,20 @@ def _reset_postgres(url: str) -> None:
     asyncio.run(reset())
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrate once; each test gets a copy of the file (the migrations still run for real)."""
+    path = tmp_path_factory.mktemp("template") / "samatcha.sqlite3"
+    upgrade_database(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'samatcha.sqlite3'}"
+        path = tmp_path / "samatcha.sqlite3"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite+aiosqlite:///{path}"
     url = _postgres_url()
     if url is None:
         pytest.skip("PostgreSQL tests need SAMATCHA_TEST_DATABASE_URL (set by .ci/run)")
@@ -67,12 +78,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
             pytest.fail(f"CI=true but no PostgreSQL answers at {url}")
         pytest.skip(f"no PostgreSQL server answers at {url}")
     _reset_postgres(url)
+    upgrade_database(url)
     return url
 
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    upgrade_database(database_url)
     return Settings(database_url=database_url, data_dir=tmp_path, max_proposal_chars=300)
 
 
@@ -170,6 +181,23 @@ def logged_in(client: TestClient[Any], username: str) -> Person:
     response = person.post("/api/v1/login", json={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return person
+
+
+@pytest.fixture
+def stranger(client: TestClient[Any]) -> Person:
+    """A browser with no cookies: never joined, never logged in."""
+    return Person(client)
+
+
+@pytest.fixture
+def sign_up(client: TestClient[Any], settings: Settings) -> Callable[[str, str], Person]:
+    """Create an account with this username and role, and return its logged-in browser."""
+
+    def make(username: str, role: str) -> Person:
+        create_account(settings, username, role)
+        return logged_in(client, username)
+
+    return make
 
 
 @pytest.fixture

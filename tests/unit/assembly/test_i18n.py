@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from assembly.i18n import current_language, extract_messages, translate, translations
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_every_message_in_code_and_templates_has_a_thai_translation() -> None:
+    thai = translations("th")
+    untranslated = [m for m in extract_messages(ROOT) if thai.gettext(m) == m]
+    assert untranslated == []
+
+
+def test_messages_are_thai_by_default_and_english_on_request() -> None:
+    message = "Your proposal is too long: at most %(limit)s characters."
+    assert translate(message, limit=300) == "ข้อเสนอยาวเกินไป เขียนได้ไม่เกิน 300 ตัวอักษร"
+    token = current_language.set("en")
+    try:
+        assert translate(message, limit=300) == "Your proposal is too long: at most 300 characters."
+    finally:
+        current_language.reset(token)
