@@ -72,16 +72,22 @@ def normalise(text: str) -> str:
 
     NFC (never NFKC), invisible characters out, URLs and emoji out, Thai digits to Arabic,
     PyThaiNLP's normalisation (doubled vowels like เเ → แ, repeated or dangling marks), ๆ dropped,
-    emphasis runs collapsed (มากกกก → มาก), Latin lowercased, whitespace folded.
+    emphasis runs collapsed (มากกกก → มาก), Latin lowercased, whitespace folded. Cached: the
+    same proposals are normalised again at every re-clustering.
     """
+    return _normalise_cached(text)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _normalise_cached(text: str) -> str:
     from pythainlp.util import normalize as thai_normalize
 
     text = clean_text(text)
     text = _URL.sub(" ", text)
     text = _EMOJI.sub(" ", text)
     text = text.translate(_THAI_DIGITS).replace("#", " ").lower()
-    text = thai_normalize(text)
-    text = _MAI_YAMOK.sub("", text)
+    text = _MAI_YAMOK.sub("", text)  # before PyThaiNLP, which drops marks it leaves dangling
+    text = thai_normalize(_WHITESPACE.sub(" ", text))  # it only sees spaces before marks
     text = _THAI_RUN.sub(r"\1", text)
     text = _LATIN_RUN.sub(r"\1\1", text)
     text = _PUNCT_RUN.sub(r"\1", text)

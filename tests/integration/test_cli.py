@@ -41,7 +41,7 @@ def test_user_create_makes_an_account_that_can_log_in(tmp_path: Path) -> None:
         "--role",
         "organizer",
         "--username",
-        "x1",
+        "xyz",
         env={**env, "SAMATCHA_PASSWORD": "short"},
     )
     assert "password_too_short" in short.stderr
