@@ -9,9 +9,8 @@ not see a change (a hidden proposal's text) they get a bare tick that only advan
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import update
@@ -30,9 +29,9 @@ class Event:
     staff: dict[str, Any]
     public: dict[str, Any] | None
     """None: participants get a tick that only advances their sequence number."""
-    ts: float = field(default_factory=time.time)
 
-    def message(self, *, staff: bool) -> str:
+    def message(self, *, staff: bool, ts: float) -> str:
+        """`ts` is when the event left this process, for measuring fan-out latency."""
         if staff:
             kind, data = self.type, self.staff
         elif self.public is None:
@@ -40,7 +39,7 @@ class Event:
         else:
             kind, data = self.type, self.public
         return json.dumps(
-            {"seq": self.seq, "type": kind, "ts": round(self.ts * 1000), "data": data},
+            {"seq": self.seq, "type": kind, "ts": round(ts * 1000), "data": data},
             ensure_ascii=False,
             separators=(",", ":"),
             default=str,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import (
@@ -34,6 +36,12 @@ class Snapshot:
     @property
     def is_staff(self) -> bool:
         return self.standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+
+
+async def assembly_seq(rt: Runtime, assembly_id: int) -> int | None:
+    """The last event number of an assembly: tells whether a snapshot is still current."""
+    async with rt.read() as session:
+        return await session.scalar(select(Assembly.seq).where(Assembly.id == assembly_id))
 
 
 async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snapshot:

@@ -8,6 +8,7 @@ opens and closes its own.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ from litestar.params import FromPath
 
 from assembly.errors import DomainError
 from assembly.events import Event
-from assembly.live import build_snapshot
+from assembly.live import Snapshot, assembly_seq, build_snapshot
 from assembly.steps import Role
 from assembly.web.context import actor_of, runtime_of, set_language
 
@@ -43,9 +44,11 @@ class ChannelsSink:
         self.channels = channels
 
     def publish(self, events: Sequence[Event]) -> None:
+        now = time.time()
         for event in events:
-            self.channels.publish(event.message(staff=True), staff_channel(event.assembly_id))
-            self.channels.publish(event.message(staff=False), public_channel(event.assembly_id))
+            staff, public = event.message(staff=True, ts=now), event.message(staff=False, ts=now)
+            self.channels.publish(staff, staff_channel(event.assembly_id))
+            self.channels.publish(public, public_channel(event.assembly_id))
 
 
 def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
@@ -85,9 +88,9 @@ async def live_socket(
     channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
     last_snapshot_seq = 0
 
-    async def send_snapshot() -> None:
+    async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
-        snap = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+        snap = ready or await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
         last_snapshot_seq = snap.state["seq"]
         await socket.send_text(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
@@ -99,7 +102,11 @@ async def live_socket(
 
     try:
         async with channels.start_subscription([channel]) as subscriber:
-            await send_snapshot()  # after subscribing, so no event falls between the two
+            # Subscribed first, so no event can fall between the snapshot and the stream. The
+            # snapshot read before subscribing still serves if nothing changed since (the
+            # common case; building it twice was most of a reconnect's cost).
+            unchanged = await assembly_seq(rt, assembly_id) == first.state["seq"]
+            await send_snapshot(first if unchanged else None)
             async with subscriber.run_in_background(forward):
                 while True:
                     await _answer(socket, await socket.receive_text(), send_snapshot)

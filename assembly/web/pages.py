@@ -53,16 +53,18 @@ def join_url(request: Request[Any, Any, Any], assembly: Assembly | dict[str, Any
     return f"{base}/j/{code}"
 
 
-def qr_svg(url: str, *, scale: int = 6) -> str:
+def qr_svg(url: str, *, standalone: bool = False) -> str:
+    """Inline, the SVG has only a viewBox so CSS sizes it; as a file, a printable 10 px module."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
         buffer,
         kind="svg",
-        scale=scale,
+        scale=10 if standalone else 1,
         border=2,
         xmldecl=False,
         svgns=True,
         nl=False,
+        omitsize=not standalone,
         dark="#0f172a",
     )
     return buffer.getvalue().decode()
@@ -270,7 +272,7 @@ class StaffPages(Controller):
             facilitators=facilitators,
             step_kinds=list(StepKind),
             join_link=url,
-            qr=qr_svg(url, scale=4),
+            qr=qr_svg(url),
         )
 
     @post("/organize/{assembly_id:int}/details")
@@ -412,13 +414,11 @@ class StaffPages(Controller):
     ) -> Template:
         snap = await _staff_snapshot(request, actor, assembly_id)
         url = join_url(request, snap.assembly)
-        return snapshot_page(
-            "presenter.html", request, snap, join_link=url, qr=qr_svg(url, scale=8)
-        )
+        return snapshot_page("presenter.html", request, snap, join_link=url, qr=qr_svg(url))
 
     @get("/organize/{assembly_id:int}/qr.svg", media_type="image/svg+xml")
     async def qr(
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> str:
         snap = await _staff_snapshot(request, actor, assembly_id)
-        return qr_svg(join_url(request, snap.assembly))
+        return qr_svg(join_url(request, snap.assembly), standalone=True)

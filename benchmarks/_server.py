@@ -1,0 +1,312 @@
+"""Shared by the HTTP/WebSocket benchmarks: a real `samatcha serve` on 127.0.0.1 with a fresh
+SQLite database in a temporary folder, an organizer, an assembly whose collect step is open,
+phones joined through the public API, and sample Thai proposals.
+
+Not a benchmark itself; see `benchmarks.ws_fanout` and `benchmarks.page_weight`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookiejar import Cookie, CookieJar
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from assembly.demo import DEMO_PROPOSALS
+
+HOST = "127.0.0.1"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost"})
+ORGANIZER = "bench-organizer"
+PASSWORD = "bench-secret-123"  # a throwaway account in a throwaway database
+DEVICE_COOKIE = "samatcha_device"
+SESSION_COOKIE = "samatcha_session"
+NETWORKS = ("government", "business", "civil_society", "education", "religion", "media")
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+HTTP_TIMEOUT_S = 30.0
+SAMPLE_PROPOSALS: tuple[tuple[str, str], ...] = DEMO_PROPOSALS
+"""40 (network, Thai proposal) pairs written for the demo."""
+
+
+class BenchmarkError(RuntimeError):
+    """The set-up failed; the message says where (and quotes the server log when useful)."""
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    pid: int | None
+    """The serving process (one uvicorn worker), for its memory; None for `--url` targets."""
+    log_path: Path | None
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.base_url.removeprefix("http")
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return "(no server log: the server was not started by this benchmark)"
+        text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+    def log_problems(self) -> list[str]:
+        """Server log lines that point at a failure (errors, tracebacks, refused handshakes)."""
+        if self.log_path is None or not self.log_path.exists():
+            return []
+        markers = ("ERROR", "Traceback", "Exception", "CRITICAL", "Too many open files")
+        text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [line for line in text if any(marker in line for marker in markers)]
+
+
+@dataclass(frozen=True)
+class AssemblyInfo:
+    id: int
+    join_code: str
+    collect_step_id: int
+
+
+def raise_file_limit(wanted: int) -> int:
+    """Raise this process's soft RLIMIT_NOFILE (a child server inherits it); returns the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return soft
+
+
+def check_local(url: str) -> str:
+    """The benchmarks only ever talk to this machine."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname not in LOCAL_HOSTS:
+        raise BenchmarkError(f"only http://127.0.0.1:<port> targets are allowed, not {url!r}")
+    return f"http://{HOST}:{parts.port or 80}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process in KiB, from /proc/<pid>/status."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise BenchmarkError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used, from /proc/<pid>/stat."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # the command name may contain spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def open_fds(pid: int) -> int | None:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "assembly.cli", *args]
+
+
+def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    with httpx.Client(timeout=2.0, trust_env=False) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise BenchmarkError(f"server exited with {process.returncode}:\n{log}")
+            try:
+                if client.get(f"{base_url}/healthz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise BenchmarkError(f"server not healthy after {START_TIMEOUT_S:.0f} s")
+
+
+@contextmanager
+def local_server(file_limit: int = 0) -> Iterator[Server]:
+    """A fresh database, an organizer account, and `samatcha serve` on a free port.
+
+    `file_limit` raises RLIMIT_NOFILE first so the server (a child) can hold that many sockets.
+    The server is stopped and the folder removed on exit, whatever happened.
+    """
+    if file_limit:
+        raise_file_limit(file_limit)
+    with tempfile.TemporaryDirectory(prefix="samatcha-bench-") as folder:
+        work = Path(folder)
+        env = {
+            **os.environ,
+            "SAMATCHA_DATA_DIR": str(work),
+            "SAMATCHA_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}",
+            "SAMATCHA_PASSWORD": PASSWORD,
+        }
+        created = subprocess.run(
+            _cli("user", "create", "--role", "organizer", "--username", ORGANIZER),
+            env=env,
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S,
+            check=False,
+        )
+        if created.returncode != 0:
+            raise BenchmarkError(f"user create failed:\n{created.stdout}{created.stderr}")
+        port = free_port()
+        log_path = work / "server.log"
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                _cli("serve", "--host", HOST, "--port", str(port)),
+                env=env,
+                cwd=work,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        base_url = f"http://{HOST}:{port}"
+        try:
+            _wait_until_healthy(process, base_url, log_path)
+            yield Server(base_url=base_url, pid=process.pid, log_path=log_path)
+        finally:
+            _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+class _NoCookies(CookieJar):
+    """A jar that keeps nothing: many phones share one HTTP client, each with its own token."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        return None
+
+
+def http_client(
+    base_url: str, *, connections: int = 50, keep_cookies: bool = False
+) -> httpx.AsyncClient:
+    """No proxies from the environment, a bounded pool, timeouts on everything."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=HTTP_TIMEOUT_S,
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        cookies=None if keep_cookies else _NoCookies(),
+        trust_env=False,
+    )
+
+
+async def create_assembly(base_url: str) -> AssemblyInfo:
+    """Log in as the benchmark organizer, create an assembly and open its collect step."""
+    async with http_client(base_url, connections=2, keep_cookies=True) as client:
+        login = await client.post(
+            "/api/v1/login", json={"username": ORGANIZER, "password": PASSWORD}
+        )
+        _expect(login, 200, "login")
+        created = await client.post(
+            "/api/v1/assemblies/",
+            json={"name": "สมัชชาคุณธรรมจังหวัดทดสอบ (benchmark)", "province": "ทดสอบ"},
+        )
+        _expect(created, 201, "create assembly")
+        snapshot = created.json()
+        assembly_id = int(snapshot["assembly"]["id"])
+        collect = next(step for step in snapshot["steps"] if step["kind"] == "collect")
+        opened = await client.post(
+            f"/api/v1/assemblies/{assembly_id}/steps/{collect['id']}/open", json={}
+        )
+        _expect(opened, 200, "open collect step")
+        return AssemblyInfo(assembly_id, snapshot["assembly"]["join_code"], int(collect["id"]))
+
+
+async def join_phone(client: httpx.AsyncClient, code: str, network: str) -> tuple[str, int]:
+    """One new phone joins over the JSON API; returns its device token and the assembly id."""
+    response = await client.post("/api/v1/join", json={"code": code, "network": network})
+    _expect(response, 200, "join")
+    token = cookie_value(response, DEVICE_COOKIE)
+    if not token:
+        raise BenchmarkError("join answered without a samatcha_device cookie")
+    return token, int(response.json()["assembly_id"])
+
+
+async def join_phones(base_url: str, code: str, count: int, *, concurrency: int = 20) -> list[str]:
+    """`count` new phones spread over the six networks; returns their device tokens in order."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(client: httpx.AsyncClient, index: int) -> str:
+        async with gate:
+            token, _ = await join_phone(client, code, NETWORKS[index % len(NETWORKS)])
+            return token
+
+    async with http_client(base_url, connections=concurrency) as client:
+        return list(await asyncio.gather(*(one(client, i) for i in range(count))))
+
+
+def cookie_value(response: httpx.Response, name: str) -> str | None:
+    """The value a response's Set-Cookie gives `name` (read from the header, not a jar)."""
+    for header in response.headers.get_list("set-cookie"):
+        key, _, rest = header.partition("=")
+        if key.strip() == name:
+            return rest.split(";", 1)[0]
+    return None
+
+
+async def submit_proposal(
+    client: httpx.AsyncClient, assembly_id: int, device_token: str, text: str, client_key: str
+) -> httpx.Response:
+    response = await client.post(
+        f"/api/v1/assemblies/{assembly_id}/proposals",
+        json={"text": text, "client_key": client_key},
+        headers={"Cookie": f"{DEVICE_COOKIE}={device_token}"},
+    )
+    if response.status_code not in (200, 201):
+        raise BenchmarkError(f"proposal refused: {response.status_code} {response.text[:300]}")
+    return response
+
+
+async def seed_proposals(
+    base_url: str,
+    code: str,
+    assembly_id: int,
+    samples: Sequence[tuple[str, str]] = SAMPLE_PROPOSALS,
+) -> None:
+    """One phone per sample proposal, joined in the sample's network, submits it."""
+    async with http_client(base_url, connections=4) as client:
+        for index, (network, text) in enumerate(samples):
+            token, _ = await join_phone(client, code, network)
+            await submit_proposal(client, assembly_id, token, text, f"seed-{index:04d}")
+
+
+def _expect(response: httpx.Response, status: int, what: str) -> None:
+    if response.status_code != status:
+        raise BenchmarkError(
+            f"{what}: expected HTTP {status}, got {response.status_code}: {response.text[:300]}"
+        )

@@ -1,0 +1,484 @@
+"""WebSocket fan-out: how fast one proposal reaches every phone in the hall, and at what memory.
+
+Run from the repository root:
+    .venv/bin/python -m benchmarks.ws_fanout --phones 1000
+    .venv/bin/python -m benchmarks.ws_fanout --phones 200          # quick check, about 20 s
+    .venv/bin/python -m benchmarks.ws_fanout --url http://127.0.0.1:8000 --code 123456 --pid 4242
+
+Without `--url` it starts `samatcha serve` on a free 127.0.0.1 port with a fresh SQLite database
+in a temporary folder, creates an organizer, an assembly with its collect step open and 40
+sample Thai proposals (from the demo) so snapshots have a realistic size. It joins
+every phone through the HTTP API, opens one socket per phone (`websockets` client, offering
+permessage-deflate like a browser), waits for every snapshot, and measures the server's RSS
+before and after. Then one phone submits `--events` proposals `--interval` seconds apart; for
+each (event, phone) pair the fan-out latency is arrival time minus the event's server `ts` (same
+clock; `ts` is taken inside the write transaction, so it includes the commit). Every phone must
+see every sequence number after its snapshot exactly once: a gap is a lost message (exit 1).
+
+With `--url` the target must be a running server on 127.0.0.1 whose assembly `--code` has an
+open collect step; `--pid` (optional) gives the serving process for its memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from benchmarks._server import (
+    DEVICE_COOKIE,
+    SAMPLE_PROPOSALS,
+    BenchmarkError,
+    Server,
+    check_local,
+    cpu_seconds,
+    create_assembly,
+    http_client,
+    join_phone,
+    join_phones,
+    local_server,
+    open_fds,
+    raise_file_limit,
+    rss_kib,
+    seed_proposals,
+    submit_proposal,
+)
+
+CONNECT_CONCURRENCY = 100  # handshakes in flight at once (a hall's phones do not arrive in 1 ms)
+OPEN_TIMEOUT_S = 30.0
+SNAPSHOT_TIMEOUT_S = 120.0
+DRAIN_TIMEOUT_S = 15.0  # after the last event, how long every phone may take to catch up
+CLOSE_TIMEOUT_S = 5.0
+SETTLE_S = 1.0  # let the server finish allocating before reading its RSS
+FDS_PER_PHONE = 2  # our socket end, plus the server's if it is our child
+FD_HEADROOM = 512
+
+
+@dataclass
+class Phone:
+    index: int
+    token: str
+    snapshot_seq: int | None = None
+    snapshot_bytes: int = 0
+    extensions: str = ""
+    error: str | None = None
+    arrivals: dict[int, list[float]] = field(default_factory=dict)
+    """seq -> arrival times (ms since epoch); more than one is a duplicate."""
+    latencies: list[float] = field(default_factory=list)
+    """ms from server `ts` to arrival, for events after the measurement started."""
+    other: int = 0
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    socket: ClientConnection | None = None
+
+    @property
+    def last_seq(self) -> int:
+        return max(self.arrivals, default=self.snapshot_seq or 0)
+
+
+@dataclass
+class Run:
+    phones: list[Phone]
+    measure_after_seq: int = 1 << 62
+    """Only events with a higher seq count for latency (set once all snapshots are in)."""
+    event_types: dict[str, int] = field(default_factory=dict)
+    per_event_arrivals: dict[int, list[float]] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- the phones
+
+
+async def listen(phone: Phone, run: Run, ws_url: str, compression: str | None) -> None:
+    """One phone's socket: the snapshot first, then record every event as it arrives."""
+    try:
+        async with connect(
+            ws_url,
+            additional_headers={"Cookie": f"{DEVICE_COOKIE}={phone.token}"},
+            compression=compression,
+            proxy=None,
+            open_timeout=OPEN_TIMEOUT_S,
+            ping_interval=None,  # the server pings; the client library answers on its own
+            close_timeout=CLOSE_TIMEOUT_S,
+            max_size=8 * 2**20,
+        ) as socket:
+            phone.socket = socket
+            phone.extensions = socket.response.headers.get("Sec-WebSocket-Extensions", "")
+            async for raw in socket:
+                arrived = time.time() * 1000.0
+                record(phone, run, raw, arrived)
+    except ConnectionClosed as exc:
+        if phone.snapshot_seq is None:
+            phone.error = f"closed before snapshot: {exc}"
+    except (OSError, TimeoutError) as exc:
+        phone.error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a handshake refusal, a bad frame: report it, never hang
+        phone.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        phone.ready.set()  # whoever waits for the snapshot must not wait for a dead phone
+
+
+def record(phone: Phone, run: Run, raw: str | bytes, arrived: float) -> None:
+    message: dict[str, Any] = json.loads(raw)
+    kind = message.get("type")
+    if kind == "snapshot":
+        if phone.snapshot_seq is None:
+            phone.snapshot_seq = int(message["seq"])
+            phone.snapshot_bytes = len(raw.encode() if isinstance(raw, str) else raw)
+            phone.ready.set()
+        return
+    seq = message.get("seq")
+    if not isinstance(seq, int):
+        phone.other += 1  # pong or error
+        return
+    phone.arrivals.setdefault(seq, []).append(arrived)
+    if seq > run.measure_after_seq:
+        latency = arrived - float(message["ts"])
+        phone.latencies.append(latency)
+        run.per_event_arrivals.setdefault(seq, []).append(latency)
+        run.event_types[str(kind)] = run.event_types.get(str(kind), 0) + 1
+
+
+async def connect_all(
+    run: Run, ws_url: str, compression: str | None
+) -> tuple[list[asyncio.Task[None]], float]:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def guarded(phone: Phone) -> None:
+        async with gate:
+            task = asyncio.create_task(listen(phone, run, ws_url, compression))
+            tasks.append(task)
+            await phone.ready.wait()  # hold the slot until the snapshot (or failure) came
+
+    tasks: list[asyncio.Task[None]] = []
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(SNAPSHOT_TIMEOUT_S):
+            await asyncio.gather(*(guarded(phone) for phone in run.phones))
+    except TimeoutError:
+        for phone in run.phones:
+            if phone.snapshot_seq is None and phone.error is None:
+                phone.error = f"no snapshot within {SNAPSHOT_TIMEOUT_S:.0f} s"
+    return tasks, time.monotonic() - started
+
+
+async def close_all(run: Run, tasks: list[asyncio.Task[None]]) -> None:
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def close(socket: ClientConnection) -> None:
+        async with gate:
+            await socket.close()
+
+    sockets = [p.socket for p in run.phones if p.socket is not None]
+    try:
+        async with asyncio.timeout(CLOSE_TIMEOUT_S * 3):
+            await asyncio.gather(*(close(s) for s in sockets), return_exceptions=True)
+    except TimeoutError:
+        pass
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+# ----------------------------------------------------------------------------- the events
+
+
+async def current_seq(client: httpx.AsyncClient, assembly_id: int, token: str) -> int:
+    response = await client.get(
+        f"/api/v1/assemblies/{assembly_id}/snapshot",
+        headers={"Cookie": f"{DEVICE_COOKIE}={token}"},
+    )
+    if response.status_code != 200:
+        raise BenchmarkError(f"snapshot: HTTP {response.status_code} {response.text[:200]}")
+    return int(response.json()["seq"])
+
+
+async def trigger(
+    client: httpx.AsyncClient, assembly_id: int, token: str, count: int, interval: float
+) -> list[float]:
+    """One phone submits `count` proposals; returns each request's round trip in ms."""
+    run_id = f"{int(time.time())}"
+    round_trips: list[float] = []
+    for i in range(count):
+        _network, text = SAMPLE_PROPOSALS[i % len(SAMPLE_PROPOSALS)]
+        started = time.perf_counter()
+        await submit_proposal(
+            client, assembly_id, token, f"{text} (#{i + 1})", f"fanout-{run_id}-{i:04d}"
+        )
+        round_trips.append((time.perf_counter() - started) * 1000.0)
+        await asyncio.sleep(max(0.0, interval - round_trips[-1] / 1000.0))
+    return round_trips
+
+
+async def drain(run: Run, final_seq: int) -> float:
+    """Wait until every connected phone has seen `final_seq` (or the drain timeout)."""
+    started = time.monotonic()
+    deadline = started + DRAIN_TIMEOUT_S
+    live = [p for p in run.phones if p.snapshot_seq is not None]
+    while time.monotonic() < deadline:
+        if all(p.last_seq >= final_seq for p in live):
+            break
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
+# ----------------------------------------------------------------------------- the report
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of already sorted values."""
+    if not values:
+        return float("nan")
+    rank = max(1, min(len(values), round(q / 100.0 * len(values) + 0.5)))
+    return values[rank - 1]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    expected: int
+    received: int
+    lost: int
+    duplicates: int
+    phones_with_gaps: int
+    lost_examples: list[str]
+
+
+def delivery(run: Run, final_seq: int) -> Delivery:
+    expected = received = lost = duplicates = gaps = 0
+    examples: list[str] = []
+    for phone in run.phones:
+        if phone.snapshot_seq is None:
+            continue
+        wanted = range(phone.snapshot_seq + 1, final_seq + 1)
+        missing = [seq for seq in wanted if seq not in phone.arrivals]
+        expected += len(wanted)
+        received += sum(len(times) for times in phone.arrivals.values())
+        lost += len(missing)
+        duplicates += sum(len(times) - 1 for times in phone.arrivals.values())
+        if missing:
+            gaps += 1
+            if len(examples) < 5:
+                examples.append(f"phone {phone.index}: missing seq {missing[:10]}")
+    return Delivery(expected, received, lost, duplicates, gaps, examples)
+
+
+def row(label: str, value: str) -> str:
+    return f"  {label:<38} {value}"
+
+
+def ms(values: Sequence[float]) -> str:
+    ordered = sorted(values)
+    if not ordered:
+        return "n/a"
+    return (
+        f"p50 {percentile(ordered, 50):7.1f}  p95 {percentile(ordered, 95):7.1f}  "
+        f"p99 {percentile(ordered, 99):7.1f}  max {ordered[-1]:7.1f} ms"
+    )
+
+
+# ----------------------------------------------------------------------------- main
+
+
+@dataclass(frozen=True)
+class Options:
+    phones: int
+    events: int
+    interval: float
+    compression: str | None
+    url: str | None
+    code: str | None
+    pid: int | None
+
+
+async def benchmark(server: Server, options: Options) -> int:
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        out.append(line)
+        print(line, flush=True)
+
+    setup_started = time.monotonic()
+    if options.code is None:
+        assembly = await create_assembly(server.base_url)
+        code = assembly.join_code
+        await seed_proposals(server.base_url, code, assembly.id)  # a realistic snapshot
+    else:
+        code = options.code
+    async with http_client(server.base_url, connections=4) as client:
+        trigger_token, assembly_id = await join_phone(client, code, "education")
+    tokens = [trigger_token] + await join_phones(server.base_url, code, options.phones - 1)
+    joined_s = time.monotonic() - setup_started
+    run = Run([Phone(i, token) for i, token in enumerate(tokens)])
+
+    pid = server.pid
+    await asyncio.sleep(SETTLE_S)
+    rss_before = rss_kib(pid) if pid else None
+    fds_before = open_fds(pid) if pid else None
+    cpu_before = cpu_seconds(pid) if pid else 0.0
+
+    ws_url = f"{server.ws_url}/ws/{assembly_id}"
+    tasks, connect_s = await connect_all(run, ws_url, options.compression)
+    connect_cpu_s = (cpu_seconds(pid) - cpu_before) if pid else None
+    connected = [p for p in run.phones if p.snapshot_seq is not None]
+    failed = [p for p in run.phones if p.snapshot_seq is None]
+    await asyncio.sleep(SETTLE_S)
+    rss_after = rss_kib(pid) if pid else None
+    fds_after = open_fds(pid) if pid else None
+
+    run.measure_after_seq = max((p.last_seq for p in connected), default=0)
+    round_trips: list[float] = []
+    final_seq = run.measure_after_seq
+    drain_s = 0.0
+    cpu_before = cpu_seconds(pid) if pid else 0.0
+    async with http_client(server.base_url, connections=2) as client:
+        if connected:
+            round_trips = await trigger(
+                client, assembly_id, trigger_token, options.events, options.interval
+            )
+            final_seq = await current_seq(client, assembly_id, trigger_token)
+            drain_s = await drain(run, final_seq)
+    events_cpu_s = (cpu_seconds(pid) - cpu_before) if pid else None
+    await close_all(run, tasks)
+
+    result = delivery(run, final_seq)
+    latencies = [lat for p in connected for lat in p.latencies]
+    slowest_per_event = [max(v) for v in run.per_event_arrivals.values()]
+    snapshot_sizes = sorted(p.snapshot_bytes for p in connected)
+    extensions = {p.extensions or "(none)" for p in connected}
+
+    say()
+    say(f"WebSocket fan-out — {options.phones} phones, one assembly, {server.base_url}")
+    setup = "joins" if options.code else "assembly, 40 proposals, joins"
+    say(row(f"set-up ({setup})", f"{joined_s:.1f} s"))
+    say(row("phones with a snapshot", f"{len(connected)} / {options.phones}"))
+    busy = f", server CPU {connect_cpu_s:.1f} s" if connect_cpu_s is not None else ""
+    say(row("connect + snapshot, all phones", f"{connect_s:.1f} s{busy}"))
+    say(row("snapshot message", f"{snapshot_sizes[-1] if snapshot_sizes else 0} bytes"))
+    say(row("negotiated extensions", ", ".join(sorted(extensions))))
+    if rss_before is not None and rss_after is not None:
+        per = (rss_after - rss_before) / max(1, len(connected))
+        say(row("server RSS before sockets", f"{rss_before / 1024:.1f} MiB"))
+        say(row("server RSS with sockets", f"{rss_after / 1024:.1f} MiB"))
+        say(row("server memory per connection", f"{per:.1f} KiB"))
+        say(row("server open fds before / with", f"{fds_before} / {fds_after}"))
+    else:
+        say(row("server memory", "not measured (no --pid)"))
+    say(row("events triggered", f"{len(round_trips)} × proposal, {options.interval:.2f} s apart"))
+    say(row("submit round trip (HTTP)", ms(round_trips)))
+    if events_cpu_s is not None:
+        say(row("server CPU for all events", f"{events_cpu_s:.2f} s"))
+    say(row("event types seen", ", ".join(f"{k}: {v}" for k, v in sorted(run.event_types.items()))))
+    say(row("(event, phone) pairs measured", f"{len(latencies)}"))
+    say(row("fan-out latency, all pairs", ms(latencies)))
+    say(row("last phone per event", ms(slowest_per_event)))
+    say(row("drain after last event", f"{drain_s:.2f} s"))
+    say(row("messages expected / received", f"{result.expected} / {result.received}"))
+    say(row("lost (seq gaps)", f"{result.lost} on {result.phones_with_gaps} phones"))
+    say(row("duplicates", f"{result.duplicates}"))
+    for example in result.lost_examples:
+        say(row("", example))
+    if failed:
+        reasons: dict[str, int] = {}
+        for phone in failed:
+            reason = (phone.error or "unknown")[:120]
+            reasons[reason] = reasons.get(reason, 0) + 1
+        say(row("phones without a socket", f"{len(failed)}"))
+        for reason, count in sorted(reasons.items(), key=lambda kv: -kv[1])[:5]:
+            say(row("", f"{count} × {reason}"))
+    problems = server.log_problems()
+    say(row("server log problems", f"{len(problems)}" if server.log_path else "n/a (--url)"))
+    for line in problems[:10]:
+        say(row("", line[:160]))
+    say()
+
+    if failed or result.lost or not connected:
+        say("FAIL: " + ("lost messages" if result.lost else "phones could not connect"))
+        return 1
+    return 0
+
+
+def parse(argv: Sequence[str] | None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="benchmarks.ws_fanout", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    parser.add_argument("--phones", type=int, default=1000, help="sockets to open (default 1000)")
+    parser.add_argument("--events", type=int, default=20, help="proposals to submit (default 20)")
+    parser.add_argument("--interval", type=float, default=0.2, help="seconds between proposals")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="do not offer permessage-deflate (browsers do)"
+    )
+    parser.add_argument("--url", help="a running server on 127.0.0.1 instead of a fresh one")
+    parser.add_argument("--code", help="join code of an assembly with an open collect step")
+    parser.add_argument("--pid", type=int, help="the running server's pid, for its memory")
+    args = parser.parse_args(argv)
+    if args.phones < 1 or args.events < 1:
+        parser.error("--phones and --events must be at least 1")
+    if args.url and not args.code:
+        parser.error("--url needs --code")
+    if (args.code or args.pid) and not args.url:
+        parser.error("--code and --pid only go with --url")
+    return Options(
+        phones=args.phones,
+        events=args.events,
+        interval=args.interval,
+        compression=None if args.no_deflate else "deflate",
+        url=args.url,
+        code=args.code,
+        pid=args.pid,
+    )
+
+
+def time_budget(options: Options) -> float:
+    """Everything (joins, connects, events, drain) must finish within this many seconds."""
+    return (
+        120.0
+        + options.phones * 0.05
+        + SNAPSHOT_TIMEOUT_S
+        + options.events * (options.interval + 5.0)
+        + DRAIN_TIMEOUT_S
+    )
+
+
+async def amain(server: Server, options: Options) -> int:
+    async with asyncio.timeout(time_budget(options)):
+        return await benchmark(server, options)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse(argv)
+    limit = raise_file_limit(options.phones * FDS_PER_PHONE + FD_HEADROOM)
+    if limit < options.phones * FDS_PER_PHONE + FD_HEADROOM // 2:
+        print(f"error: RLIMIT_NOFILE is {limit}, too low for {options.phones} phones")
+        return 2
+    try:
+        import uvloop
+
+        loop_factory: Any = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    try:
+        with ExitStack() as stack:
+            if options.url:
+                server = Server(check_local(options.url), options.pid, None)
+            else:
+                server = stack.enter_context(local_server())
+            with asyncio.Runner(loop_factory=loop_factory) as runner:
+                return runner.run(amain(server, options))
+    except BenchmarkError as exc:
+        print(f"error: {exc}")
+        return 2
+    except TimeoutError:
+        print(f"error: the benchmark did not finish within {time_budget(options):.0f} s")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
