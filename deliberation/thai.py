@@ -58,6 +58,9 @@ _LATIN_RUN = re.compile(r"([a-z])\1{2,}")
 # Punctuation runs (!!!!, ????, ....) become one mark.
 _PUNCT_RUN = re.compile(r"([!?.,~\-_*=+])\1+")
 _WHITESPACE = re.compile(r"\s+")
+# PyThaiNLP's normalisation can need a second pass on garbled mark sequences (a mark stack after
+# a digit); repeating until nothing changes makes normalise idempotent.
+_NORMALISE_PASSES = 4
 # A token counts for matching only if it has a Thai or Latin letter: digits, punctuation and
 # stray marks say nothing about the topic.
 _HAS_LETTER = re.compile(r"[\u0e01-\u0e2e\u0e30-\u0e3a\u0e40-\u0e4ea-z]")
@@ -87,7 +90,11 @@ def _normalise_cached(text: str) -> str:
     text = _EMOJI.sub(" ", text)
     text = text.translate(_THAI_DIGITS).replace("#", " ").lower()
     text = _MAI_YAMOK.sub("", text)  # before PyThaiNLP, which drops marks it leaves dangling
-    text = thai_normalize(_WHITESPACE.sub(" ", text))  # it only sees spaces before marks
+    text = _WHITESPACE.sub(" ", text)  # PyThaiNLP only removes spaces before marks
+    for _ in range(_NORMALISE_PASSES):
+        previous, text = text, thai_normalize(text)
+        if text == previous:
+            break
     text = _THAI_RUN.sub(r"\1", text)
     text = _LATIN_RUN.sub(r"\1\1", text)
     text = _PUNCT_RUN.sub(r"\1", text)
