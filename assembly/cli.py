@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from assembly.settings import Settings
+from deliberation.cli import add_commands as add_deliberation_commands
 
 WS_PING_INTERVAL = 20.0  # browsers have no keepalive of their own; a stalled phone is dropped
 WS_PING_TIMEOUT = 20.0  # after about 40 s and resyncs from a snapshot when it comes back
@@ -131,6 +132,8 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="0.0.0.0")  # noqa: S104  (phones in the hall must reach it)
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
+
+    add_deliberation_commands(commands)
 
     user = commands.add_parser("user", help="manage organizer and facilitator accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)

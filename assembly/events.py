@@ -46,10 +46,38 @@ class Event:
         )
 
 
+@dataclass(frozen=True)
+class LiveUpdate:
+    """A high-rate, replaceable view (a running tally): no sequence number, never replayed.
+
+    Each one supersedes the previous of its type, so losing one costs nothing; the snapshot
+    holds the same view for a screen that (re)connects.
+    """
+
+    assembly_id: int
+    type: str
+    staff: dict[str, Any]
+    public: dict[str, Any] | None
+    """None: participants are not sent this update at all."""
+
+    def message(self, *, staff: bool, ts: float) -> str | None:
+        data = self.staff if staff else self.public
+        if data is None:
+            return None
+        return json.dumps(
+            {"live": self.type, "ts": round(ts * 1000), "data": data},
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+
+
 class EventSink(Protocol):
     """Where committed events go; the web layer backs it with Litestar Channels."""
 
     def publish(self, events: Sequence[Event]) -> None: ...
+
+    def publish_live(self, update: LiveUpdate) -> None: ...
 
 
 class Outbox:

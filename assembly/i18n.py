@@ -25,11 +25,21 @@ current_language: ContextVar[str] = ContextVar("current_language", default=DEFAU
 
 @cache
 def translations(language: str) -> gettext.NullTranslations:
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po_path.exists():
+    """All `.po` files of the language merged: one per context, so features can be
+    translated (and developed) side by side."""
+    po_paths = sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
+    if not po_paths:
         return gettext.NullTranslations()
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=language)
+    catalog = None
+    for po_path in po_paths:
+        with po_path.open("rb") as po_file:
+            part = read_po(po_file, locale=language)
+        if catalog is None:
+            catalog = part
+        else:
+            for message in part:
+                if message.id:
+                    catalog[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

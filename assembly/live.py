@@ -24,7 +24,12 @@ from assembly.services import (
     step_view,
 )
 from assembly.steps import Role
-from deliberation.services import proposals_for_snapshot
+from deliberation.services import issues_for_snapshot, proposals_for_snapshot
+from voting.services import votes_for_snapshot
+
+# Each context adds its part of what a viewer sees: `async (session, assembly, *, staff,
+# participant) -> dict` with keys of its own.
+SNAPSHOT_PARTS = (proposals_for_snapshot, issues_for_snapshot, votes_for_snapshot)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,6 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
                 "network": network.key,
                 "display_name": participant.display_name,
             }
-        state.update(
-            await proposals_for_snapshot(session, assembly, staff=staff, participant=participant)
-        )
+        for part in SNAPSHOT_PARTS:
+            state.update(await part(session, assembly, staff=staff, participant=participant))
     return Snapshot(assembly, standing, state)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
-from assembly.events import Event, EventSink, Outbox
+from assembly.events import Event, EventSink, LiveUpdate, Outbox
 from assembly.settings import Settings
 
 
@@ -17,6 +17,9 @@ class DiscardEvents:
     """For the CLI and imports run with no server listening."""
 
     def publish(self, events: Sequence[Event]) -> None:
+        return None
+
+    def publish_live(self, update: LiveUpdate) -> None:
         return None
 
 

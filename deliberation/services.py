@@ -221,3 +221,14 @@ async def _own_part(
         "mine": [proposal_view(p, keys.get(p.network_id or 0)) for p in mine],
         "supported": sorted(supported.all()),
     }
+
+
+async def issues_for_snapshot(
+    session: AsyncSession,
+    assembly: Assembly,
+    *,
+    staff: bool,
+    participant: Participant | None,
+) -> dict[str, Any]:
+    """The curated issues part of a snapshot (filled in by the clustering work)."""
+    return {}

@@ -22,6 +22,10 @@ let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
 
+// Feature modules (static/<name>.js, listed in <body data-features>) extend the page through
+// `extend({ apply(event, state), live(update, state), render(state) })`.
+const features = [];
+
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const isStaff = view === "console" || view === "presenter";
@@ -65,6 +69,7 @@ function showConnection(online) {
 
 function receive(msg) {
   if (msg.type === "pong" || msg.type === "error") return;
+  if (msg.live) { for (const f of features) f.live?.(msg, state); return; }
   if (msg.type === "snapshot") {
     state = msg.data;
     seq = msg.seq;
@@ -124,13 +129,17 @@ function apply(event) {
         if (p) p.supports = d.supports;
       }
       renderProposals(); break;
-    default: break; // "tick" and kinds this page does not show
+    default: // "tick", and events a feature module handles
+      for (const f of features) f.apply?.(event, state);
   }
 }
 
 // ------------------------------------------------------------------ rendering
 
-function renderAll() { renderStep(); renderCounts(); renderProposals(); }
+function renderAll() {
+  renderStep(); renderCounts(); renderProposals();
+  for (const f of features) f.render?.(state);
+}
 
 function renderStep() {
   const step = state.step;
@@ -145,9 +154,11 @@ function renderStep() {
     timer.dataset.endsAt = step && step.ends_at ? step.ends_at : "";
     tickTimers();
   }
-  for (const section of $$("[data-show-kind]")) {
+  const sections = $$("[data-show-kind]");
+  const served = step && sections.some((s) => s.dataset.showKind === step.kind);
+  for (const section of sections) {
     const kind = section.dataset.showKind;
-    section.hidden = !(step ? (kind === step.kind || (kind === "other" && step.kind !== "collect")) : kind === "none");
+    section.hidden = !(step ? kind === step.kind || (kind === "other" && !served) : kind === "none");
   }
   const submit = $('[data-field="submit"]');
   if (submit) submit.disabled = !(step && step.status === "open");
@@ -367,8 +378,24 @@ if (proposeForm) {
   });
 }
 
+// ------------------------------------------------------------------ extension
+
+export const live = {
+  get state() { return state; },
+  view, assemblyId, isStaff, messages, $, $$, send, toast, errorMessage, renderList, fillBadge, networkOf,
+  render: () => renderAll(),
+};
+
+export function extend(feature) {
+  features.push(feature);
+  feature.render?.(state);
+}
+
 window.addEventListener("online", flushOutbox);
 setInterval(flushOutbox, 15000);
 renderAll();
 connect();
 flushOutbox();
+for (const name of (body.dataset.features || "").split(/\s+/).filter(Boolean)) {
+  import(`/static/${name}.js`).catch(() => {});
+}

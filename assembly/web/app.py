@@ -26,11 +26,13 @@ from assembly.errors import DomainError
 from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
 from assembly.runtime import Runtime
 from assembly.settings import PROJECT_ROOT, Settings
-from assembly.steps import STEP_KIND_LABELS
+from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, before_request
 from assembly.web.live import ChannelsSink, live_socket
 from assembly.web.pages import ParticipantPages, StaffPages
+from assembly.web.review import REVIEW_ROUTES
+from assembly.web.voting import VOTING_ROUTES
 
 logger = logging.getLogger("samatcha")
 
@@ -38,6 +40,16 @@ SUBSCRIBER_BACKLOG = 2_000  # events a slow phone may lag by before the oldest a
 # it then sees a gap in sequence numbers and asks for a snapshot instead of falling further behind
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 COMPRESS_FROM_BYTES = 1024  # a hall's Wi-Fi is the bottleneck, not the server's CPU
+
+
+def kind_templates() -> dict[str, list[str]]:
+    """For each screen, the step kinds with a section of their own: `steps/<kind>.<screen>.html`.
+    A phone in a step kind without one is told to follow the main screen."""
+    folder = PROJECT_ROOT / "templates" / "steps"
+    return {
+        screen: [k.value for k in StepKind if (folder / f"{k.value}.{screen}.html").exists()]
+        for screen in ("phone", "console", "presenter")
+    }
 
 
 def template_environment() -> Environment:
@@ -51,6 +63,10 @@ def template_environment() -> Environment:
     env.install_gettext_callables(gettext=gettext_, ngettext=ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_language"] = current_language.get
     env.globals["step_kind_labels"] = STEP_KIND_LABELS
+    env.globals["kind_templates"] = kind_templates()
+    env.globals["features"] = sorted(
+        path.stem for path in (PROJECT_ROOT / "static").glob("*.js") if path.stem != "samatcha"
+    )
     # Thai stays readable UTF-8 (half the bytes of \u escapes); tojson still escapes < > & '.
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "default": str}
     return env
@@ -163,6 +179,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ParticipantPages,
             StaffPages,
             live_socket,
+            *REVIEW_ROUTES,
+            *VOTING_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(

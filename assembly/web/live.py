@@ -20,7 +20,7 @@ from litestar.exceptions import WebSocketDisconnect
 from litestar.params import FromPath
 
 from assembly.errors import DomainError
-from assembly.events import Event
+from assembly.events import Event, LiveUpdate
 from assembly.live import Snapshot, assembly_seq, build_snapshot
 from assembly.steps import Role
 from assembly.web.context import actor_of, runtime_of, set_language
@@ -50,6 +50,14 @@ class ChannelsSink:
             self.channels.publish(staff, staff_channel(event.assembly_id))
             self.channels.publish(public, public_channel(event.assembly_id))
 
+    def publish_live(self, update: LiveUpdate) -> None:
+        now = time.time()
+        staff, public = update.message(staff=True, ts=now), update.message(staff=False, ts=now)
+        if staff is not None:
+            self.channels.publish(staff, staff_channel(update.assembly_id))
+        if public is not None:
+            self.channels.publish(public, public_channel(update.assembly_id))
+
 
 def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     """Browsers always send Origin on a WebSocket handshake; scripts may leave it out."""
@@ -59,8 +67,11 @@ def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     return urlsplit(origin).netloc == socket.headers.get("host", "")
 
 
-def event_seq(message: bytes) -> int:
-    """Events start with `{"seq":N,`; reading N this way avoids parsing every message."""
+def event_seq(message: bytes) -> int | None:
+    """Events start with `{"seq":N,`; reading N this way avoids parsing every message.
+    Live updates (`{"live":...`) have no sequence number."""
+    if not message.startswith(b'{"seq":'):
+        return None
     return int(message[7 : message.index(b",")])
 
 
@@ -97,7 +108,8 @@ async def live_socket(
         )
 
     async def forward(message: bytes) -> None:
-        if event_seq(message) > last_snapshot_seq:
+        seq = event_seq(message)
+        if seq is None or seq > last_snapshot_seq:
             await socket.send_data(message)
 
     try:
