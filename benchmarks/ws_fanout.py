@@ -12,7 +12,7 @@ every phone through the HTTP API, opens one socket per phone (`websockets` clien
 permessage-deflate like a browser), waits for every snapshot, and measures the server's RSS
 before and after. Then one phone submits `--events` proposals `--interval` seconds apart; for
 each (event, phone) pair the fan-out latency is arrival time minus the event's server `ts` (same
-clock; `ts` is taken inside the write transaction, so it includes the commit). Every phone must
+clock; `ts` is stamped when the committed event is handed to the channels backend). Every phone must
 see every sequence number after its snapshot exactly once: a gap is a lost message (exit 1).
 
 With `--url` the target must be a running server on 127.0.0.1 whose assembly `--code` has an
