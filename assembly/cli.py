@@ -54,7 +54,13 @@ def _lan_address() -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    _serve(Settings.from_env(), args.host, args.port, args.workers)
+    settings = Settings.from_env()
+    if args.workers > 1 and not settings.redis_url:
+        sys.exit(
+            "error: several workers must share real-time events: set SAMATCHA_REDIS_URL "
+            "(see docs/deploy.md)"
+        )
+    _serve(settings, args.host, args.port, args.workers)
 
 
 def cmd_demo(args: argparse.Namespace) -> None:

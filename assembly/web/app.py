@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -29,7 +30,7 @@ from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, before_request
-from assembly.web.live import ChannelsSink, live_socket
+from assembly.web.live import ChannelsSink, live_socket, supervise_channels
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.voting import VOTING_ROUTES
@@ -169,7 +170,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     runtime = Runtime(db=database, sink=ChannelsSink(channels), settings=settings)
 
-    async def dispose_database() -> None:
+    supervisor: list[asyncio.Task[None]] = []
+
+    async def start_supervisor() -> None:
+        supervisor.append(asyncio.create_task(supervise_channels(channels)))
+
+    async def stop() -> None:
+        for task in supervisor:
+            task.cancel()
         await database.dispose()
 
     app = Litestar(
@@ -200,7 +208,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
         before_request=before_request,
-        on_shutdown=[dispose_database],
+        on_startup=[start_supervisor],
+        on_shutdown=[stop],
         state=State({"runtime": runtime}),
     )
     return app

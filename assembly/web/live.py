@@ -7,7 +7,10 @@ opens and closes its own.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +27,8 @@ from assembly.events import Event, LiveUpdate
 from assembly.live import Snapshot, assembly_seq, build_snapshot
 from assembly.steps import Role
 from assembly.web.context import actor_of, runtime_of, set_language
+
+logger = logging.getLogger("samatcha")
 
 CLOSE_NOT_ALLOWED = 4403  # application close code: the browser should not retry
 CLOSE_BAD_ORIGIN = 4400
@@ -57,6 +62,34 @@ class ChannelsSink:
             self.channels.publish(staff, staff_channel(update.assembly_id))
         if public is not None:
             self.channels.publish(public, public_channel(update.assembly_id))
+
+
+CHANNELS_CHECK_SECONDS = 1.0  # how soon a dead broker connection is noticed and retried
+
+
+async def supervise_channels(channels: ChannelsPlugin) -> None:
+    """Restart the plugin's publish and subscribe workers when the broker drops them.
+
+    Litestar's workers do not catch backend errors: one Redis restart would end broadcasting
+    for this process silently. Restarted, the subscriber reconnects and resubscribes (redis-py
+    does both on its next read); phones that missed events see a gap and resync.
+    """
+    workers = {"_pub_task": channels._pub_worker, "_sub_task": channels._sub_worker}
+    while True:
+        await asyncio.sleep(CHANNELS_CHECK_SECONDS)
+        for attribute, worker in workers.items():
+            task: asyncio.Task[None] | None = getattr(channels, attribute, None)
+            if task is None or not task.done():
+                continue
+            error = None if task.cancelled() else task.exception()
+            logger.error("real-time %s stopped (%r); restarting it", attribute, error)
+            queue = channels._pub_queue
+            if attribute == "_pub_task" and error is not None and queue is not None:
+                # The failed publish had taken its message off the queue but never marked it
+                # done, and shutdown waits for every message to be done: release it.
+                with contextlib.suppress(ValueError):
+                    queue.task_done()
+            setattr(channels, attribute, asyncio.create_task(worker()))
 
 
 def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:

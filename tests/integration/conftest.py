@@ -57,6 +57,12 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def reset_postgres() -> Callable[[str], None]:
+    """Empties a PostgreSQL database (for tests that start their own server processes)."""
+    return _reset_postgres
+
+
+@pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrate once; each test gets a copy of the file (the migrations still run for real)."""
     path = tmp_path_factory.mktemp("template") / "samatcha.sqlite3"

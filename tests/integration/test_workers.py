@@ -1,0 +1,240 @@
+"""Two real server processes sharing PostgreSQL and Redis: any worker serves any phone."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+REDIS_URL = os.environ.get("SAMATCHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+POSTGRES_URL = os.environ.get(
+    "SAMATCHA_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+# How .ci/run and docs/deploy.md start the machine's Redis; the test restarts it the same way.
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
+PASSWORD = "workers-test-pass"
+DELIVERY_LIMIT = 0.5  # seconds: a vote through worker A reaches a presenter on worker B
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def _need(host: str, port: int, what: str) -> None:
+    if not _answers(host, port):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI=true but {what} does not answer on {host}:{port}")
+        pytest.skip(f"{what} does not answer on {host}:{port}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    pytest.fail(f"server did not start: {log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def workers(
+    tmp_path_factory: pytest.TempPathFactory, reset_postgres: Callable[[str], None]
+) -> Iterator[list[str]]:
+    _need("127.0.0.1", 5432, "PostgreSQL")
+    _need("127.0.0.1", 6379, "Redis")
+    reset_postgres(POSTGRES_URL)
+    folder = tmp_path_factory.mktemp("workers")
+    env = {
+        **os.environ,
+        "SAMATCHA_DATABASE_URL": POSTGRES_URL,
+        "SAMATCHA_REDIS_URL": REDIS_URL,
+        "SAMATCHA_PASSWORD": PASSWORD,
+        "SAMATCHA_DATA_DIR": str(folder),
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assembly.cli",
+            "user",
+            "create",
+            "--role",
+            "organizer",
+            "--username",
+            "org",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    processes, urls = [], []
+    with ExitStack() as logs:
+        for index in range(2):
+            port = _free_port()
+            log = folder / f"worker-{index}.log"
+            process = subprocess.Popen(
+                [sys.executable, "-m", "assembly.cli", "serve", "--port", str(port)],
+                env=env,
+                stdout=logs.enter_context(log.open("wb")),
+                stderr=subprocess.STDOUT,
+            )
+            processes.append(process)
+            urls.append(f"http://127.0.0.1:{port}")
+            _wait_healthy(urls[-1], process, log)
+        yield urls
+        for process in processes:
+            process.terminate()
+        for index, process in enumerate(processes):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                log = (folder / f"worker-{index}.log").read_text()
+                pytest.fail(f"worker {index} ignored SIGTERM for 15 s:\n{log[-3000:]}")
+
+
+class Browser:
+    """Cookies of one person, usable against any worker (no sticky sessions)."""
+
+    def __init__(self) -> None:
+        self.cookies = httpx.Cookies()
+
+    def post(self, url: str, body: dict[str, Any]) -> httpx.Response:
+        response = httpx.post(url, json=body, cookies=self.cookies, timeout=10)
+        self.cookies.update(response.cookies)
+        return response
+
+    def socket(self, base: str, assembly_id: int) -> Any:
+        header = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        url = base.replace("http://", "ws://") + f"/ws/{assembly_id}"
+        return connect(url, additional_headers={"Cookie": header}, open_timeout=10)
+
+
+def _receive(ws: Any, timeout: float = 5) -> dict[str, Any]:
+    return json.loads(ws.recv(timeout=timeout))
+
+
+def _assembly(worker: str) -> tuple[Browser, int, str, int]:
+    organizer = Browser()
+    assert organizer.post(
+        f"{worker}/api/v1/login", {"username": "org", "password": PASSWORD}
+    ).is_success
+    created = organizer.post(
+        f"{worker}/api/v1/assemblies/", {"name": "สมัชชาแห่งชาติ", "province": "กรุงเทพ"}
+    )
+    state = created.json()
+    return (
+        organizer,
+        state["assembly"]["id"],
+        state["assembly"]["join_code"],
+        state["steps"][0]["id"],
+    )
+
+
+def test_an_action_on_one_worker_reaches_a_screen_on_the_other(workers: list[str]) -> None:
+    a, b = workers
+    organizer, assembly_id, code, collect = _assembly(a)
+    phone = Browser()
+    assert phone.post(f"{b}/api/v1/join", {"code": code, "network": "media"}).is_success
+    assert organizer.post(
+        f"{b}/api/v1/assemblies/{assembly_id}/steps/{collect}/open", {}
+    ).is_success
+    with organizer.socket(b, assembly_id) as presenter:
+        first = _receive(presenter)
+        assert first["type"] == "snapshot"
+        sent = []
+        for i in range(5):
+            url = f"{a}/api/v1/assemblies/{assembly_id}/proposals"
+            sent.append(time.monotonic())
+            assert (
+                phone.post(url, {"text": f"ข้อเสนอที่ {i}", "client_key": f"key-{i:08d}"}).status_code
+                == 201
+            )
+        events = [_receive(presenter) for _ in range(5)]
+        arrived = time.monotonic()
+    assert [e["seq"] for e in events] == list(range(first["seq"] + 1, first["seq"] + 6))
+    assert [e["data"]["proposal"]["text"] for e in events] == [f"ข้อเสนอที่ {i}" for i in range(5)]
+    assert arrived - sent[-1] < DELIVERY_LIMIT
+    again = phone.post(
+        f"{b}/api/v1/assemblies/{assembly_id}/proposals",
+        {"text": "ข้อเสนอที่ 0", "client_key": "key-00000000"},
+    )
+    assert again.status_code == 200  # the same key through the other worker: stored once
+
+
+def test_broadcasting_resumes_by_itself_after_redis_restarts(workers: list[str]) -> None:
+    a, b = workers
+    organizer, assembly_id, code, collect = _assembly(a)
+    phone = Browser()
+    assert phone.post(f"{a}/api/v1/join", {"code": code, "network": "religion"}).is_success
+    assert organizer.post(
+        f"{a}/api/v1/assemblies/{assembly_id}/steps/{collect}/open", {}
+    ).is_success
+    subprocess.run(
+        ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"],
+        check=False,
+        timeout=10,
+    )
+    time.sleep(1)
+    subprocess.run(REDIS_START, check=True, timeout=10)
+    deadline = time.monotonic() + 10
+    delivered = None
+    with organizer.socket(b, assembly_id) as presenter:
+        _receive(presenter)
+        attempt = 0
+        while delivered is None and time.monotonic() < deadline:
+            attempt += 1
+            response = phone.post(
+                f"{a}/api/v1/assemblies/{assembly_id}/proposals",
+                {"text": f"หลังรีสตาร์ต {attempt}", "client_key": f"after-{attempt:06d}"},
+            )
+            assert response.status_code == 201  # acknowledged actions never depend on the broker
+            try:
+                delivered = _receive(presenter, timeout=1)
+            except TimeoutError:
+                continue
+    assert delivered is not None, "no event crossed workers within 10 s of the Redis restart"
+    assert delivered["type"] == "proposal.created"
