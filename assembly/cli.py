@@ -133,6 +133,19 @@ def cmd_user_create(args: argparse.Namespace) -> None:
     print(f"created {args.role} {args.username}")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from assembly.backup import BackupRefused, backup_sqlite
+
+    settings = Settings.from_env()
+    try:
+        written = backup_sqlite(
+            settings.resolved_database_url, Path(args.output) if args.output else None
+        )
+    except BackupRefused as exc:
+        sys.exit(f"error: {exc}")
+    print(f"backup written to {written}")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="samatcha", description="Live Thai morality assemblies.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -149,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     add_deliberation_commands(commands)
+
+    backup = commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database, safe while the server runs"
+    )
+    backup.add_argument("--output", help="file to write (default: data/backups/<time>.sqlite3)")
+    backup.set_defaults(func=cmd_backup)
 
     user = commands.add_parser("user", help="manage organizer and facilitator accounts")
     user_commands = user.add_subparsers(dest="user_command", required=True)
