@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
 from assembly.events import Event, EventSink, LiveUpdate, Outbox
+from assembly.limits import Limits
 from assembly.settings import Settings
 
 
@@ -28,6 +29,7 @@ class Runtime:
     db: Database
     sink: EventSink
     settings: Settings
+    limits: Limits = field(default_factory=Limits)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[tuple[AsyncSession, Outbox]]:

@@ -20,6 +20,7 @@ from assembly.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    TooManyRequests,
 )
 from assembly.events import Outbox
 from assembly.i18n import N_
@@ -42,6 +43,7 @@ from assembly.security import (
     verify_password,
 )
 from assembly.steps import Action, Refusal, Role, StepKind, StepStatus, refusal
+from assembly.thai_format import arabic_digits
 from assembly.timeutil import as_utc, utcnow
 from deliberation.thai import clean_text
 
@@ -194,9 +196,12 @@ async def create_user(
 
 async def log_in(rt: Runtime, *, username: str, password: str) -> str:
     """Return a new session token, or refuse with one message whatever was wrong."""
+    if rt.limits.login_failures.blocked(username):
+        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a few minutes.")
     async with rt.read() as session:
         user = await session.scalar(select(User).where(User.username == username))
     if user is None or not verify_password(user.password_hash, password):
+        rt.limits.login_failures.allow(username)
         raise NotAuthenticated("bad_credentials", "Wrong username or password.")
     token = new_token()
     async with rt.transaction() as (session, _):
@@ -390,12 +395,15 @@ async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
 
 
 async def assembly_for_code(rt: Runtime, join_code: str) -> Assembly:
-    code = re.sub(r"\D", "", join_code or "")
+    code = re.sub(r"\D", "", arabic_digits(join_code or ""))
     if len(code) != JOIN_CODE_DIGITS:
         raise InvalidInput("invalid_join_code", "The join code has 6 digits.")
+    if rt.limits.wrong_join_codes.blocked("any"):
+        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
     async with rt.read() as session:
         assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
     if assembly is None:
+        rt.limits.wrong_join_codes.allow("any")
         raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
     if not assembly.join_open:
         raise Gone("join_closed", "This assembly no longer accepts new participants.")

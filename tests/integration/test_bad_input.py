@@ -165,3 +165,27 @@ def test_bad_logins_are_refused_the_same_way(world: World, stranger: Person) -> 
     page = stranger.post("/login", data={"username": "org", "password": "wrong"})
     assert page.status_code == 401
     assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in page.text
+
+
+def test_password_guessing_is_slowed_per_account(world: World, stranger: Person) -> None:
+    for _ in range(5):
+        wrong = stranger.post("/api/v1/login", json={"username": "fac", "password": "guess"})
+        assert wrong.status_code == 401
+    blocked = stranger.post("/api/v1/login", json={"username": "fac", "password": "guess"})
+    assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")
+    assert blocked.json()["message"].startswith("ลองหลายครั้งเกินไป")
+    other = stranger.post(
+        "/api/v1/login", json={"username": "org", "password": "correct horse battery"}
+    )
+    assert other.status_code == 200
+
+
+def test_join_code_guessing_is_slowed_for_everyone(world: World, stranger: Person) -> None:
+    codes = [f"{n:06d}" for n in range(100) if f"{n:06d}" != world.code][:60]
+    for code in codes:
+        assert (
+            stranger.post("/api/v1/join", json={"code": code, "network": "media"}).status_code
+            == 404
+        )
+    blocked = stranger.post("/api/v1/join", json={"code": world.code, "network": "media"})
+    assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")

@@ -1,0 +1,47 @@
+"""Sliding-window counters for abuse limits: plain Python, one instance per process.
+
+Keys are usernames, participants or a constant, never an IP address: a whole hall shares one
+address behind its Wi-Fi.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SlidingWindow:
+    limit: int
+    seconds: float
+    _hits: dict[str, deque[float]] = field(default_factory=dict)
+
+    def allow(self, key: str, *, now: float | None = None) -> bool:
+        """Count a hit for `key`; False when it would be more than `limit` in `seconds`."""
+        now = time.monotonic() if now is None else now
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.seconds:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        return True
+
+    def blocked(self, key: str, *, now: float | None = None) -> bool:
+        """Would the next hit be refused? (Does not count one.)"""
+        now = time.monotonic() if now is None else now
+        hits = self._hits.get(key)
+        return bool(hits) and len([t for t in hits if t > now - self.seconds]) >= self.limit  # type: ignore[arg-type]
+
+
+@dataclass
+class Limits:
+    """The process's abuse counters (with several workers, each counts on its own)."""
+
+    login_failures: SlidingWindow = field(default_factory=lambda: SlidingWindow(5, 300))
+    """Five wrong passwords for one account in five minutes, then a pause: a guesser slows to a
+    crawl while a facilitator who mistyped twice is not locked out."""
+    wrong_join_codes: SlidingWindow = field(default_factory=lambda: SlidingWindow(60, 60))
+    """Wrong join codes across the server: 10^6 codes at 60 a minute take about a year to cover;
+    a hall of people mistyping does not come near it."""
