@@ -5,4 +5,6 @@ cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
+# axe-core for the accessibility tests (package-lock.json); without npm those tests skip.
+if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund; fi
 exec .venv/bin/python -m pytest "$@"
