@@ -9,6 +9,7 @@ const SILENCE_MS = 60000;        // no message for this long: the socket is dead
 const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
+const RESYNC_SPREAD_MS = 1500;    // after a step change, phones ask for their new view over 1.5 s
 
 const body = document.body;
 const view = body.dataset.view;
@@ -108,7 +109,9 @@ function apply(event) {
       state.step = d.step;
       if (d.steps) state.steps = d.steps;
       renderStep();
-      if (!isStaff) send({ type: "resync" }); // what a phone may see depends on the step
+      // What a phone may see depends on the step: fetch it, spread over a moment so a hall of
+      // phones does not ask in the same millisecond (the new step shows at once regardless).
+      if (!isStaff) setTimeout(() => send({ type: "resync" }), Math.random() * RESYNC_SPREAD_MS);
       break;
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;
