@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -369,6 +369,23 @@ async def add_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, userna
         if await session.get(FacilitatorAssignment, (assembly.id, user.id)) is None:
             session.add(FacilitatorAssignment(assembly_id=assembly.id, user_id=user.id))
     return user
+
+
+async def purge_personal_data(rt: Runtime, *, actor: Actor, assembly_id: int) -> int:
+    """Forget participants' names and organisations after the assembly (PDPA); networks,
+    proposals and anonymous results stay. Returns how many seats were cleared."""
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        result = await session.execute(
+            update(Participant)
+            .where(
+                Participant.assembly_id == assembly.id,
+                (Participant.display_name != "") | (Participant.organisation != ""),
+            )
+            .values(display_name="", organisation="")
+        )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def assemblies_for(rt: Runtime, user: User) -> list[Assembly]:

@@ -308,6 +308,16 @@ class AssemblyApi(Controller):
         )
         return _user_view(user)
 
+    @post("/{assembly_id:int}/purge-personal-data", status_code=HTTP_200_OK)
+    async def purge_personal_data(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, int]:
+        """Forget participants' names and organisations; results stay, anonymous."""
+        cleared = await services.purge_personal_data(
+            runtime_of(request), actor=actor, assembly_id=assembly_id
+        )
+        return {"cleared": cleared}
+
     @post("/{assembly_id:int}/proposals", status_code=HTTP_201_CREATED)
     async def submit_proposal(
         self,

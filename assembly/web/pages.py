@@ -350,6 +350,15 @@ class StaffPages(Controller):
         )
         return done(request, f"/organize/{assembly_id}")
 
+    @post("/organize/{assembly_id:int}/purge")
+    async def purge(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> Response[Any]:
+        await services.purge_personal_data(
+            runtime_of(request), actor=actor, assembly_id=assembly_id
+        )
+        return done(request, f"/organize/{assembly_id}")
+
     @get("/console/{assembly_id:int}")
     async def console(
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]

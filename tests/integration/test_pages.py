@@ -140,3 +140,20 @@ def test_the_api_is_described_by_an_openapi_schema(stranger: Person) -> None:
     schema = stranger.get("/schema/openapi.json").json()
     assert "/api/v1/assemblies/{assembly_id}/proposals" in schema["paths"]
     assert "/api/v1/join" in schema["paths"]
+
+
+def test_the_organizer_purges_names_but_keeps_proposals(world: World) -> None:
+    phone = world.phone("education", display_name="ครูสมศรี", organisation="โรงเรียนบ้านนา")
+    world.open("collect")
+    phone.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ร้านค้าความซื่อสัตย์"})
+    assert (
+        phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["me"]["display_name"]
+        == "ครูสมศรี"
+    )
+    refused = world.facilitator.post(f"/api/v1/assemblies/{world.id}/purge-personal-data")
+    assert refused.status_code == 403
+    purged = world.organizer.post(f"/api/v1/assemblies/{world.id}/purge-personal-data")
+    assert purged.json() == {"cleared": 1}
+    mine = phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    assert mine["me"]["display_name"] == ""
+    assert [p["text"] for p in mine["mine"]] == ["ร้านค้าความซื่อสัตย์"]
