@@ -9,7 +9,7 @@ PostgreSQL gets the same two entry points over one ordinary pool.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ class Database:
         # Held from BEGIN until the events of the commit are published, so phones receive
         # events in sequence order (in one process; across processes clients reorder).
         self.write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._before_dispose: list[Callable[[], Awaitable[None]]] = []
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -101,7 +102,15 @@ class Database:
         async with self._reader() as session, session.begin():
             yield session
 
+    def before_dispose(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` first when the engines close: background work that still holds or
+        will open a session must finish (or stop) before then."""
+        if callback not in self._before_dispose:
+            self._before_dispose.append(callback)
+
     async def dispose(self) -> None:
+        for callback in self._before_dispose:
+            await callback()
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

@@ -1,10 +1,20 @@
-"""Tables of the deliberation context: proposals and supports."""
+"""Tables of the deliberation context: proposals, supports, vectors, groups and issues."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from assembly.db import Base
@@ -31,6 +41,13 @@ class Proposal(Base):
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
     support_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_groups.id", ondelete="SET NULL", name="fk_proposals_group_id"),
+        index=True,
+    )
+    """The group (issue) it is in; None: not grouped yet, or in the unsorted tray."""
+    source: Mapped[str | None] = mapped_column(String(200))
+    """Where an imported proposal came from ("file.csv row 12"); None when typed on a phone."""
 
 
 class Support(Base):
@@ -44,4 +61,57 @@ class Support(Base):
     participant_id: Mapped[int] = mapped_column(
         ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProposalVector(Base):
+    """A proposal's embedding, computed once and kept: the embedder's name says which model made
+    it, so a change of model re-embeds instead of comparing vectors from two spaces."""
+
+    __tablename__ = "proposal_vectors"
+
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True
+    )
+    embedder: Mapped[str] = mapped_column(String(20))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    """float32 values, little-endian (numpy `tobytes`)."""
+
+
+class Grouping(Base):
+    """The clustering of one assembly's proposals: one row per assembly, its version bumped by
+    every re-clustering so a request made against an older one can be refused."""
+
+    __tablename__ = "groupings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), unique=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    granularity: Mapped[float] = mapped_column(Float, default=0.0)
+    n_clusters: Mapped[int | None] = mapped_column(Integer)
+    embedder: Mapped[str] = mapped_column(String(20), default="")
+    clustered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProposalGroup(Base):
+    """A group of proposals; once curated it is locked, and marked groups are the issues."""
+
+    __tablename__ = "proposal_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200), default="")
+    terms: Mapped[str] = mapped_column(String(400), default="")
+    """Key terms joined by a newline."""
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Curated: re-clustering leaves it and its members alone."""
+    is_issue: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    """Bumped by every facilitator change, so an edit made on a stale view is refused (409)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

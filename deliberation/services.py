@@ -107,7 +107,16 @@ async def submit_proposal(
             {"proposal": view},
             {"proposal": view} if shown_to_participants(step, proposal) else None,
         )
+    _embed_later(rt, assembly_id, view["id"])
     return Submission(view, True)
+
+
+def _embed_later(rt: Runtime, assembly_id: int, proposal_id: int) -> None:
+    """Vector and group placement happen in the background: the phone is answered first."""
+    from deliberation.curation import place_arrivals
+    from deliberation.vectors import schedule_embedding
+
+    schedule_embedding(rt, assembly_id, [proposal_id], then=place_arrivals)
 
 
 async def _proposal_in(session: AsyncSession, assembly: Assembly, proposal_id: int) -> Proposal:
@@ -167,6 +176,7 @@ async def moderate_proposal(
             if cleaned != proposal.text:
                 proposal.text = cleaned
                 proposal.edited = True
+        regrouped = hidden is not None and hidden != proposal.hidden and proposal.group_id
         if hidden is not None:
             proposal.hidden = hidden
         await session.flush()
@@ -175,6 +185,10 @@ async def moderate_proposal(
         shown = shown_to_participants(current_step(assembly), proposal)
         public = {"proposal": view} if shown else {"proposal": {"id": proposal.id, "hidden": True}}
         await outbox.emit(assembly.id, "proposal.updated", {"proposal": view}, public)
+        if regrouped:  # its group's counts (and an issue's) change with it
+            from deliberation.curation import emit_groups_changed
+
+            await emit_groups_changed(session, outbox, assembly.id)
         return view
 
 
@@ -230,5 +244,8 @@ async def issues_for_snapshot(
     staff: bool,
     participant: Participant | None,
 ) -> dict[str, Any]:
-    """The curated issues part of a snapshot (filled in by the clustering work)."""
-    return {}
+    """The curated issues part of a snapshot: `issues` for everyone; staff also get the
+    groups being curated (see deliberation.curation)."""
+    from deliberation.curation import issues_for_snapshot as curated
+
+    return await curated(session, assembly, staff=staff, participant=participant)

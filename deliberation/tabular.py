@@ -33,24 +33,51 @@ class Table:
         return [row[index] for row in self.rows]
 
 
+# A decoded file with more than this share of replacement characters (or NULs) is not text in
+# any encoding we read: a binary file, or UTF-16 without its byte-order mark.
+UNREADABLE_SHARE = 0.05
+
+
+class UnreadableFile(ValueError):
+    """The bytes are not a table we can read (binary, unknown encoding, broken XLSX)."""
+
+
+def detect_encoding(data: bytes) -> str:
+    """ "utf-8-sig", "utf-16", "utf-8" or "cp874" (Windows-874, a superset of TIS-620)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"  # Excel's "Unicode Text"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp874"
+    return "utf-8"
+
+
 def decode(data: bytes) -> str:
-    """Text of a file in UTF-8 (with or without BOM) or TIS-620/cp874.
+    """Text of a file in UTF-8 (with or without BOM), UTF-16 with a BOM, or TIS-620/cp874.
 
     Valid UTF-8 wins: TIS-620 bytes almost never form valid UTF-8, and cp874 is a superset of
     TIS-620 (it adds “smart quotes” and the euro sign that Windows puts in).
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp874", errors="replace")
+    return data.decode(detect_encoding(data), errors="replace")
+
+
+def check_readable(text: str) -> None:
+    """Raise UnreadableFile when decoding produced mostly noise."""
+    if not text:
+        return
+    noise = text.count("\ufffd") + text.count("\x00")
+    if noise / len(text) > UNREADABLE_SHARE:
+        raise UnreadableFile("not a text file in UTF-8, UTF-16 or TIS-620")
 
 
 def read_csv(data: bytes) -> Table:
     """Parse CSV bytes; the delimiter (comma, semicolon, tab) is the one the header uses most
     (Excel in some locales writes semicolons; csv.Sniffer gives up on ragged rows)."""
     text = decode(data)
+    check_readable(text)
     header = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header.count)
     rows = [
@@ -64,8 +91,13 @@ def read_xlsx(data: bytes) -> Table:
     """First worksheet of an XLSX workbook; numbers and dates become their text."""
     from openpyxl import load_workbook  # type: ignore[import-untyped,unused-ignore]
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # zipfile, XML and openpyxl errors: all mean "not a workbook"
+        raise UnreadableFile(f"not an XLSX workbook: {error}") from error
+    try:
+        if not workbook.worksheets:
+            return Table(header=(), rows=())
         sheet = workbook.worksheets[0]
         rows = [
             ["" if value is None else clean_text(str(value)) for value in row]

@@ -180,3 +180,9 @@ def domain_words() -> frozenset[str]:
         for s in (line.strip() for line in lines)
         if s and not s.startswith("#")
     )
+
+
+def has_words(text: str) -> bool:
+    """Whether text has a Thai or Latin letter once normalised: rows of only emoji, digits or
+    symbols say nothing a facilitator could group."""
+    return bool(_HAS_LETTER.search(normalise(text)))

@@ -34,6 +34,7 @@ from assembly.web.context import LANGUAGE_COOKIE, before_request
 from assembly.web.live import ChannelsSink, live_socket, supervise_channels
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
+from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.voting import VOTING_ROUTES
 
 logger = logging.getLogger("samatcha")
@@ -228,7 +229,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
         before_request=before_request,
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
-        on_startup=[start_supervisor],
+        on_startup=[start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
         state=State({"runtime": runtime}),
     )

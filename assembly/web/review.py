@@ -1,7 +1,433 @@
-"""Handlers of the review step: clustering, curation, imports (filled in by the clustering work)."""
+"""Handlers of the review step: similar-while-typing, clustering, curation, imports.
+
+Thin: parse, call one use case in deliberation.curation / deliberation.imports, answer. The
+console's plain forms POST here and redirect (or answer 204 to `X-Requested-With: fetch`);
+static/review.js uses the JSON API under /api/v1.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-REVIEW_ROUTES: list[Any] = []
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.di import Provide
+from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
+from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK
+
+from assembly.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
+from assembly.i18n import translate
+from assembly.live import build_snapshot
+from assembly.steps import Role
+from assembly.web.context import CurrentActor, provide_actor, runtime_of
+from assembly.web.pages import Form, done, page
+from deliberation import curation
+from deliberation.imports import ImportReport, RowIssue, import_proposals
+
+UPLOAD_LIMIT = 32 * 1024 * 1024  # above the import's own 20 MB check, so it can say so in Thai
+
+
+@dataclass
+class SimilarBody:
+    text: str = ""
+
+
+@dataclass
+class ClusterBody:
+    granularity: float | None = None
+    n_clusters: int | None = None
+    version: int | None = None
+    """The grouping version the facilitator saw; a newer one answers 409."""
+    change: str | None = None
+    """"fewer" or "more": nudge the last granularity."""
+
+
+@dataclass
+class GroupBody:
+    version: int | None = None
+    title: str | None = None
+    hidden: bool | None = None
+    is_issue: bool | None = None
+    locked: bool | None = None
+
+
+@dataclass
+class MergeBody:
+    into: int
+    version: int | None = None
+    into_version: int | None = None
+
+
+@dataclass
+class SplitBody:
+    proposal_ids: list[int] | None = None
+    version: int | None = None
+
+
+def _nudge(change: str | None) -> int:
+    if change in (None, "", "same"):
+        return 0
+    if change not in ("fewer", "more"):
+        raise InvalidInput("invalid_change", "Choose fewer or more groups.")
+    return -1 if change == "fewer" else 1
+
+
+def _optional_int(value: Any, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(f"invalid_{field}", "Please enter a number.")
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"invalid_{field}", "Please enter a number.") from exc
+
+
+def _move_args(body: dict[str, Any]) -> dict[str, Any]:
+    """{"group_id": id | null | "new", "from_group": id | null (optional)}."""
+    target = body.get("group_id")
+    args: dict[str, Any] = {"new_group": target == "new"}
+    args["group_id"] = None if target == "new" else _optional_int(target, "group")
+    if "from_group" in body:
+        args["from_group_id"] = _optional_int(body["from_group"], "group")
+    return args
+
+
+def report_view(report: ImportReport) -> dict[str, Any]:
+    def issue(item: RowIssue) -> dict[str, Any]:
+        return {
+            "row": item.row,
+            "error": item.code,
+            "message": translate(item.message, **item.params),
+            "text": item.text,
+        }
+
+    return {
+        "filename": report.filename,
+        "total_rows": report.total_rows,
+        "imported": report.imported,
+        "text_column": report.text_column,
+        "network_column": report.network_column,
+        "rejected": [issue(i) for i in report.rejected],
+        "warnings": [issue(i) for i in report.warnings],
+    }
+
+
+async def _upload(data: dict[str, Any]) -> tuple[bytes, str]:
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile):
+        raise InvalidInput("file_required", "Please choose a CSV or XLSX file.")
+    return await upload.read(), upload.filename or "upload.csv"
+
+
+def _text(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+class ReviewApi(Controller):
+    path = "/api/v1/assemblies"
+    tags = ["review"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @post("/{assembly_id:int}/similar", status_code=HTTP_200_OK)
+    async def similar(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[SimilarBody],
+    ) -> dict[str, Any]:
+        """Up to three visible proposals that say what the draft says (typing pause: 400 ms)."""
+        found = await curation.similar_proposals(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, text=data.text
+        )
+        return {"similar": found}
+
+    @get("/{assembly_id:int}/similar")
+    async def similar_get(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        text: FromQuery[str] = "",
+    ) -> dict[str, Any]:
+        found = await curation.similar_proposals(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, text=text
+        )
+        return {"similar": found}
+
+    @get("/{assembly_id:int}/groups")
+    async def groups(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        return await curation.read_grouping(
+            runtime_of(request), actor=actor, assembly_id=assembly_id
+        )
+
+    @post("/{assembly_id:int}/groups/cluster", status_code=HTTP_200_OK)
+    async def cluster(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[ClusterBody | None] = None,
+    ) -> dict[str, Any]:
+        body = data or ClusterBody()
+        return await curation.cluster_proposals(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            granularity=body.granularity,
+            n_clusters=body.n_clusters,
+            version=body.version,
+            nudge=_nudge(body.change),
+        )
+
+    @patch("/{assembly_id:int}/groups/{group_id:int}")
+    async def update_group(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        group_id: FromPath[int],
+        data: JSONBody[GroupBody],
+    ) -> dict[str, Any]:
+        return await curation.update_group(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            group_id=group_id,
+            version=data.version,
+            title=data.title,
+            hidden=data.hidden,
+            is_issue=data.is_issue,
+            locked=data.locked,
+        )
+
+    @post("/{assembly_id:int}/groups/{group_id:int}/merge", status_code=HTTP_200_OK)
+    async def merge(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        group_id: FromPath[int],
+        data: JSONBody[MergeBody],
+    ) -> dict[str, Any]:
+        return await curation.merge_groups(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            group_id=group_id,
+            into_group_id=data.into,
+            version=data.version,
+            into_version=data.into_version,
+        )
+
+    @post("/{assembly_id:int}/groups/{group_id:int}/split", status_code=HTTP_200_OK)
+    async def split(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        group_id: FromPath[int],
+        data: JSONBody[SplitBody | None] = None,
+    ) -> dict[str, Any]:
+        body = data or SplitBody()
+        return await curation.split_group(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            group_id=group_id,
+            proposal_ids=body.proposal_ids or (),
+            version=body.version,
+        )
+
+    @post("/{assembly_id:int}/proposals/{proposal_id:int}/group", status_code=HTTP_200_OK)
+    async def move(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
+        data: JSONBody[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Body: {"group_id": id | null (unsorted) | "new", "from_group": id | null}."""
+        return await curation.move_proposal(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            proposal_id=proposal_id,
+            **_move_args(data),
+        )
+
+    @post("/{assembly_id:int}/imports", status_code=HTTP_200_OK, request_max_body_size=UPLOAD_LIMIT)
+    async def import_file(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: MultipartBody[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Multipart: `file` (CSV or XLSX), optional `text_column`, `network_column`."""
+        content, filename = await _upload(data)
+        report = await import_proposals(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            data=content,
+            filename=filename,
+            text_column_name=_text(data, "text_column"),
+            network_column_name=_text(data, "network_column"),
+        )
+        return report_view(report)
+
+
+async def _organizer_page(
+    request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: int
+) -> dict[str, Any]:
+    if actor.user is None:
+        raise NotAuthenticated("not_authenticated", "Please log in first.")
+    snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
+    if snap.standing.role != Role.ORGANIZER:
+        raise Forbidden("organizer_only", "Only the organizer of this assembly can do this.")
+    return snap.state
+
+
+class ReviewPages(Controller):
+    dependencies = {"actor": Provide(provide_actor)}
+    include_in_schema = False
+
+    @get("/organize/{assembly_id:int}/import")
+    async def import_form(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> Template:
+        state = await _organizer_page(request, actor, assembly_id)
+        return page("import.html", request, state=state, user=actor.user, report=None, error=None)
+
+    @post("/organize/{assembly_id:int}/import", request_max_body_size=UPLOAD_LIMIT)
+    async def import_upload(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: MultipartBody[dict[str, Any]],
+    ) -> Template:
+        """Render the per-row report; a file-level refusal re-renders the form with why."""
+        state = await _organizer_page(request, actor, assembly_id)
+        try:
+            content, filename = await _upload(data)
+            report = await import_proposals(
+                runtime_of(request),
+                actor=actor,
+                assembly_id=assembly_id,
+                data=content,
+                filename=filename,
+                text_column_name=_text(data, "text_column"),
+                network_column_name=_text(data, "network_column"),
+            )
+        except DomainError as error:
+            return page(
+                "import.html",
+                request,
+                status_code=error.status_code,
+                state=state,
+                user=actor.user,
+                report=None,
+                error={"code": error.code, "message": translate(error.message, **error.params)},
+            )
+        return page(
+            "import.html",
+            request,
+            state=state,
+            user=actor.user,
+            report=report_view(report),
+            error=None,
+        )
+
+    @post("/console/{assembly_id:int}/groups/cluster")
+    async def cluster(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await curation.cluster_proposals(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            version=_optional_int(data.get("version"), "version"),
+            nudge=_nudge(data.get("change")),
+        )
+        return done(request, f"/console/{assembly_id}#groups")
+
+    @post("/console/{assembly_id:int}/groups/{group_id:int}")
+    async def curate(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        group_id: FromPath[int],
+    ) -> Response[Any]:
+        """One form per group; `action` says which change (the button pressed)."""
+        form = await request.form()
+        action = form.get("action") or ""
+        rt = runtime_of(request)
+        version = _optional_int(form.get("version"), "version")
+        common: dict[str, Any] = {"actor": actor, "assembly_id": assembly_id, "group_id": group_id}
+        flags = {
+            "hide": {"hidden": True},
+            "show": {"hidden": False},
+            "issue": {"is_issue": True},
+            "unissue": {"is_issue": False},
+            "lock": {"locked": True},
+            "unlock": {"locked": False},
+        }
+        if action == "rename":
+            await curation.update_group(rt, **common, version=version, title=form.get("title"))
+        elif action in flags:
+            await curation.update_group(rt, **common, version=version, **flags[action])
+        elif action == "merge":
+            into = _optional_int(form.get("into"), "group")
+            if into is None:
+                raise InvalidInput("merge_target_required", "Choose the group to merge into.")
+            await curation.merge_groups(rt, **common, into_group_id=into, version=version)
+        elif action == "split":
+            chosen = [_optional_int(v, "proposal") for v in form.getall("proposal_ids", [])]
+            await curation.split_group(
+                rt, **common, proposal_ids=[c for c in chosen if c is not None], version=version
+            )
+        else:
+            raise InvalidInput("invalid_action", "Unknown action.")
+        return done(request, f"/console/{assembly_id}#g{group_id}")
+
+    @post("/console/{assembly_id:int}/proposals/{proposal_id:int}/group")
+    async def move(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        proposal_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await curation.move_proposal(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            proposal_id=proposal_id,
+            **_move_args(dict(data)),
+        )
+        return done(request, f"/console/{assembly_id}#p{proposal_id}")
+
+
+def start_up() -> None:
+    """Load the embedder and the tokeniser in a background thread (app `on_startup`)."""
+    from deliberation.vectors import warm_up
+
+    warm_up()
+
+
+REVIEW_ROUTES: list[Any] = [ReviewApi, ReviewPages]

@@ -1,0 +1,326 @@
+// Review step: similar proposals while a phone types; the facilitator's curation board on the
+// console (drag and drop, and the plain "move to" forms the server renders); the groups as they
+// form on the presenter screen; the issues on phones. The server renders all of it first; this
+// module keeps it live from `groups.changed` and `proposal.grouped` events.
+import { live, extend } from "/static/samatcha.js";
+
+const SIMILAR_PAUSE_MS = 400;   // a pause in typing, not every keystroke, asks the server
+const SIMILAR_MIN_CHARS = 6;    // the server ignores shorter drafts as well
+
+const { $, $$ } = live;
+const reviewMessages = JSON.parse(document.getElementById("review-messages")?.textContent || "{}");
+
+// ------------------------------------------------------------------ state from events
+
+function applyEvent(event, state) {
+  const d = event.data;
+  if (event.type === "groups.changed") {
+    if (live.isStaff) {
+      state.grouping = d.grouping; state.groups = d.groups;
+    }
+    state.issues = d.issues;
+    render(state);
+  } else if (event.type === "proposal.grouped") {
+    if (live.isStaff) {
+      for (const g of state.groups || []) g.members = g.members.filter((id) => id !== d.proposal_id);
+      if (d.group) {
+        const i = (state.groups || []).findIndex((g) => g.id === d.group.id);
+        if (i === -1) (state.groups = state.groups || []).push(d.group); else state.groups[i] = d.group;
+      }
+    }
+    if (d.issues) state.issues = d.issues;
+    render(state);
+  } else if (event.type === "proposals.imported") {
+    live.send({ type: "resync" }); // many proposals at once: a fresh snapshot is cheaper
+  }
+}
+
+// ------------------------------------------------------------------ rendering
+
+function render(state) {
+  if (live.view === "console") renderBoard(state);
+  if (live.view === "presenter") renderWall(state);
+  if (live.view === "participant") renderIssues(state);
+}
+
+function proposalsById(state) {
+  return new Map((state.proposals || []).map((p) => [p.id, p]));
+}
+
+function renderBoard(state) {
+  const board = $('[data-region="groups"]');
+  if (!board) return;
+  const groups = state.groups || [];
+  const byId = proposalsById(state);
+  // Unsorted: every visible proposal in no group (new arrivals too, until they are placed).
+  const grouped = new Set(groups.flatMap((g) => g.members));
+  const unsorted = (state.proposals || []).filter((p) => !p.hidden && !grouped.has(p.id)).map((p) => p.id);
+  live.renderList(board, groups, "tpl-rv-group", (el, g) => fillGroup(el, g, groups, byId));
+  fillMembers($('[data-region="unsorted"]'), unsorted, null, byId);
+  const version = $('[data-field="grouping-version"]');
+  if (version) version.value = state.grouping ? state.grouping.version : 0;
+  setText('[data-field="group-count"]', groups.length);
+  setText('[data-field="issue-count"]', (state.issues || []).length);
+  setText('[data-field="unsorted-count"]', unsorted.length);
+}
+
+function setText(selector, value) {
+  const el = $(selector);
+  if (el) el.textContent = value;
+}
+
+function fillGroup(el, g, groups, byId) {
+  el.id = `g${g.id}`;
+  el.dataset.drop = g.id;
+  el.classList.toggle("is-issue", g.is_issue);
+  el.classList.toggle("is-hidden", g.hidden);
+  const form = $("form", el);
+  form.id = `gf-${g.id}`;
+  // getAttribute/setAttribute: the form's "action" buttons shadow the `form.action` property.
+  form.setAttribute("action", `/console/${live.assemblyId}/groups/${g.id}`);
+  $('[data-field="version"]', el).value = g.version;
+  const title = $('[data-field="title"]', el);
+  title.id = `title-${g.id}`;
+  $('[data-field="title-label"]', el).htmlFor = title.id;
+  if (document.activeElement !== title) title.value = g.title;
+  $('[data-field="terms"]', el).textContent = g.terms.join(" · ");
+  $('[data-field="count"]', el).textContent = g.proposal_count;
+  const networks = $('[data-field="networks"]', el);
+  networks.replaceChildren(...Object.entries(g.networks).map(([key, n]) => {
+    const badge = document.createElement("span");
+    badge.className = "badge";
+    live.fillBadge(badge, key);
+    badge.textContent += ` ${n}`;
+    return badge;
+  }));
+  $('[data-field="issue-flag"]', el).hidden = !g.is_issue;
+  $('[data-field="lock-flag"]', el).hidden = !g.locked;
+  $('[data-field="hidden-flag"]', el).hidden = !g.hidden;
+  toggle($('[data-field="issue"]', el), g.is_issue, "unissue", "issue");
+  toggle($('[data-field="hide"]', el), g.hidden, "show", "hide");
+  toggle($('[data-field="lock"]', el), g.locked, "unlock", "lock");
+  const into = $('[data-field="into"]', el);
+  into.id = `into-${g.id}`;
+  $('[data-field="into-label"]', el).htmlFor = into.id;
+  if (document.activeElement !== into) {
+    const options = [new Option(reviewMessages.merge_into, "")];
+    for (const other of groups) if (other.id !== g.id) options.push(new Option(other.title, other.id));
+    into.replaceChildren(...options);
+  }
+  fillMembers($('[data-field="members"]', el), g.members, g.id, byId);
+}
+
+function toggle(button, on, whenOn, whenOff) {
+  button.value = on ? whenOn : whenOff;
+  button.textContent = reviewMessages[button.value];
+}
+
+function fillMembers(list, ids, groupId, byId) {
+  if (!list) return;
+  const items = ids.map((id) => byId.get(id)).filter(Boolean);
+  live.renderList(list, items, "tpl-rv-member", (li, p) => {
+    li.id = `m${p.id}`;
+    li.classList.toggle("is-hidden", !!p.hidden);
+    $('[data-field="text"]', li).textContent = p.text;
+    live.fillBadge($('[data-field="network"]', li), p.network);
+    const pick = $('[data-field="pick"]', li);
+    pick.hidden = groupId === null;
+    pick.value = p.id;
+    pick.setAttribute("form", `gf-${groupId}`);
+    const form = $("form", li);
+    form.setAttribute("action", `/console/${live.assemblyId}/proposals/${p.id}/group`);
+    $('[data-field="from"]', li).value = groupId === null ? "" : groupId;
+    const select = $('[data-field="move"]', li);
+    select.id = `move-${p.id}`;
+    $('[data-field="move-label"]', li).htmlFor = select.id;
+    if (document.activeElement !== select) {
+      // Only the current choice now; the full list is built when the select is opened,
+      // so hundreds of proposals do not each carry every group's title.
+      const current = groups().find((g) => g.id === groupId);
+      select.replaceChildren(current ? new Option(current.title, current.id, true, true)
+        : new Option(reviewMessages.unsorted, "", true, true));
+    }
+  });
+}
+
+const groups = () => live.state.groups || [];
+
+function fillMoveOptions(select) {
+  const from = select.closest("form").querySelector('[data-field="from"]').value;
+  const options = [new Option(reviewMessages.unsorted, ""), new Option(reviewMessages.new_group, "new")];
+  for (const g of groups()) options.push(new Option(g.title, g.id));
+  select.replaceChildren(...options);
+  select.value = from;
+}
+
+function renderWall(state) {
+  const wall = $('[data-region="rv-wall"]');
+  if (!wall) return;
+  const shown = (state.groups || []).filter((g) => !g.hidden);
+  live.renderList(wall, shown, "tpl-rv-screen", (li, g) => {
+    li.classList.toggle("is-issue", g.is_issue);
+    $('[data-field="title"]', li).textContent = g.title;
+    $('[data-field="count"]', li).textContent = g.proposal_count;
+    $('[data-field="terms"]', li).textContent = g.terms.join(" · ");
+  });
+  setText('[data-field="rv-group-count"]', shown.length);
+}
+
+function renderIssues(state) {
+  const list = $('[data-region="rv-issues"]');
+  if (!list) return;
+  const issues = state.issues || [];
+  live.renderList(list, issues, "tpl-rv-issue", (li, issue) => {
+    $('[data-field="title"]', li).textContent = issue.title;
+    $('[data-field="count"]', li).textContent = issue.proposal_count;
+  });
+  const empty = $('[data-empty="rv-issues"]');
+  if (empty) empty.hidden = issues.length > 0;
+}
+
+// ------------------------------------------------------------------ console actions
+
+async function post(url, body, headers) {
+  try {
+    const response = await fetch(url, {
+      method: "POST", body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", ...headers },
+    });
+    if (!response.ok) {
+      live.toast(await live.errorMessage(response));
+      if (response.status === 404 || response.status === 409) live.send({ type: "resync" });
+      return false;
+    }
+    return true;
+  } catch {
+    live.toast(reviewMessages.offline || live.messages.offline);
+    return false;
+  }
+}
+
+if (live.view === "console") {
+  document.addEventListener("submit", async (e) => {
+    const form = e.target;
+    if (!form.matches("[data-review]")) return;
+    e.preventDefault();
+    const data = new FormData(form, e.submitter);
+    const url = form.getAttribute("action");
+    // Split checkboxes live in the member rows, tied to the group form by their form attribute.
+    const buttons = $$("button", form);
+    buttons.forEach((b) => { b.disabled = true; });
+    if (url.endsWith("/groups/cluster")) live.toast(reviewMessages.clustering);
+    await post(url, new URLSearchParams(data));
+    buttons.forEach((b) => { b.disabled = false; });
+  });
+
+  document.addEventListener("focusin", (e) => {
+    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  });
+  document.addEventListener("pointerdown", (e) => {
+    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  });
+
+  // Drag a proposal onto a group (or the unsorted tray): the same move as the select.
+  document.addEventListener("dragstart", (e) => {
+    const li = e.target.closest?.(".rv-member");
+    if (!li) return;
+    const from = $('[data-field="from"]', li).value;
+    e.dataTransfer.setData("text/plain", JSON.stringify({ id: Number(li.dataset.id), from }));
+    e.dataTransfer.effectAllowed = "move";
+  });
+  const dropZone = (e) => e.target.closest?.("[data-drop]");
+  document.addEventListener("dragover", (e) => {
+    const zone = dropZone(e);
+    if (!zone) return;
+    e.preventDefault();
+    zone.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", (e) => dropZone(e)?.classList.remove("drop-target"));
+  document.addEventListener("drop", async (e) => {
+    const zone = dropZone(e);
+    if (!zone) return;
+    e.preventDefault();
+    zone.classList.remove("drop-target");
+    let moved;
+    try { moved = JSON.parse(e.dataTransfer.getData("text/plain")); } catch { return; }
+    const target = zone.dataset.drop === "" ? null : Number(zone.dataset.drop);
+    const from = moved.from === "" ? null : Number(moved.from);
+    if (target === from) return;
+    await post(`/api/v1/assemblies/${live.assemblyId}/proposals/${moved.id}/group`,
+      JSON.stringify({ group_id: target, from_group: from }), { "Content-Type": "application/json" });
+  });
+}
+
+// ------------------------------------------------------------------ similar while typing
+
+const similarList = $('[data-region="similar"]');
+const draft = $("[data-propose] textarea");
+if (live.view === "participant" && similarList && draft) {
+  let timer = null;
+  let asked = "";
+  let controller = null;
+  const block = $('[data-region="similar-block"]');
+
+  const show = (items) => {
+    const supported = new Set(live.state.supported || []);
+    live.renderList(similarList, items, "tpl-similar", (li, p) => {
+      $('[data-field="text"]', li).textContent = p.text;
+      $('[data-field="supports"]', li).textContent = p.supports;
+      live.fillBadge($('[data-field="network"]', li), p.network);
+      const form = $("form", li);
+      form.action = `/a/${live.assemblyId}/proposals/${p.id}/support`;
+      form.removeAttribute("data-enhance"); // sent below, so this list updates too
+      form.dataset.similar = p.id;
+      const button = $('[data-field="support"]', li);
+      button.disabled = supported.has(p.id);
+      button.setAttribute("aria-pressed", supported.has(p.id) ? "true" : "false");
+    });
+    block.hidden = items.length === 0;
+  };
+
+  const lookUp = async () => {
+    const text = draft.value.trim();
+    if (text === asked) return;
+    asked = text;
+    if (text.length < SIMILAR_MIN_CHARS) { show([]); return; }
+    controller?.abort();
+    controller = new AbortController();
+    try {
+      const response = await fetch(`/api/v1/assemblies/${live.assemblyId}/similar`, {
+        method: "POST", credentials: "same-origin", signal: controller.signal,
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+      });
+      if (!response.ok) return; // suggestions are a help, never an obstacle
+      show((await response.json()).similar);
+    } catch { /* offline or superseded: keep typing */ }
+  };
+
+  similarList.addEventListener("submit", async (e) => {
+    const form = e.target.closest("form[data-similar]");
+    if (!form) return;
+    e.preventDefault();
+    const id = Number(form.dataset.similar);
+    const button = $('[data-field="support"]', form);
+    button.disabled = true;
+    try {
+      const response = await fetch(form.action, {
+        method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
+      });
+      if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }
+      live.state.supported = [...(live.state.supported || []), id];
+      button.setAttribute("aria-pressed", "true");
+      live.render();
+    } catch {
+      live.toast(live.messages.offline);
+      button.disabled = false;
+    }
+  });
+
+  draft.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(lookUp, SIMILAR_PAUSE_MS);
+  });
+  $("[data-propose]").addEventListener("submit", () => { asked = ""; setTimeout(() => show([]), 0); });
+}
+
+extend({ apply: applyEvent, render });
