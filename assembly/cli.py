@@ -11,6 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from assembly.agenda.cli import add_commands as add_agenda_commands
 from assembly.settings import Settings
 from deliberation.cli import add_commands as add_deliberation_commands
 
@@ -162,6 +163,7 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     add_deliberation_commands(commands)
+    add_agenda_commands(commands)
 
     backup = commands.add_parser(
         "backup", help="a consistent copy of the SQLite database, safe while the server runs"

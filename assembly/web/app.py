@@ -29,6 +29,7 @@ from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, tran
 from assembly.runtime import Runtime
 from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
+from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, before_request
 from assembly.web.live import ChannelsSink, live_socket, supervise_channels
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             live_socket,
             *REVIEW_ROUTES,
             *VOTING_ROUTES,
+            *AGENDA_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(
