@@ -13,6 +13,7 @@ from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -23,23 +24,27 @@ DEFAULT_LANGUAGE = "th"
 current_language: ContextVar[str] = ContextVar("current_language", default=DEFAULT_LANGUAGE)
 
 
+def catalog_files(language: str) -> list[Path]:
+    """`messages.po` (the app's own words) first, then one file per context in name order."""
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    return sorted(folder.glob("*.po"), key=lambda path: (path.name != "messages.po", path.name))
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     """All `.po` files of the language merged: one per context, so features can be
-    translated (and developed) side by side."""
-    po_paths = sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po"))
-    if not po_paths:
-        return gettext.NullTranslations()
-    catalog = None
-    for po_path in po_paths:
+    translated (and developed) side by side. A msgid keeps its first translation."""
+    merged: dict[str, str] = {}
+    for po_path in catalog_files(language):
         with po_path.open("rb") as po_file:
-            part = read_po(po_file, locale=language)
-        if catalog is None:
-            catalog = part
-        else:
-            for message in part:
-                if message.id:
-                    catalog[message.id] = message
+            for message in read_po(po_file, locale=language):
+                if message.id and message.string and isinstance(message.id, str):
+                    merged.setdefault(message.id, str(message.string))
+    if not merged:
+        return gettext.NullTranslations()
+    catalog = Catalog(locale=language)
+    for msgid, msgstr in merged.items():
+        catalog.add(msgid, msgstr)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

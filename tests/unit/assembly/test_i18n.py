@@ -21,3 +21,21 @@ def test_messages_are_thai_by_default_and_english_on_request() -> None:
         assert translate(message, limit=300) == "Your proposal is too long: at most 300 characters."
     finally:
         current_language.reset(token)
+
+
+def test_no_message_is_translated_two_ways_in_different_catalogs() -> None:
+    from babel.messages.pofile import read_po
+
+    from assembly.i18n import catalog_files
+
+    seen: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for path in catalog_files("th"):
+        with path.open("rb") as po_file:
+            for message in read_po(po_file, locale="th"):
+                if not message.id or not message.string:
+                    continue
+                first = seen.setdefault(message.id, (str(message.string), path.name))
+                if first[0] != message.string:
+                    conflicts.append(f"{message.id!r}: {first} vs {message.string!r} in {path.name}")
+    assert conflicts == []

@@ -1,0 +1,439 @@
+// The vote step, on top of the live page core. The server renders the ballot form (it works
+// without JavaScript); this module makes it thumb-friendly (tap + and −, stars, tap-to-rank,
+// budget sliders that always sum to the total), checks it locally, sends it as JSON with an
+// increasing client_seq and shows "saved" only when the server answered after its commit.
+// A ballot the phone could not send waits in localStorage and is resent with the SAME
+// client_seq, so the server counts it once. Staff screens get coalesced live tallies.
+
+import { live, extend } from "/static/samatcha.js";
+
+const { $, $$ } = live;
+const PENDING_KEY = `samatcha.ballot.${live.assemblyId}`;
+const RETRY_MS = 10000;
+// Phones refetch their vote section after a vote change at a random moment within this
+// window, so a hall of phones does not ask for the page in the same millisecond.
+const PHONE_JITTER_MS = 2000;
+
+const voteMessages = () => {
+  try { return JSON.parse($("#vote-messages")?.textContent || "{}"); } catch { return {}; }
+};
+
+// ------------------------------------------------------------------ keeping the section current
+
+const pyBool = (b) => (b ? "True" : "False"); // the template prints Python booleans
+function signature(state) {
+  const v = state.vote;
+  const s = state.step;
+  return `${v ? v.id : ""}|${v ? v.status : ""}|${v ? pyBool(v.revealed) : ""}|${s ? s.status : ""}`;
+}
+
+let refetchTimer = null;
+function scheduleRefetch() {
+  if (refetchTimer) return;
+  const delay = live.isStaff ? 50 : Math.random() * PHONE_JITTER_MS;
+  refetchTimer = setTimeout(refetch, delay);
+}
+
+async function refetch() {
+  refetchTimer = null;
+  let response;
+  try {
+    response = await fetch(location.pathname, { credentials: "same-origin" });
+  } catch { return; }
+  if (!response.ok) return;
+  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+  const fresh = doc.querySelector('[data-region="vote"]');
+  const here = $('[data-region="vote"]');
+  if (!fresh || !here) return;
+  here.replaceWith(document.importNode(fresh, true));
+  enhance();
+}
+
+// ------------------------------------------------------------------ the ballot on the phone
+
+function readPending() {
+  try { return JSON.parse(localStorage.getItem(PENDING_KEY) || "null"); } catch { return null; }
+}
+function writePending(item) {
+  if (item) localStorage.setItem(PENDING_KEY, JSON.stringify(item));
+  else localStorage.removeItem(PENDING_KEY);
+}
+
+function optionRows(form) { return $$(".vote-option", form); }
+function inputOf(row) { return $("input, select", row); }
+
+function collect(form) {
+  const method = form.dataset.method;
+  const rows = optionRows(form);
+  if (method === "approval") {
+    return rows.filter((r) => inputOf(r).checked).map((r) => r.dataset.option);
+  }
+  if (method === "ranking") {
+    return rows.filter((r) => inputOf(r).value)
+      .sort((a, b) => Number(inputOf(a).value) - Number(inputOf(b).value))
+      .map((r) => r.dataset.option);
+  }
+  const ballot = {};
+  for (const r of rows) {
+    const value = inputOf(r).value.trim();
+    if (value === "") continue;
+    const n = Number(value);
+    if (method !== "score" && n === 0) continue;
+    ballot[r.dataset.option] = Number.isInteger(n) ? n : value;
+  }
+  return ballot;
+}
+
+// Local check, mirroring voting/methods.py: returns [summary text, ok]. The server decides.
+function check(form) {
+  const m = voteMessages();
+  const p = JSON.parse(form.dataset.params || "{}");
+  const method = form.dataset.method;
+  const ballot = collect(form);
+  const count = optionRows(form).length;
+  if (method === "dot") {
+    const used = Object.values(ballot).reduce((a, b) => a + Number(b), 0);
+    const cap = p.max_per_option || p.dots;
+    const ok = used > 0 && used <= p.dots && Object.values(ballot).every((v) => v >= 0 && v <= cap);
+    return [`${m.dots_left}: ${p.dots - used} / ${p.dots}`, ok];
+  }
+  if (method === "budget") {
+    const used = Object.values(ballot).reduce((a, b) => a + Number(b), 0);
+    const ok = used === p.total && Object.values(ballot).every((v) => v >= 0);
+    return [`${m.points_left}: ${p.total - used} / ${p.total}`, ok];
+  }
+  if (method === "approval") {
+    const ok = ballot.length > 0 && (!p.max_approvals || ballot.length <= p.max_approvals);
+    return [`${m.chosen}: ${ballot.length}${p.max_approvals ? ` / ${p.max_approvals}` : ""}`, ok];
+  }
+  if (method === "ranking") {
+    const need = Math.min(p.min_ranked, count);
+    const ranks = optionRows(form).map((r) => inputOf(r).value).filter(Boolean);
+    const ok = ranks.length >= need && new Set(ranks).size === ranks.length
+      && (!p.max_ranked || ranks.length <= p.max_ranked);
+    return [`${m.ranked}: ${ranks.length} (${m.need} ${need})`, ok];
+  }
+  const scores = Object.values(ballot);
+  const ok = scores.length > 0 && scores.every((v) => Number.isInteger(v) && v >= 0 && v <= p.max_score);
+  return [`${m.chosen}: ${scores.length} / ${count}`, ok];
+}
+
+function refresh(form) {
+  const [text, ok] = check(form);
+  const summary = $('[data-field="vote-summary"]', form);
+  summary.textContent = text;
+  summary.classList.toggle("bad", !ok);
+  const submit = $('[data-field="vote-submit"]', form);
+  if (submit && form.dataset.open === "true") submit.disabled = !ok;
+  for (const row of optionRows(form)) row.dispatchEvent(new Event("vote:sync"));
+}
+
+function tapButton(text, label, onTap) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "vote-tap";
+  b.textContent = text;
+  b.setAttribute("aria-label", label);
+  b.addEventListener("click", onTap);
+  return b;
+}
+
+function enhanceDots(form, p) {
+  const cap = p.max_per_option || p.dots;
+  for (const row of optionRows(form)) {
+    const input = inputOf(row);
+    const get = () => Number(input.value || 0);
+    const used = () => optionRows(form).reduce((a, r) => a + Number(inputOf(r).value || 0), 0);
+    const minus = tapButton("−", "−1", () => { input.value = Math.max(0, get() - 1) || ""; refresh(form); });
+    const plus = tapButton("+", "+1", () => {
+      if (get() < cap && used() < p.dots) { input.value = get() + 1; refresh(form); }
+    });
+    input.before(minus);
+    input.after(plus);
+    input.readOnly = true;
+    row.addEventListener("vote:sync", () => {
+      plus.disabled = get() >= cap || used() >= p.dots;
+      minus.disabled = get() <= 0;
+    });
+  }
+}
+
+function enhanceStars(form, p) {
+  for (const row of optionRows(form)) {
+    const input = inputOf(row);
+    input.hidden = true;
+    const stars = document.createElement("span");
+    stars.className = "vote-stars";
+    for (let k = 1; k <= p.max_score; k += 1) {
+      const star = document.createElement("button");
+      star.type = "button";
+      star.className = "vote-star";
+      star.textContent = "★";
+      star.setAttribute("aria-label", String(k));
+      star.addEventListener("click", () => {
+        input.value = Number(input.value) === k ? "0" : String(k);
+        refresh(form);
+      });
+      stars.append(star);
+    }
+    input.after(stars);
+    row.addEventListener("vote:sync", () => {
+      $$(".vote-star", stars).forEach((s, i) => s.classList.toggle("on", i < Number(input.value || 0)));
+    });
+  }
+}
+
+function enhanceRanking(form) {
+  const rows = optionRows(form);
+  for (const row of rows) {
+    const select = inputOf(row);
+    const label = $("label", row);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "vote-rankbtn";
+    button.textContent = label.textContent;
+    label.hidden = true;
+    select.hidden = true;
+    button.addEventListener("click", () => {
+      const mine = Number(select.value || 0);
+      if (mine) {
+        select.value = "";
+        for (const other of rows) {
+          const s = inputOf(other);
+          if (Number(s.value) > mine) s.value = String(Number(s.value) - 1);
+        }
+      } else {
+        const top = Math.max(0, ...rows.map((r) => Number(inputOf(r).value || 0)));
+        select.value = String(top + 1);
+      }
+      refresh(form);
+    });
+    row.prepend(button);
+    row.addEventListener("vote:sync", () => { button.dataset.rank = select.value; });
+  }
+}
+
+// Keep the total: the other sliders share what is left in proportion to their values
+// (equally when they are all zero), rounded so the sum is exact (largest remainders).
+function rebalance(values, changed, total) {
+  const others = values.map((_, i) => i).filter((i) => i !== changed);
+  const left = total - values[changed];
+  const sum = others.reduce((a, i) => a + values[i], 0);
+  const raw = others.map((i) => (sum > 0 ? (values[i] * left) / sum : left / others.length));
+  const floors = raw.map(Math.floor);
+  let rest = left - floors.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, k) => [r - floors[k], k]).sort((a, b) => b[0] - a[0]);
+  for (const [, k] of order) { if (rest <= 0) break; floors[k] += 1; rest -= 1; }
+  others.forEach((i, k) => { values[i] = floors[k]; });
+  return values;
+}
+
+function enhanceBudget(form, p) {
+  const rows = optionRows(form);
+  const inputs = rows.map(inputOf);
+  const current = inputs.map((i) => Number(i.value || 0));
+  if (current.reduce((a, b) => a + b, 0) !== p.total && rows.length > 1) {
+    const even = Math.floor(p.total / rows.length);
+    inputs.forEach((input, k) => { input.value = even + (k < p.total - even * rows.length ? 1 : 0); });
+  }
+  const sliders = rows.map((row, k) => {
+    const slider = document.createElement("input");
+    slider.type = "range";
+    slider.min = "0";
+    slider.max = String(p.total);
+    slider.value = inputs[k].value || "0";
+    slider.setAttribute("aria-label", $("label", row).textContent);
+    slider.addEventListener("input", () => {
+      const values = inputs.map((i) => Number(i.value || 0));
+      values[k] = Number(slider.value);
+      rebalance(values, k, p.total).forEach((v, j) => { inputs[j].value = v; });
+      refresh(form);
+    });
+    row.append(slider);
+    row.addEventListener("vote:sync", () => { slider.value = inputs[k].value || "0"; });
+    return slider;
+  });
+  for (const [k, input] of inputs.entries()) {
+    input.addEventListener("change", () => {
+      const values = inputs.map((i) => Math.max(0, Math.min(p.total, Number(i.value || 0))));
+      rebalance(values, k, p.total).forEach((v, j) => { inputs[j].value = v; });
+      refresh(form);
+    });
+  }
+  return sliders;
+}
+
+function setSaved(form, text, pending) {
+  const saved = $('[data-field="vote-saved"]', form);
+  if (!saved) return;
+  saved.textContent = text;
+  saved.classList.toggle("pending", pending);
+}
+
+async function send(form, item) {
+  const m = voteMessages();
+  setSaved(form, m.sending, true);
+  let response;
+  try {
+    response = await fetch(`/api/v1/assemblies/${live.assemblyId}/votes/${item.vote_id}/ballot`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ballot: item.ballot, client_seq: item.client_seq }),
+    });
+  } catch {
+    setSaved(form, m.offline, true);
+    return;
+  }
+  if (response.status >= 500) { setSaved(form, m.offline, true); return; }
+  const pending = readPending();
+  if (pending && pending.client_seq === item.client_seq) writePending(null);
+  if (response.ok) {
+    const receipt = await response.json();
+    form.dataset.seq = String(receipt.client_seq);
+    const vote = live.state.vote;
+    if (vote && vote.id === item.vote_id) vote.my_ballot = { ballot: receipt.ballot, client_seq: receipt.client_seq };
+    setSaved(form, `✓ ${m.saved}`, false);
+  } else {
+    const message = await live.errorMessage(response);
+    setSaved(form, message, true);
+    live.toast(message);
+  }
+}
+
+async function flushPending() {
+  const item = readPending();
+  const form = $("form[data-ballot]");
+  if (!item || !form || Number(form.dataset.vote) !== item.vote_id) return;
+  await send(form, item);
+}
+
+function enhanceBallot(form) {
+  if (form.dataset.enhanced) return;
+  form.dataset.enhanced = "1";
+  const p = JSON.parse(form.dataset.params || "{}");
+  const submit = $('[data-field="vote-submit"]', form);
+  form.dataset.open = submit && !submit.disabled ? "true" : "false";
+  const method = form.dataset.method;
+  if (method === "dot") enhanceDots(form, p);
+  if (method === "score") enhanceStars(form, p);
+  if (method === "ranking") enhanceRanking(form);
+  if (method === "budget") enhanceBudget(form, p);
+  form.addEventListener("input", () => refresh(form));
+  form.addEventListener("change", () => refresh(form));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const [, ok] = check(form);
+    if (!ok) { live.toast($('[data-field="vote-summary"]', form).textContent); return; }
+    const item = {
+      vote_id: Number(form.dataset.vote),
+      ballot: collect(form),
+      client_seq: Math.max(Date.now(), Number(form.dataset.seq || 0) + 1),
+    };
+    form.dataset.seq = String(item.client_seq);
+    writePending(item);
+    send(form, item);
+  });
+  refresh(form);
+}
+
+// ------------------------------------------------------------------ results on staff screens
+
+function fillRows(region, name, lines, fill) {
+  const list = $(`[data-list="${name}"]`, region);
+  const template = $(`template[data-template="${name}"]`, region);
+  if (!list || !template) return;
+  list.replaceChildren(...lines.map((line) => {
+    const li = template.content.firstElementChild.cloneNode(true);
+    li.dataset.id = line.option_id;
+    li.classList.toggle("tied", line.tied);
+    $('[data-field="rank"]', li).textContent = `${line.tied ? "=" : ""}${line.rank}`;
+    $('[data-field="label"]', li).textContent = line.label;
+    fill(li, line);
+    return li;
+  }));
+}
+
+const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
+
+function showResults(results) {
+  const region = $('[data-region="vote-results"]');
+  if (!region || !results) return;
+  const count = $('[data-field="ballot-count"]', region);
+  if (count) count.textContent = results.ballots;
+  fillRows(region, "ranking", results.ranking, (li, line) => {
+    $('[data-field="value"]', li).textContent = number(line.value);
+    const schulze = $('[data-field="schulze"]', li);
+    schulze.hidden = line.schulze_rank == null;
+    schulze.textContent = `${schulze.textContent.replace(/\s*\d+$/, "")} ${line.schulze_rank ?? ""}`;
+  });
+  fillRows(region, "consensus", results.consensus, (li, line) => {
+    $('[data-field="value"]', li).textContent = line.consensus.toFixed(2);
+    for (const net of $$(".vote-net", li)) {
+      const s = line.networks[net.dataset.key];
+      net.textContent = s ? `${s.supporters}/${s.voters}` : "0/0";
+    }
+  });
+  for (const img of $$('[data-region="vote-charts"] img')) {
+    img.src = `${img.src.split("?")[0]}?t=${Date.now()}`;
+  }
+}
+
+function showTurnout(turnout) {
+  const region = $('[data-region="vote-turnout"]');
+  if (!region || !turnout) return;
+  for (const n of turnout.networks) {
+    const li = $(`li[data-key="${n.key}"]`, region);
+    if (!li) continue;
+    $('[data-field="voted"]', li).textContent = n.voted;
+    $('[data-field="joined"]', li).textContent = n.joined;
+  }
+  for (const el of $$('[data-field="vote-voted"]')) el.textContent = turnout.voted;
+  for (const el of $$('[data-field="vote-joined"]')) el.textContent = turnout.joined;
+}
+
+// ------------------------------------------------------------------ wiring
+
+function enhance() {
+  const form = $("form[data-ballot]");
+  if (form) enhanceBallot(form);
+}
+
+function check_section(state) {
+  const region = $('[data-region="vote"]');
+  if (!region || !state.step || state.step.kind !== "vote") return;
+  if (region.dataset.signature !== signature(state)) scheduleRefetch();
+}
+
+extend({
+  apply(event, state) {
+    if (event.type !== "vote.changed") return;
+    const before = state.vote;
+    const vote = event.data.vote;
+    if (!live.isStaff) {
+      vote.my_ballot = before && before.id === vote.id ? before.my_ballot : null;
+      vote.next_seq = before ? before.next_seq : 0;
+    }
+    state.vote = vote;
+    check_section(state);
+    if (live.isStaff) { showResults(vote.results); showTurnout(vote.turnout); }
+  },
+  live(update, state) {
+    const vote = state.vote;
+    if (!vote || update.data.vote_id !== vote.id) return;
+    if (update.live === "tally") {
+      vote.results = update.data.results;
+      if (live.isStaff || vote.revealed) showResults(vote.results);
+    } else if (update.live === "turnout") {
+      vote.turnout = update.data;
+      showTurnout(update.data);
+    }
+  },
+  render(state) {
+    enhance();
+    check_section(state);
+  },
+});
+
+window.addEventListener("online", flushPending);
+setInterval(flushPending, RETRY_MS);
+flushPending();

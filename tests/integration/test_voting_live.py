@@ -1,0 +1,59 @@
+"""Live tallies over real sockets: coalesced for staff, nothing per ballot for phones."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conftest import World
+
+TIMEOUT = 5
+BALLOTS = 30
+
+
+def receive(socket: Any) -> dict[str, Any]:
+    return socket.receive_json(timeout=TIMEOUT)
+
+
+def test_staff_get_a_few_coalesced_tallies_and_phones_get_results_on_reveal(world: World) -> None:
+    phones = [world.phone(("government", "media", "religion")[i % 3]) for i in range(BALLOTS)]
+    world.open("vote")
+    vote = world.facilitator.post(
+        f"/api/v1/assemblies/{world.id}/votes",
+        json={"method": "approval", "options": ["พอเพียง", "วินัย", "สุจริต"]},
+    ).json()
+    world.facilitator.post(f"/api/v1/assemblies/{world.id}/votes/{vote['id']}/open")
+    first = vote["options"][0]["id"]
+    with world.facilitator.socket(world.id) as console, phones[0].socket(world.id) as phone:
+        snapshot = receive(console)
+        assert snapshot["data"]["vote"]["turnout"]["voted"] == 0
+        phone_snapshot = receive(phone)
+        assert "results" not in phone_snapshot["data"]["vote"]
+        started = time.monotonic()
+        for i, voter in enumerate(phones):
+            response = voter.post(
+                f"/api/v1/assemblies/{world.id}/votes/{vote['id']}/ballot",
+                json={"ballot": [first], "client_seq": i + 1},
+            )
+            assert response.status_code == 200
+        tallies = 0
+        while True:
+            message = receive(console)
+            if message.get("live") == "tally":
+                tallies += 1
+                if message["data"]["results"]["ballots"] == BALLOTS:
+                    break
+        elapsed = time.monotonic() - started
+        assert tallies < BALLOTS
+        assert tallies <= elapsed / 0.5 + 2  # at most one per LIVE_INTERVAL_S, plus the last
+
+        revealed = world.facilitator.post(
+            f"/api/v1/assemblies/{world.id}/votes/{vote['id']}/reveal"
+        )
+        assert revealed.status_code == 200
+        event = receive(phone)
+        # The first message a phone gets after the ballots is the reveal: no per-ballot traffic.
+        assert event["type"] == "vote.changed"
+        assert event["data"]["vote"]["results"]["ballots"] == BALLOTS
+        assert event["seq"] == phone_snapshot["seq"] + 1
