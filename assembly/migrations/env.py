@@ -7,7 +7,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import deliberation.models  # noqa: F401  (registers the tables)
+import deliberation.models  # noqa: F401  (each import registers its tables)
+import voting.models  # noqa: F401
 from assembly.db import Base
 
 target_metadata = Base.metadata
