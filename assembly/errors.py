@@ -39,5 +39,9 @@ class Gone(DomainError):
     status_code = 410
 
 
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+
+
 class TooManyRequests(DomainError):
     status_code = 429

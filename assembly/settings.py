@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,9 @@ class Settings:
     """SQLAlchemy async URL. Empty means a SQLite file `samatcha.sqlite3` in `data_dir`."""
     data_dir: Path = field(default_factory=_default_data_dir)
     """Folder for the embedded SQLite database and backups."""
+    secret_key: str = ""
+    """Signs the CSRF tokens of forms. Empty: made once and kept in `data_dir/secret_key`.
+    Give every worker and machine the same value when several serve one assembly."""
     redis_url: str = ""
     """`redis://host:port/db` to share real-time events between workers; empty = in-process."""
     public_url: str = ""
@@ -39,12 +43,25 @@ class Settings:
         return cls(
             database_url=env.get("SAMATCHA_DATABASE_URL", ""),
             data_dir=data_dir,
+            secret_key=env.get("SAMATCHA_SECRET_KEY", ""),
             redis_url=env.get("SAMATCHA_REDIS_URL", ""),
             public_url=env.get("SAMATCHA_PUBLIC_URL", "").rstrip("/"),
             max_proposal_chars=int(env.get("SAMATCHA_MAX_PROPOSAL_CHARS", "500")),
             secure_cookies=env.get("SAMATCHA_SECURE_COOKIES", "") in {"1", "true", "yes"},
             sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
         )
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or the one kept in the data folder (made on first use), so
+        tokens in open pages stay valid across a restart."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(32), encoding="ascii")
+        return path.read_text(encoding="ascii").strip()
 
     @property
     def resolved_database_url(self) -> str:

@@ -23,6 +23,14 @@ let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
 
+// Every POST from a script carries the page's CSRF token, as every plain form does.
+const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
+const pageFetch = window.fetch.bind(window);
+window.fetch = (input, init = {}) => {
+  if ((init.method || "GET").toUpperCase() !== "GET") init.headers = { "X-CSRFToken": csrfToken, ...init.headers };
+  return pageFetch(input, init);
+};
+
 // Feature modules (static/<name>.js, listed in <body data-features>) extend the page through
 // `extend({ apply(event, state), live(update, state), render(state) })`.
 const features = [];

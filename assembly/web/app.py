@@ -13,8 +13,9 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import ResponseHeader, State
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import YamlRenderPlugin
 from litestar.params import FromPath, FromQuery
@@ -126,6 +127,9 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        message = gettext_("This page has expired. Please reload it and try again.")
+        return _error_response(request, 403, "csrf_failed", message)
     if status >= 500:
         return _error_response(
             request, status, "server_error", gettext_("Something went wrong. Please try again.")
@@ -239,6 +243,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: on_http_error,
             Exception: on_unexpected_error,
         },
+        csrf_config=CSRFConfig(
+            secret=settings.resolved_secret_key(),
+            # The JSON API takes only application/json (no cross-site form can send it) and
+            # SameSite cookies; sockets check their Origin.
+            exclude=["/api/", "/ws/"],
+            cookie_httponly=True,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+        ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
         before_request=before_request,
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],

@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 
+from assembly.errors import UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
 from assembly.runtime import Runtime
 from assembly.security import new_token, token_hash
@@ -54,8 +55,16 @@ def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return language
 
 
+# What a cross-site HTML form can send. The JSON API refuses them, so with SameSite cookies a
+# page on another site cannot act as a logged-in person through it.
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "text/plain")
+
+
 async def before_request(request: Request[Any, Any, Any]) -> None:
     set_language(request)
+    form_sent = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPES)
+    if form_sent and request.url.path.startswith("/api/"):
+        raise UnsupportedMediaType("json_only", "The API accepts JSON only.")
 
 
 def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:

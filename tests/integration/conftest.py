@@ -107,10 +107,23 @@ class Person:
     cookies: httpx.Cookies = field(default_factory=httpx.Cookies)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        if method != "GET" and not url.startswith("/api/"):
+            # As the page's form field does, or as the page's script does (a header).
+            if isinstance(kwargs.get("data"), dict):
+                kwargs["data"] = {"_csrf_token": self.csrf_token(), **kwargs["data"]}
+            else:
+                headers = kwargs.get("headers") or {}
+                kwargs["headers"] = {"X-CSRFToken": self.csrf_token(), **headers}
         self.client.cookies = self.cookies
         response = self.client.request(method, url, **kwargs)
         self.cookies = httpx.Cookies(self.client.cookies)
         return response
+
+    def csrf_token(self) -> str:
+        """What a page's forms carry: the CSRF cookie a first page view sets."""
+        if "csrftoken" not in self.cookies:
+            self.get("/")
+        return str(self.cookies["csrftoken"])
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", url, **kwargs)

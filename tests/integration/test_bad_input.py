@@ -189,3 +189,26 @@ def test_join_code_guessing_is_slowed_for_everyone(world: World, stranger: Perso
         )
     blocked = stranger.post("/api/v1/join", json={"code": world.code, "network": "media"})
     assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(world: World) -> None:
+    phone = world.phone()
+    world.open("collect")
+    phone.get(f"/a/{world.id}")  # the page sets the CSRF cookie
+    world.client.cookies = phone.cookies
+    forged = world.client.post(f"/a/{world.id}/proposals", data={"text": "ปลอม"})
+    assert forged.status_code == 403
+    assert "หน้านี้หมดอายุแล้ว" in forged.text
+    scripted = world.client.post(
+        f"/a/{world.id}/proposals", data={"text": "ปลอม"}, headers={"X-Requested-With": "fetch"}
+    )
+    assert (scripted.status_code, scripted.json()["error"]) == (403, "csrf_failed")
+    assert proposals_of(world) == []
+    world.client.cookies = phone.cookies
+    not_json = world.client.post(
+        f"/api/v1/assemblies/{world.id}/proposals",
+        content=b'{"text": "from a cross-site form"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert not_json.status_code == 415, not_json.text
+    assert proposals_of(world) == []
