@@ -24,12 +24,18 @@ from assembly.services import (
     step_view,
 )
 from assembly.steps import Role
+from deliberation.drafting import agenda_for_snapshot
 from deliberation.services import issues_for_snapshot, proposals_for_snapshot
 from voting.services import votes_for_snapshot
 
 # Each context adds its part of what a viewer sees: `async (session, assembly, *, staff,
 # participant) -> dict` with keys of its own.
-SNAPSHOT_PARTS = (proposals_for_snapshot, issues_for_snapshot, votes_for_snapshot)
+SNAPSHOT_PARTS = (
+    proposals_for_snapshot,
+    issues_for_snapshot,
+    votes_for_snapshot,
+    agenda_for_snapshot,
+)
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,43 @@ def thai_date(
         parts.remove(ERA_PREFIX)
     text = " ".join(parts)
     return thai_digits(text) if thai_numerals else text
+
+
+def parse_months(text: str) -> tuple[int, ...]:
+    """Months as people type them: "10,11,12", "10-12", "ต.ค.-ธ.ค.", "ตุลาคม ถึง ธันวาคม",
+    "๑๐-๑๒". A range runs forward and wraps over the new year (ต.ค.-ก.พ. is 10, 11, 12, 1, 2).
+
+    Raises ValueError on a word that is not a month.
+    """
+    names = {name: i for i, name in enumerate(THAI_MONTHS, start=1)}
+    names |= {name: i for i, name in enumerate(THAI_MONTHS_SHORT, start=1)}
+    names |= {name.replace(".", ""): i for i, name in enumerate(THAI_MONTHS_SHORT, start=1)}
+    cleaned = arabic_digits(text).replace("–", "-").replace("ถึง", "-").replace("/", ",")
+    months: list[int] = []
+    for part in (p.strip() for p in cleaned.replace(" - ", "-").split(",")):
+        if not part:
+            continue
+        for chunk in part.split():
+            ends = [e.strip() for e in chunk.split("-")]
+            if len(ends) == 1 and ends[0] == "":
+                continue
+            if len(ends) > 2 or not all(ends):
+                raise ValueError(f"not a month range: {chunk!r}")
+            bounds = [_month(end, names) for end in ends]
+            first, last = bounds[0], bounds[-1]
+            month = first
+            while True:
+                if month not in months:
+                    months.append(month)
+                if month == last:
+                    break
+                month = month % 12 + 1
+    return tuple(months)
+
+
+def _month(word: str, names: dict[str, int]) -> int:
+    if word.isdigit() and 1 <= int(word) <= 12:
+        return int(word)
+    if word in names:
+        return names[word]
+    raise ValueError(f"not a month: {word!r}")

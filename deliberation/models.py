@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     Float,
@@ -115,3 +117,126 @@ class ProposalGroup(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     """Bumped by every facilitator change, so an edit made on a stale view is refused (409)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- the draft and adopt steps: agenda items, working groups, suggestions, consent -----------
+
+
+class AgendaItem(Base):
+    """One item of the provincial agenda (วาระ), drafted from an issue.
+
+    Plans (with their activities), indicators and the working mechanism are JSON lists kept on
+    the item: they are always edited, shown and exported together with it, and one `version`
+    for the whole item is what lets a stale edit be refused instead of silently overwriting.
+    """
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    issue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal_groups.id", ondelete="SET NULL")
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    goal: Mapped[str] = mapped_column(Text, default="")
+    virtues: Mapped[list[str]] = mapped_column(JSON, default=list)
+    plans: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    indicators: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    mechanism: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    """Bumped by every change; an edit made against an older version is refused (409)."""
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkingGroupMember(Base):
+    """A participant's choice of the one agenda item they work on (choosing again moves them)."""
+
+    __tablename__ = "agenda_working_groups"
+    __table_args__ = (UniqueConstraint("assembly_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(ForeignKey("assemblies.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgendaSuggestion(Base):
+    """Text suggested for one part of an item: by a phone, or an edit kept after a conflict."""
+
+    __tablename__ = "agenda_suggestions"
+    __table_args__ = (UniqueConstraint("participant_id", "client_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    part: Mapped[str] = mapped_column(String(20))
+    """goal | virtue | plan | activity | indicator | mechanism | note | conflict"""
+    text: Mapped[str] = mapped_column(Text)
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    """open | accepted | dismissed"""
+    support_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SuggestionSupport(Base):
+    """A +1 on a suggestion: one per participant, enforced by the primary key."""
+
+    __tablename__ = "agenda_suggestion_supports"
+
+    suggestion_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_suggestions.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ConsentVote(Base):
+    """A participant's answer in an item's consent round; answering again replaces it."""
+
+    __tablename__ = "consent_votes"
+    __table_args__ = (UniqueConstraint("item_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id"))
+    """The voter's network when answering: results stay put if they change network later."""
+    answer: Mapped[str] = mapped_column(String(20))
+    """agree | can_live_with | object"""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgendaDocumentSettings(Base):
+    """What the organizer adds to the exported agenda: the background text (ความเป็นมา), the
+    organizer's name as printed, and how numbers and years are written."""
+
+    __tablename__ = "agenda_documents"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
+    )
+    background: Mapped[str] = mapped_column(Text, default="")
+    organizer: Mapped[str] = mapped_column(String(200), default="")
+    thai_numerals: Mapped[bool] = mapped_column(Boolean, default=True)
+    buddhist_era: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -1,7 +1,637 @@
-"""Handlers of the draft and adopt steps and of the agenda export (filled in by the agenda work)."""
+"""Handlers of the draft and adopt steps and of the agenda export.
+
+Thin: parse, call one use case of `deliberation.drafting`, `deliberation.consent` or
+`assembly.agenda.gather`, answer. JSON under /api/v1/assemblies/{id}/agenda; plain forms under
+/a/{id}/agenda/... (phones) and /console/{id}/agenda/... (facilitators) that redirect, or answer
+204 to the page's JavaScript; downloads under /organize/{id}/export.* (staff of the assembly).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-AGENDA_ROUTES: list[Any] = []
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import Provide
+from litestar.params import FromPath, JSONBody
+from litestar.response import Template
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from assembly.agenda.archive import export_archive
+from assembly.agenda.document import agenda_title, missing_parts
+from assembly.agenda.gather import CSV_TABLES, agenda_csv, agenda_document, save_document_settings
+from assembly.agenda.render_docx import render_docx
+from assembly.agenda.render_html import render_html
+from assembly.agenda.render_markdown import render_markdown
+from assembly.errors import DomainError, InvalidInput, NotFound
+from assembly.i18n import N_, translate
+from assembly.steps import Role
+from assembly.web.context import CurrentActor, provide_actor, runtime_of
+from assembly.web.pages import Form, _staff_snapshot, done, page
+from deliberation import consent, drafting
+
+PDF_TIMEOUT_S = 120  # LibreOffice's first start on a cold machine takes tens of seconds
+
+class PdfUnavailable(DomainError):
+    status_code = 503
+
+
+@dataclass
+class ItemsBody:
+    issue_ids: list[int] = field(default_factory=list)
+    top: int | None = None
+    """Take the n best-ranked issues of the issues vote."""
+    title: str | None = None
+    """An item of its own, not from an issue."""
+
+
+@dataclass
+class ItemBody:
+    version: int
+    """The item's version the edit was made on: an older one is refused with 409 stale_edit."""
+    title: str | None = None
+    goal: str | None = None
+    virtues: list[str] | None = None
+    plans: list[dict[str, Any]] | None = None
+    indicators: list[dict[str, Any]] | None = None
+    mechanism: list[dict[str, Any]] | None = None
+
+
+@dataclass
+class SuggestionBody:
+    part: str
+    text: str
+    client_key: str | None = None
+
+
+@dataclass
+class GroupBody:
+    item_id: int | None = None
+
+
+@dataclass
+class ConsentBody:
+    answer: str
+    reason: str = ""
+
+
+@dataclass
+class AdoptBody:
+    adopted: bool = True
+
+
+def _stale_response(exc: drafting.StaleEdit) -> Response[Any]:
+    return Response(
+        {
+            "error": exc.code,
+            "message": translate(exc.message),
+            "current": exc.current,
+            "yours": exc.yours,
+            "kept_suggestion_id": exc.kept,
+        },
+        status_code=exc.status_code,
+    )
+
+
+class AgendaApi(Controller):
+    path = "/api/v1/assemblies/{assembly_id:int}/agenda"
+    tags = ["agenda"]
+    dependencies = {"actor": Provide(provide_actor)}
+
+    @get("/")
+    async def read(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        return await drafting.read_agenda(runtime_of(request), actor=actor, assembly_id=assembly_id)
+
+    @post("/items", status_code=HTTP_201_CREATED)
+    async def create_items(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[ItemsBody],
+    ) -> list[dict[str, Any]]:
+        return await drafting.create_agenda_items(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            issue_ids=list(data.issue_ids),
+            top=data.top,
+            title=data.title,
+        )
+
+    @patch("/items/{item_id:int}")
+    async def edit_item(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[ItemBody],
+    ) -> Response[Any]:
+        """Only the fields given change. 409 `stale_edit` carries `current` (the item now),
+        `yours` (what was sent, cleaned) and `kept_suggestion_id` (where yours is kept)."""
+        content = {
+            key: getattr(data, key)
+            for key in ("title", "goal", "virtues", "plans", "indicators", "mechanism")
+            if getattr(data, key) is not None
+        }
+        try:
+            item = await drafting.edit_agenda_item(
+                runtime_of(request),
+                actor=actor,
+                assembly_id=assembly_id,
+                item_id=item_id,
+                version=data.version,
+                content=content,
+            )
+        except drafting.StaleEdit as exc:
+            return _stale_response(exc)
+        return Response(item, status_code=HTTP_200_OK)
+
+    @post("/items/{item_id:int}/remove", status_code=HTTP_200_OK)
+    async def remove_item(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+    ) -> dict[str, Any]:
+        await drafting.remove_agenda_item(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=item_id
+        )
+        return {"removed": item_id}
+
+    @post("/group", status_code=HTTP_200_OK)
+    async def choose_group(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[GroupBody],
+    ) -> dict[str, Any]:
+        chosen = await drafting.choose_working_group(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=data.item_id
+        )
+        return {"item_id": chosen}
+
+    @post("/items/{item_id:int}/suggestions", status_code=HTTP_201_CREATED)
+    async def suggest(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[SuggestionBody],
+    ) -> dict[str, Any]:
+        return await drafting.suggest(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            part=data.part,
+            text=data.text,
+            client_key=data.client_key,
+        )
+
+    @post("/suggestions/{suggestion_id:int}/{change:str}", status_code=HTTP_200_OK)
+    async def change_suggestion(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        suggestion_id: FromPath[int],
+        change: FromPath[str],
+    ) -> dict[str, Any]:
+        """`support` (participants), `accept` or `dismiss` (facilitators)."""
+        return await _change_suggestion(request, actor, assembly_id, suggestion_id, change)
+
+    @post("/items/{item_id:int}/consent", status_code=HTTP_200_OK)
+    async def give_consent(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[ConsentBody],
+    ) -> dict[str, Any]:
+        return await consent.give_consent(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            answer=data.answer,
+            reason=data.reason,
+        )
+
+    @post("/items/{item_id:int}/adopt", status_code=HTTP_200_OK)
+    async def adopt(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[AdoptBody],
+    ) -> dict[str, Any]:
+        return await consent.set_adopted(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            adopted=data.adopted,
+        )
+
+    @get("/document")
+    async def document(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        """What the exported document would contain: its title and what is still missing."""
+        doc = await agenda_document(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        return {
+            "title": agenda_title(doc.cover),
+            "items": len(doc.items),
+            "adopted": sum(item.adopted for item in doc.items),
+            "missing": missing_parts(doc),
+        }
+
+
+async def _change_suggestion(
+    request: Request[Any, Any, Any],
+    actor: CurrentActor,
+    assembly_id: int,
+    suggestion_id: int,
+    change: str,
+) -> dict[str, Any]:
+    rt = runtime_of(request)
+    if change == "support":
+        return await drafting.support_suggestion(
+            rt, actor=actor, assembly_id=assembly_id, suggestion_id=suggestion_id
+        )
+    if change in ("accept", "dismiss"):
+        return await drafting.accept_suggestion(
+            rt,
+            actor=actor,
+            assembly_id=assembly_id,
+            suggestion_id=suggestion_id,
+            accept=change == "accept",
+        )
+    raise NotFound("not_found", "This page does not exist.")
+
+
+def _checkbox(form: dict[str, str], name: str) -> bool:
+    return form.get(name) in {"on", "1", "true"}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise InvalidInput("invalid_number", "Please enter a number.") from exc
+
+
+class AgendaPages(Controller):
+    dependencies = {"actor": Provide(provide_actor)}
+    include_in_schema = False
+
+    # ------------------------------------------------------------ phones
+
+    @post("/a/{assembly_id:int}/agenda/group")
+    async def choose_group(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await drafting.choose_working_group(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=_int(data.get("item_id")),
+        )
+        return done(request, f"/a/{assembly_id}#agenda")
+
+    @post("/a/{assembly_id:int}/agenda/items/{item_id:int}/suggestions")
+    async def suggest(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await drafting.suggest(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            part=data.get("part", ""),
+            text=data.get("text", ""),
+            client_key=data.get("client_key") or None,
+        )
+        return done(request, f"/a/{assembly_id}#item-{item_id}")
+
+    @post("/a/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/support")
+    async def support(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        suggestion_id: FromPath[int],
+    ) -> Response[Any]:
+        await drafting.support_suggestion(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, suggestion_id=suggestion_id
+        )
+        return done(request, f"/a/{assembly_id}#agenda")
+
+    @post("/a/{assembly_id:int}/agenda/items/{item_id:int}/consent")
+    async def give_consent(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await consent.give_consent(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            answer=data.get("answer", ""),
+            reason=data.get("reason", ""),
+        )
+        return done(request, f"/a/{assembly_id}#consent-{item_id}")
+
+    # ------------------------------------------------------------ console
+
+    @post("/console/{assembly_id:int}/agenda/items")
+    async def create_items(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        issue_ids = [
+            int(key.removeprefix("issue-"))
+            for key, value in data.items()
+            if key.startswith("issue-") and key.removeprefix("issue-").isdigit() and value
+        ]
+        await drafting.create_agenda_items(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            issue_ids=issue_ids,
+            top=_int(data.get("top")),
+            title=data.get("title") or None,
+        )
+        return done(request, f"/console/{assembly_id}#agenda")
+
+    @post("/console/{assembly_id:int}/agenda/items/{item_id:int}")
+    async def edit_item(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        version = _int(data.get("version"))
+        if version is None:
+            raise InvalidInput("version_required", "The request is incomplete or malformed.")
+        await drafting.edit_agenda_item(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            version=version,
+            content=drafting.content_from_form(data),
+        )
+        return done(request, f"/console/{assembly_id}#item-{item_id}")
+
+    @post("/console/{assembly_id:int}/agenda/items/{item_id:int}/remove")
+    async def remove_item(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+    ) -> Response[Any]:
+        await drafting.remove_agenda_item(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=item_id
+        )
+        return done(request, f"/console/{assembly_id}#agenda")
+
+    @post("/console/{assembly_id:int}/agenda/items/{item_id:int}/adopt")
+    async def adopt(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await consent.set_adopted(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            item_id=item_id,
+            adopted=_checkbox(data, "adopted"),
+        )
+        return done(request, f"/console/{assembly_id}#consent-{item_id}")
+
+    @post("/console/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/{change:str}")
+    async def change_suggestion(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        suggestion_id: FromPath[int],
+        change: FromPath[str],
+    ) -> Response[Any]:
+        await _change_suggestion(request, actor, assembly_id, suggestion_id, change)
+        return done(request, f"/console/{assembly_id}#agenda")
+
+    # ------------------------------------------------------------ export
+
+    @get("/organize/{assembly_id:int}/export")
+    async def export_page(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> Template:
+        snap = await _staff_snapshot(request, actor, assembly_id)
+        rt = runtime_of(request)
+        doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+        from assembly.agenda.gather import read_document_settings
+
+        return page(
+            "export.html",
+            request,
+            state=snap.state,
+            user=actor.user,
+            title=agenda_title(doc.cover),
+            missing=missing_parts(doc),
+            items=len(doc.items),
+            adopted=sum(item.adopted for item in doc.items),
+            settings=await read_document_settings(rt, assembly_id=assembly_id),
+            can_manage=snap.standing.role == Role.ORGANIZER,
+            tables=CSV_TABLES,
+            pdf=pdf_converter() is not None,
+        )
+
+    @post("/organize/{assembly_id:int}/export/settings")
+    async def save_settings(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await save_document_settings(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            background=data.get("background", ""),
+            organizer=data.get("organizer", ""),
+            thai_numerals=_checkbox(data, "thai_numerals"),
+            buddhist_era=_checkbox(data, "buddhist_era"),
+        )
+        return done(request, f"/organize/{assembly_id}/export")
+
+    @get("/organize/{assembly_id:int}/export/{filename:str}")
+    async def export_table(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        filename: FromPath[str],
+    ) -> Response[bytes]:
+        """`proposals.csv`, `issues.csv`, `votes.csv` or `indicators.csv`."""
+        table = filename.removesuffix(".csv")
+        if not filename.endswith(".csv"):
+            raise NotFound("not_found", "This page does not exist.")
+        body = await agenda_csv(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, table=table
+        )
+        return _download(body, "text/csv; charset=utf-8", f"agenda-{assembly_id}-{table}.csv")
+
+    @get("/organize/{assembly_id:int}/{filename:str}")
+    async def export(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        filename: FromPath[str],
+    ) -> Response[bytes]:
+        """`export.docx`, `export.html`, `export.md`, `export.json` (the whole assembly, for
+        `samatcha import-archive`) and `export.pdf` (where LibreOffice is installed)."""
+        body, media, name = await export_file(request, actor, assembly_id, filename)
+        inline = filename == "export.html"
+        return _download(body, media, name, inline=inline)
+
+
+async def export_file(
+    request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: int, filename: str
+) -> tuple[bytes, str, str]:
+    rt = runtime_of(request)
+    stem = f"agenda-{assembly_id}"
+    if filename == "export.json":
+        archive = await export_archive(rt, actor=actor, assembly_id=assembly_id)
+        body = json.dumps(archive, ensure_ascii=False, indent=1).encode("utf-8")
+        return body, "application/json; charset=utf-8", f"assembly-{assembly_id}.json"
+    kinds = {
+        "export.docx": "docx",
+        "export.html": "html",
+        "export.md": "md",
+        "export.pdf": "pdf",
+    }
+    kind = kinds.get(filename)
+    if kind is None:
+        raise NotFound("not_found", "This page does not exist.")
+    if kind == "pdf" and pdf_converter() is None:
+        raise _no_pdf()
+    doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+    if kind == "html":
+        return render_html(doc).encode("utf-8"), "text/html; charset=utf-8", f"{stem}.html"
+    if kind == "md":
+        return render_markdown(doc).encode("utf-8"), "text/markdown; charset=utf-8", f"{stem}.md"
+    docx = await asyncio.to_thread(render_docx, doc)  # python-docx is CPU work: not on the loop
+    if kind == "docx":
+        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return docx, media, f"{stem}.docx"
+    return await asyncio.to_thread(docx_to_pdf, docx), "application/pdf", f"{stem}.pdf"
+
+
+def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Response[bytes]:
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def pdf_converter() -> str | None:
+    """LibreOffice's command when installed (Debian: libreoffice-writer-nogui)."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _no_pdf() -> PdfUnavailable:
+    return PdfUnavailable(
+        "pdf_unavailable",
+        N_(
+            "This server cannot make PDF files (LibreOffice is not installed). Open the "
+            "printable page and print it to PDF instead."
+        ),
+    )
+
+
+def docx_to_pdf(docx: bytes) -> bytes:
+    """Convert with LibreOffice in a throwaway profile and folder (blocking: run in a thread)."""
+    command = pdf_converter()
+    if command is None:
+        raise _no_pdf()
+    with tempfile.TemporaryDirectory(prefix="samatcha-pdf-") as folder:
+        source = Path(folder) / "agenda.docx"
+        source.write_bytes(docx)
+        try:
+            subprocess.run(  # noqa: S603 (our own command line; the input is our own file)
+                [
+                    command,
+                    f"-env:UserInstallation=file://{folder}/profile",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    folder,
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=PDF_TIMEOUT_S,
+            )
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise PdfUnavailable(
+                "pdf_failed",
+                N_("The PDF could not be made. Download the DOCX or print the page instead."),
+            ) from exc
+        target = Path(folder) / "agenda.pdf"
+        if not target.exists():
+            raise PdfUnavailable(
+                "pdf_failed",
+                N_("The PDF could not be made. Download the DOCX or print the page instead."),
+            )
+        return target.read_bytes()
+
+
+AGENDA_ROUTES: list[Any] = [AgendaApi, AgendaPages]

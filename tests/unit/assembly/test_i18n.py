@@ -37,5 +37,5 @@ def test_no_message_is_translated_two_ways_in_different_catalogs() -> None:
                     continue
                 first = seen.setdefault(message.id, (str(message.string), path.name))
                 if first[0] != message.string:
-                    conflicts.append(f"{message.id!r}: {first} vs {message.string!r} in {path.name}")
+                    conflicts.append(f"{message.id!r}: {first} vs {message.string!r} ({path.name})")
     assert conflicts == []

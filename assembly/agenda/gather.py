@@ -1,0 +1,504 @@
+"""Build the `AgendaDocument` of one assembly from the database, in one read transaction.
+
+Why one read transaction: a document assembled while phones keep answering must not show an
+item as adopted in one section and not in another. Everything the renderers need is read here
+once, turned into the frozen values of `assembly.agenda.document`, and never touched again;
+the renderers stay pure. Vote results come from `voting.export.results_view` over the stored
+ballots (the same function the results screens use), so the document cannot disagree with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.agenda.document import (
+    Activity,
+    AgendaDocument,
+    AgendaItem,
+    ConsentCount,
+    ConsentResult,
+    Cover,
+    DocumentOptions,
+    Indicator,
+    IssueResult,
+    MechanismMember,
+    NetworkParticipation,
+    NetworkShare,
+    Objection,
+    Plan,
+    Prioritisation,
+    ProposalGroup,
+    TargetVirtue,
+    Timing,
+)
+from assembly.agenda.document import Proposal as DocProposal
+from assembly.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
+from assembly.errors import InvalidInput, NotFound
+from assembly.models import Assembly, Network, Participant, User
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorize, get_assembly, network_counts
+from assembly.steps import Action
+from assembly.timeutil import utcnow
+from deliberation import models as dm
+from deliberation.thai import clean_text
+from voting.export import StoredBallot, results_view
+from voting.methods import MethodConfigError, method_from_params
+from voting.models import Ballot, Vote, VoteOption
+
+THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
+OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
+# How each method's result value is named in the document's table header.
+VALUE_LABELS = {
+    "dot": "จำนวนดาว",
+    "approval": "จำนวนเสียง",
+    "score": "คะแนนรวม",
+    "ranking": "คะแนนลำดับ",
+    "budget": "คะแนนรวม",
+}
+COUNT_METHODS = frozenset({"dot", "approval"})  # their values are whole counts of votes
+
+
+def method_name(kind: str, params: dict[str, Any]) -> str:
+    """The method as the document names it, with its one number that matters."""
+    if kind == "dot":
+        return f"ลงคะแนนแบบติดดาว ({params.get('dots') or ''} ดาวต่อคน)"
+    if kind == "approval":
+        limit = params.get("max_approvals")
+        return f"ลงคะแนนเห็นชอบ (เลือกได้ไม่เกิน {limit} ประเด็น)" if limit else "ลงคะแนนเห็นชอบ"
+    if kind == "score":
+        return f"ให้คะแนน ๐ ถึง {params.get('max_score') or ''} ทุกประเด็น"
+    if kind == "ranking":
+        return "จัดอันดับความสำคัญ (นับคะแนนแบบบอร์ดา)"
+    if kind == "budget":
+        return f"แบ่งคะแนน {params.get('total') or ''} คะแนน"
+    return kind
+
+
+@dataclass(frozen=True)
+class VoteFacts:
+    """One vote with its results, as the document and the votes CSV need it."""
+
+    vote: Vote
+    labels: dict[str, str]  # option id -> label (the issue's current title where linked)
+    issue_of: dict[str, int | None]
+    results: dict[str, Any]
+
+
+async def _vote_facts(session: AsyncSession, vote: Vote) -> VoteFacts | None:
+    try:
+        method = method_from_params(vote.method, vote.params)
+    except MethodConfigError:
+        return None
+    options = list(
+        await session.scalars(
+            select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+        )
+    )
+    titles = dict(
+        (
+            await session.execute(
+                select(dm.ProposalGroup.id, dm.ProposalGroup.title).where(
+                    dm.ProposalGroup.id.in_([o.issue_id for o in options if o.issue_id])
+                )
+            )
+        ).all()
+    )
+    labels = {
+        str(o.id): titles.get(o.issue_id, o.label) if o.issue_id else o.label for o in options
+    }
+    rows = await session.execute(
+        select(Ballot.content, Network.key)
+        .join(Participant, Participant.id == Ballot.participant_id)
+        .join(Network, Network.id == Participant.network_id)
+        .where(Ballot.vote_id == vote.id)
+        .order_by(Ballot.id)
+    )
+    ballots = [StoredBallot(content, key) for content, key in rows.all()]
+    results = results_view(method, list(labels.items()), ballots)
+    return VoteFacts(vote, labels, {str(o.id): o.issue_id for o in options}, results)
+
+
+async def _latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
+    """The vote that counts for a subject: the newest closed one, else the newest with ballots."""
+    votes = list(
+        await session.scalars(
+            select(Vote)
+            .where(Vote.assembly_id == assembly_id, Vote.subject == subject)
+            .order_by(Vote.id.desc())
+        )
+    )
+    for vote in votes:
+        if vote.status == "closed":
+            return vote
+    for vote in votes:
+        if await session.scalar(select(func.count()).where(Ballot.vote_id == vote.id)):
+            return vote
+    return None
+
+
+async def prioritised_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]:
+    """Issue ids in the order the issues vote ranked them (cross-network consensus breaks
+    nothing here: the method's own ranking, as announced in the hall)."""
+    vote = await _latest_vote(session, assembly_id, "issues")
+    facts = await _vote_facts(session, vote) if vote is not None else None
+    if facts is None:
+        return []
+    ordered = [facts.issue_of.get(line["option_id"]) for line in facts.results["ranking"]]
+    return [i for i in ordered if i is not None]
+
+
+def _prioritisation(facts: VoteFacts) -> Prioritisation:
+    results = facts.results
+    consensus = {line["option_id"]: line for line in results["consensus"]}
+    issues = []
+    for line in results["ranking"]:
+        agreed = consensus.get(line["option_id"])
+        support = (
+            tuple(
+                NetworkShare(
+                    key, None if net["share"] is None else min(1.0, max(0.0, net["share"]))
+                )
+                for key, net in agreed["networks"].items()
+            )
+            if agreed
+            else ()
+        )
+        issues.append(
+            IssueResult(
+                rank=int(line["rank"]),
+                title=facts.labels.get(line["option_id"], line["label"]),
+                value=float(line["value"]),
+                support=support,
+                consensus_score=None if agreed is None else float(agreed["consensus"]),
+                consensus_rank=None if agreed is None else int(agreed["rank"]),
+            )
+        )
+    return Prioritisation(
+        method=method_name(facts.vote.method, dict(facts.vote.params or {})),
+        voters=int(results["ballots"]),
+        issues=tuple(issues),
+        value_label=VALUE_LABELS.get(facts.vote.method, "คะแนน"),
+    )
+
+
+def _virtues(facts: VoteFacts) -> tuple[TargetVirtue, ...]:
+    counts = facts.vote.method in COUNT_METHODS
+    return tuple(
+        TargetVirtue(
+            name=facts.labels.get(line["option_id"], line["label"]),
+            votes=int(line["value"]) if counts else None,
+            score=None if counts else float(line["value"]),
+        )
+        for line in facts.results["ranking"]
+        if line["value"]
+    )
+
+
+def timing(value: dict[str, Any] | None) -> Timing:
+    """A stored timing dict (see deliberation.drafting.check_timing) as a document Timing."""
+    value = value or {}
+    date = value.get("date")
+    return Timing(
+        months=tuple(int(m) for m in value.get("months") or () if 1 <= int(m) <= 12),
+        fiscal_year=value.get("fiscal_year"),
+        date=dt.date.fromisoformat(date) if date else None,
+        note=str(value.get("note") or ""),
+    )
+
+
+def _item(
+    row: dm.AgendaItem, consent: dict[str, Any] | None, network_order: Sequence[str]
+) -> AgendaItem:
+    counts: tuple[ConsentCount, ...] = ()
+    objections: tuple[Objection, ...] = ()
+    if consent is not None:
+        counts = tuple(
+            ConsentCount(key, c["agree"], c["can_live_with"], c["object"])
+            for key in sorted(
+                consent["networks"],
+                key=lambda k: network_order.index(k) if k in network_order else len(network_order),
+            )
+            if sum((c := consent["networks"][key]).values())
+        )
+        objections = tuple(Objection(o["network"], o["reason"]) for o in consent["objections"])
+    voted = bool(counts) or row.adopted
+    return AgendaItem(
+        title=row.title,
+        goal=row.goal,
+        virtues=tuple(row.virtues or ()),
+        plans=tuple(
+            Plan(
+                name=plan["name"],
+                activities=tuple(
+                    Activity(
+                        what=a["what"],
+                        networks=tuple(a.get("networks") or ()),
+                        agencies=tuple(a.get("agencies") or ()),
+                        when=timing(a.get("when")),
+                    )
+                    for a in plan.get("activities") or ()
+                ),
+            )
+            for plan in row.plans or ()
+        ),
+        indicators=tuple(
+            Indicator(
+                name=i["name"],
+                unit=i.get("unit", ""),
+                baseline=i.get("baseline", ""),
+                target=i.get("target", ""),
+                deadline=timing(i.get("deadline")),
+                data_source=i.get("data_source", ""),
+                network=i.get("network", ""),
+            )
+            for i in row.indicators or ()
+        ),
+        consent=ConsentResult(row.adopted, counts, objections) if voted else None,
+        mechanism=tuple(
+            MechanismMember(
+                m["network"], m.get("person", ""), m.get("organisation", ""), m.get("role", "")
+            )
+            for m in row.mechanism or ()
+        ),
+    )
+
+
+async def _proposal_groups(session: AsyncSession, assembly_id: int) -> tuple[ProposalGroup, ...]:
+    keys = dict(
+        (
+            await session.execute(
+                select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
+            )
+        ).all()
+    )
+    issues = list(
+        await session.scalars(
+            select(dm.ProposalGroup)
+            .where(
+                dm.ProposalGroup.assembly_id == assembly_id,
+                dm.ProposalGroup.is_issue.is_(True),
+                dm.ProposalGroup.hidden.is_(False),
+            )
+            .order_by(dm.ProposalGroup.position, dm.ProposalGroup.id)
+        )
+    )
+    proposals = list(
+        await session.scalars(
+            select(dm.Proposal)
+            .where(dm.Proposal.assembly_id == assembly_id, dm.Proposal.hidden.is_(False))
+            .order_by(dm.Proposal.id)
+        )
+    )
+    by_group: dict[int | None, list[DocProposal]] = {}
+    issue_ids = {g.id for g in issues}
+    for p in proposals:
+        group = p.group_id if p.group_id in issue_ids else None
+        by_group.setdefault(group, []).append(
+            DocProposal(p.text, keys.get(p.network_id or 0, ""), p.support_count)
+        )
+    groups = [ProposalGroup(g.title or "-", tuple(by_group.get(g.id, ()))) for g in issues]
+    if by_group.get(None):
+        groups.append(ProposalGroup(OTHER_PROPOSALS, tuple(by_group[None])))
+    return tuple(groups)
+
+
+async def document_settings(session: AsyncSession, assembly_id: int) -> dm.AgendaDocumentSettings:
+    """The organizer's background text and number options (defaults until saved)."""
+    row = await session.get(dm.AgendaDocumentSettings, assembly_id)
+    if row is not None:
+        return row
+    return dm.AgendaDocumentSettings(
+        assembly_id=assembly_id, background="", organizer="", thai_numerals=True, buddhist_era=True
+    )
+
+
+async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocument:
+    """The whole document of an assembly; call inside one read transaction."""
+    from deliberation.consent import consent_results
+
+    assembly: Assembly = await get_assembly(session, assembly_id)
+    settings = await document_settings(session, assembly_id)
+    creator = await session.get(User, assembly.created_by)
+    counts = await network_counts(session, assembly)
+    total = sum(n["joined"] for n in counts)
+    participation = (
+        tuple(
+            NetworkParticipation(n["key"], n["name_th"], n["joined"], n["joined"] / total)
+            for n in counts
+        )
+        if total
+        else ()
+    )
+    issues_vote = await _latest_vote(session, assembly_id, "issues")
+    issues_facts = await _vote_facts(session, issues_vote) if issues_vote else None
+    virtues_vote = await _latest_vote(session, assembly_id, "options")
+    virtues_facts = await _vote_facts(session, virtues_vote) if virtues_vote else None
+    rows = list(
+        await session.scalars(
+            select(dm.AgendaItem)
+            .where(dm.AgendaItem.assembly_id == assembly_id)
+            .order_by(dm.AgendaItem.position, dm.AgendaItem.id)
+        )
+    )
+    consent = await consent_results(session, assembly_id)
+    order = [n["key"] for n in counts]
+    items = tuple(_item(row, consent.get(str(row.id)), order) for row in rows)
+    virtues = _virtues(virtues_facts) if virtues_facts else ()
+    if not virtues:
+        named = dict.fromkeys(v for item in items for v in item.virtues)
+        virtues = tuple(TargetVirtue(name) for name in named)
+    return AgendaDocument(
+        cover=Cover(
+            assembly_name=assembly.name,
+            province=assembly.province,
+            date=assembly.held_on,
+            venue=assembly.venue,
+            organizer=settings.organizer or (creator.display_name if creator else ""),
+            background=settings.background,
+        ),
+        participation=participation,
+        virtues=virtues,
+        prioritisation=_prioritisation(issues_facts) if issues_facts else None,
+        items=items,
+        proposals=await _proposal_groups(session, assembly_id),
+        options=DocumentOptions(
+            thai_numerals=settings.thai_numerals, buddhist_era=settings.buddhist_era
+        ),
+        prepared_on=(utcnow() + THAI_OFFSET).date(),
+    )
+
+
+VOTES_HEADER = (
+    "รหัสการลงคะแนน",
+    "เรื่องที่ลงคะแนน",
+    "วิธีลงคะแนน",
+    "สถานะ",
+    "ผู้ลงคะแนน",
+    "อันดับ",
+    "ตัวเลือก",
+    "ค่า",
+    "ค่าฉันทามติ",
+    "อันดับฉันทามติ",
+)
+
+
+async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[object, ...]]:
+    """Every vote of the assembly, one row per option, for the votes CSV."""
+    votes = await session.scalars(
+        select(Vote).where(Vote.assembly_id == assembly_id).order_by(Vote.id)
+    )
+    rows: list[tuple[object, ...]] = []
+    for vote in list(votes):
+        facts = await _vote_facts(session, vote)
+        if facts is None:
+            continue
+        consensus = {line["option_id"]: line for line in facts.results["consensus"]}
+        subject = "ประเด็น" if vote.subject == "issues" else "ตัวเลือก"
+        for line in facts.results["ranking"]:
+            agreed = consensus.get(line["option_id"], {})
+            rows.append(
+                (
+                    vote.id,
+                    subject,
+                    method_name(vote.method, dict(vote.params or {})),
+                    vote.status,
+                    facts.results["ballots"],
+                    line["rank"],
+                    facts.labels.get(line["option_id"], line["label"]),
+                    line["value"],
+                    agreed.get("consensus"),
+                    agreed.get("rank"),
+                )
+            )
+    return rows
+
+
+# ---------------------------------------------------------------- use cases of the export
+
+
+async def agenda_document(rt: Runtime, *, actor: Actor, assembly_id: int) -> AgendaDocument:
+    """The document for an export: staff of the assembly, in any step."""
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
+        return await gather_document(session, assembly_id)
+
+
+CSV_TABLES = ("proposals", "issues", "votes", "indicators")
+
+
+async def agenda_csv(rt: Runtime, *, actor: Actor, assembly_id: int, table: str) -> bytes:
+    """One data table as CSV (UTF-8 with BOM): proposals, issues, votes or indicators."""
+    if table not in CSV_TABLES:
+        raise NotFound("not_found", "This page does not exist.")
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
+        if table == "votes":
+            return render_csv(await vote_rows(session, assembly_id), VOTES_HEADER)
+        doc = await gather_document(session, assembly_id)
+    return {"proposals": proposals_csv, "issues": issues_csv, "indicators": indicators_csv}[table](
+        doc
+    )
+
+
+MAX_BACKGROUND_CHARS = 10_000  # about four pages of TH Sarabun 16 pt
+
+
+async def save_document_settings(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    background: str,
+    organizer: str,
+    thai_numerals: bool,
+    buddhist_era: bool,
+) -> None:
+    """The organizer's background text, printed organizer name and number options."""
+    text = clean_text(background or "")
+    if len(text) > MAX_BACKGROUND_CHARS:
+        raise InvalidInput(
+            "background_too_long",
+            "This text is too long: at most %(limit)s characters.",
+            limit=MAX_BACKGROUND_CHARS,
+        )
+    name = clean_text(organizer or "").replace("\n", " ")
+    if len(name) > MAX_ORGANIZER_CHARS:
+        raise InvalidInput(
+            "organizer_too_long",
+            "This text is too long: at most %(limit)s characters.",
+            limit=MAX_ORGANIZER_CHARS,
+        )
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        row = await session.get(dm.AgendaDocumentSettings, assembly_id)
+        if row is None:
+            row = dm.AgendaDocumentSettings(assembly_id=assembly_id)
+            session.add(row)
+        row.background = text
+        row.organizer = name
+        row.thai_numerals = thai_numerals
+        row.buddhist_era = buddhist_era
+
+
+MAX_ORGANIZER_CHARS = 200
+
+
+async def read_document_settings(rt: Runtime, *, assembly_id: int) -> dict[str, Any]:
+    """The export page's form values (the page itself checks who may see it)."""
+    async with rt.read() as session:
+        row = await document_settings(session, assembly_id)
+        return {
+            "background": row.background,
+            "organizer": row.organizer,
+            "thai_numerals": row.thai_numerals,
+            "buddhist_era": row.buddhist_era,
+        }

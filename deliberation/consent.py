@@ -1,0 +1,139 @@
+"""Use cases of the adopt step: a consent round per agenda item, results per network, the
+objections for the facilitator, and the facilitator's declaration that an item is adopted.
+
+Answers are เห็นด้วย (agree), ยอมรับได้ (can live with it) and คัดค้าน (object, with a reason).
+A participant may change an answer while the step is open; the last one counts. Running
+results go to staff screens as replaceable live updates (no sequence number): a hall answering
+at once must not flood every phone with events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.errors import InvalidInput
+from assembly.events import LiveUpdate
+from assembly.models import Network
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorize, get_assembly
+from assembly.steps import Action
+from assembly.timeutil import utcnow
+from deliberation.drafting import _item_in, _text, emit_agenda_changed
+from deliberation.models import AgendaItem, ConsentVote
+
+ANSWERS = ("agree", "can_live_with", "object")
+MAX_REASON_CHARS = 500
+
+
+def empty_counts() -> dict[str, int]:
+    return {answer: 0 for answer in ANSWERS}
+
+
+async def consent_results(
+    session: AsyncSession, assembly_id: int, item_ids: list[int] | None = None
+) -> dict[str, dict[str, Any]]:
+    """{item id (str): {"totals", "networks": {key: counts}, "objections": [{network,
+    reason}]}} for every item of the assembly (or those given), networks in assembly order."""
+    networks = list(
+        await session.execute(
+            select(Network.id, Network.key)
+            .where(Network.assembly_id == assembly_id)
+            .order_by(Network.position)
+        )
+    )
+    keys = {network_id: key for network_id, key in networks}
+    query = (
+        select(ConsentVote.item_id, ConsentVote.network_id, ConsentVote.answer, ConsentVote.reason)
+        .join(AgendaItem, AgendaItem.id == ConsentVote.item_id)
+        .where(AgendaItem.assembly_id == assembly_id)
+        .order_by(ConsentVote.id)
+    )
+    if item_ids is not None:
+        query = query.where(ConsentVote.item_id.in_(item_ids))
+    if item_ids is None:
+        item_ids = list(
+            await session.scalars(
+                select(AgendaItem.id).where(AgendaItem.assembly_id == assembly_id)
+            )
+        )
+    results: dict[str, dict[str, Any]] = {
+        str(item_id): {
+            "totals": empty_counts(),
+            "networks": {key: empty_counts() for _, key in networks},
+            "objections": [],
+        }
+        for item_id in item_ids
+    }
+    for item_id, network_id, answer, reason in await session.execute(query):
+        result = results[str(item_id)]
+        key = keys.get(network_id or 0, "")
+        result["totals"][answer] += 1
+        result["networks"].setdefault(key, empty_counts())[answer] += 1
+        if answer == "object":
+            result["objections"].append({"network": key, "reason": reason})
+    return results
+
+
+async def give_consent(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    item_id: int,
+    answer: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Store (or replace) this participant's answer for one item; an objection needs a reason."""
+    if answer not in ANSWERS:
+        raise InvalidInput("invalid_answer", "Choose agree, can live with it, or object.")
+    cleaned = _text(reason, "reason", MAX_REASON_CHARS)
+    if answer == "object" and not cleaned:
+        raise InvalidInput("reason_required", "Please say why you object.")
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        participant = (await authorize(session, assembly, actor, Action.GIVE_CONSENT)).participant
+        assert participant is not None
+        await _item_in(session, assembly.id, item_id)
+        vote = await session.scalar(
+            select(ConsentVote).where(
+                ConsentVote.item_id == item_id, ConsentVote.participant_id == participant.id
+            )
+        )
+        if vote is None:
+            vote = ConsentVote(item_id=item_id, participant_id=participant.id)
+            session.add(vote)
+        vote.network_id = participant.network_id
+        vote.answer = answer
+        vote.reason = cleaned if answer == "object" else ""
+        vote.answered_at = utcnow()
+    await publish_consent(rt, assembly_id, item_id)
+    return {"item_id": item_id, "answer": answer, "reason": vote.reason}
+
+
+async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:
+    """The item's running results to staff screens, as a replaceable live update."""
+    async with rt.read() as session:
+        results = await consent_results(session, assembly_id, [item_id])
+    data = {"item_id": item_id, "result": results[str(item_id)]}
+    rt.sink.publish_live(LiveUpdate(assembly_id, "consent", data, None))
+
+
+async def set_adopted(
+    rt: Runtime, *, actor: Actor, assembly_id: int, item_id: int, adopted: bool
+) -> dict[str, Any]:
+    """The facilitator declares the item adopted (or takes the declaration back)."""
+    from deliberation.drafting import item_view
+
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.ADOPT_ITEM)
+        item = await _item_in(session, assembly.id, item_id)
+        if item.adopted != adopted:
+            item.adopted = adopted
+            item.adopted_at = utcnow() if adopted else None
+            item.version += 1
+            await emit_agenda_changed(outbox, assembly.id)
+        return item_view(item)
