@@ -21,7 +21,6 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade_database(database_url: str) -> None:
-    """Run from synchronous code only (the CLI, test fixtures): Alembic starts its own loop.
-    "heads": features developed side by side may each add a migration on the same parent."""
+    """Run from synchronous code only (the CLI, test fixtures): Alembic starts its own loop."""
     ensure_sqlite_folder(database_url)
-    command.upgrade(alembic_config(database_url), "heads")
+    command.upgrade(alembic_config(database_url), "head")
