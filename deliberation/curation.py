@@ -698,7 +698,9 @@ async def similar_proposals(
             return []
     if len(normalise(draft)) < SIMILAR_MIN_CHARS:
         return []
-    vectors = await assembly_vectors(rt, assembly_id)
+    # Proposals the background has not embedded yet (a burst, a cold start) are embedded now:
+    # a suggestion missed at that moment would never be asked for again.
+    vectors = await ensure_vectors(rt, assembly_id)
     if not vectors.ids:
         return []
     query = (await embed_texts([draft]))[0]
