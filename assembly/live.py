@@ -24,8 +24,9 @@ from assembly.services import (
     step_view,
 )
 from assembly.steps import Role
+from deliberation.curation import issues_for_snapshot
 from deliberation.drafting import agenda_for_snapshot
-from deliberation.services import issues_for_snapshot, proposals_for_snapshot
+from deliberation.services import proposals_for_snapshot
 from voting.services import votes_for_snapshot
 
 # Each context adds its part of what a viewer sees: `async (session, assembly, *, staff,

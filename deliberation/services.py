@@ -235,17 +235,3 @@ async def _own_part(
         "mine": [proposal_view(p, keys.get(p.network_id or 0)) for p in mine],
         "supported": sorted(supported.all()),
     }
-
-
-async def issues_for_snapshot(
-    session: AsyncSession,
-    assembly: Assembly,
-    *,
-    staff: bool,
-    participant: Participant | None,
-) -> dict[str, Any]:
-    """The curated issues part of a snapshot: `issues` for everyone; staff also get the
-    groups being curated (see deliberation.curation)."""
-    from deliberation.curation import issues_for_snapshot as curated
-
-    return await curated(session, assembly, staff=staff, participant=participant)

@@ -37,7 +37,7 @@ from assembly.services import (
 )
 from assembly.steps import Action, Role, StepKind
 from assembly.timeutil import utcnow
-from deliberation.services import issues_for_snapshot
+from deliberation.curation import issues_for_snapshot
 from deliberation.thai import clean_text
 from voting.export import (
     StoredBallot,
