@@ -135,7 +135,7 @@ def foreign_urls(text: str, base_url: str) -> list[str]:
 
 
 async def first_view(server: Server, code: str) -> tuple[list[Transfer], list[str], int, int]:
-    """Returns the transfers, foreign URLs, and the snapshot's raw and deflated size."""
+    """Returns the transfers, foreign URLs, and the snapshot's raw and on-the-wire size."""
     transfers: list[Transfer] = []
     foreign: list[str] = []
     pending: list[str] = []
