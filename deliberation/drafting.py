@@ -348,7 +348,8 @@ async def agenda_for_snapshot(
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
     `suggestions`; for staff `consent` (results per item, per network, with objections); for a
-    participant `my_item`, `my_supports`, `my_consents` ({item id: {answer, reason}})."""
+    participant `my_item`, `my_supports`, `my_suggestions` (ids of their own) and `my_consents`
+    ({item id: {answer, reason}})."""
     from deliberation.consent import consent_results
 
     step = current_step(assembly)
@@ -373,6 +374,13 @@ async def agenda_for_snapshot(
             )
         )
         agenda["my_supports"] = sorted(supported.all())
+        own = await session.scalars(
+            select(AgendaSuggestion.id).where(
+                AgendaSuggestion.assembly_id == assembly.id,
+                AgendaSuggestion.participant_id == participant.id,
+            )
+        )
+        agenda["my_suggestions"] = sorted(own.all())
         answers = await session.execute(
             select(ConsentVote.item_id, ConsentVote.answer, ConsentVote.reason).where(
                 ConsentVote.participant_id == participant.id

@@ -4,41 +4,105 @@
 // there is one renderer (the templates). Phones spread their refetch over a moment.
 import { live, extend } from "/static/samatcha.js";
 
-const { $$ } = live;
+const { $, $$ } = live;
 const PHONE_JITTER_MS = 2000;  // a hall of phones must not ask for the page in one millisecond
 const STAFF_DELAY_MS = 150;    // coalesces a burst of consent answers into one refetch
+const EDITING_RETRY_MS = 3000;
 const EVENTS = new Set(["agenda.changed", "agenda.suggestion", "agenda.groups"]);
+const REGIONS = '[data-region^="agenda-"]';
 
 let timer = null;
-function scheduleRefetch() {
+function scheduleRefetch(delay) {
   if (timer) return;
-  timer = setTimeout(refetch, live.isStaff ? STAFF_DELAY_MS : Math.random() * PHONE_JITTER_MS);
+  const wait = delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * PHONE_JITTER_MS);
+  timer = setTimeout(refetch, wait);
 }
 
+// Someone typing (or with a half-filled answer) in an agenda region: swapping the region
+// would wipe it. The refetch waits until they are done.
 function editing() {
   const el = document.activeElement;
-  return el && el.closest('[data-region^="agenda-"]') && el.matches("input, textarea, select");
+  if (el && el.closest(REGIONS) && el.matches("input, textarea, select")) return true;
+  return $$(`${REGIONS} form[data-dirty]`).length > 0;
 }
 
 async function refetch() {
   timer = null;
-  if (editing()) { timer = setTimeout(refetch, 3000); return; } // never wipe what is being typed
+  if (editing()) { scheduleRefetch(EDITING_RETRY_MS); return; }
   let response;
-  try { response = await fetch(location.pathname, { credentials: "same-origin" }); } catch { return; }
+  try {
+    response = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
+  } catch { scheduleRefetch(EDITING_RETRY_MS); return; }
   if (!response.ok) return;
   const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-  for (const here of $$('[data-region^="agenda-"]')) {
+  if (editing()) { scheduleRefetch(EDITING_RETRY_MS); return; } // began typing meanwhile
+  for (const here of $$(REGIONS)) {
     const fresh = doc.querySelector(`[data-region="${here.dataset.region}"]`);
     if (fresh) here.replaceWith(document.importNode(fresh, true));
   }
 }
 
-// A sent suggestion clears its box (the form is sent in the background by the core).
-document.addEventListener("submit", (e) => {
-  const form = e.target;
-  if (form.matches("[data-reset]")) setTimeout(() => form.reset(), 0);
-}, true);
+const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}${Math.random()}`)
+  .replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
 
+// A form changed but not sent yet keeps the region from being swapped under it.
+document.addEventListener("input", (e) => {
+  const form = e.target.closest?.(`${REGIONS} form[data-agenda-send]`);
+  if (form) form.dataset.dirty = "";
+});
+
+// Suggestions, supports, working groups and consent answers are sent in the background. A
+// sent suggestion clears its box and gets a fresh request key (a second suggestion on the
+// same item must not be taken for a resend of the first); a failed send keeps what was typed.
+document.addEventListener("submit", async (e) => {
+  const form = e.target;
+  if (!form.matches("[data-agenda-send]")) return;
+  e.preventDefault();
+  if (form.dataset.busy) return;
+  const body = new URLSearchParams(new FormData(form));
+  const state = $('[data-field="send-state"]', form);
+  const buttons = $$("button", form);
+  form.dataset.busy = "";
+  for (const b of buttons) b.disabled = true;
+  if (state) { state.textContent = live.messages.sending || "…"; state.classList.remove("saved"); }
+  let saved = false;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST", body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
+    });
+    if (response.ok) {
+      saved = true;
+      delete form.dataset.dirty;
+      if (form.matches("[data-reset]")) {
+        for (const box of $$("textarea", form)) box.value = "";
+        const key = $('input[name="client_key"]', form);
+        if (key) key.value = newKey();
+      }
+      if (state) { state.textContent = form.dataset.savedText || "✓"; state.classList.add("saved"); }
+      scheduleRefetch(live.isStaff ? STAFF_DELAY_MS : 0);
+    } else {
+      live.toast(await live.errorMessage(response));
+    }
+  } catch {
+    live.toast(form.dataset.offlineText || live.messages.offline);
+  } finally {
+    delete form.dataset.busy;
+    if (!saved || !form.matches("[data-once]")) for (const b of buttons) b.disabled = false;
+    if (!saved && state) { state.textContent = form.dataset.unsentText || ""; state.classList.remove("saved"); }
+  }
+});
+
+// A draft or adopt section that comes into view (the facilitator opened the step) was
+// rendered with the page, perhaps in another step: fetch what it shows now.
+const sections = $$('[data-show-kind="draft"], [data-show-kind="adopt"]');
+const shown = new MutationObserver((changes) => {
+  if (changes.some((c) => !c.target.hidden && c.oldValue !== null)) scheduleRefetch();
+});
+for (const section of sections) {
+  shown.observe(section, { attributeFilter: ["hidden"], attributeOldValue: true });
+}
+
+let started = false;
 extend({
   apply(event, state) {
     if (!EVENTS.has(event.type)) return;
@@ -48,5 +112,10 @@ extend({
   live(update) {
     if (update.live === "consent" && live.isStaff) scheduleRefetch();
   },
-  render() {},
+  render(state) {
+    // A fresh snapshot (after a reconnection or a gap): what was missed may include agenda
+    // changes. The first call is the page's own render, already current.
+    if (started && state.agenda && sections.some((s) => !s.hidden)) scheduleRefetch();
+    started = true;
+  },
 });

@@ -38,6 +38,7 @@ from deliberation import consent, drafting
 
 PDF_TIMEOUT_S = 120  # LibreOffice's first start on a cold machine takes tens of seconds
 
+
 class PdfUnavailable(DomainError):
     status_code = 503
 
