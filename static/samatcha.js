@@ -188,7 +188,8 @@ function renderSteps() {
     li.classList.toggle("current", !!state.step && state.step.id === s.id);
     $('[data-field="status"]', li).textContent = messages[`status_${s.status}`] || s.status;
     $('[data-field="close-form"]', li).hidden = s.status !== "open";
-    $('form:not([data-field]) button', li).textContent = s.status === "closed" ? messages.reopen : messages.open_btn;
+    $('[data-field="open-form"]', li).hidden = s.status === "open";
+    $('[data-field="open-form"] button', li).textContent = s.status === "closed" ? messages.reopen : messages.open_btn;
   }
 }
 
