@@ -323,7 +323,8 @@ function enhanceBallot(form) {
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const [, ok] = check(form);
-    if (!ok) { live.toast($('[data-field="vote-summary"]', form).textContent); return; }
+    // Refresh first: the summary may be stale (fields changed without an input event).
+    if (!ok) { refresh(form); live.toast($('[data-field="vote-summary"]', form).textContent); return; }
     const item = {
       vote_id: Number(form.dataset.vote),
       ballot: collect(form),
