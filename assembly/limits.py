@@ -42,6 +42,11 @@ class Limits:
     login_failures: SlidingWindow = field(default_factory=lambda: SlidingWindow(5, 300))
     """Five wrong passwords for one account in five minutes, then a pause: a guesser slows to a
     crawl while a facilitator who mistyped twice is not locked out."""
+    proposals: SlidingWindow = field(default_factory=lambda: SlidingWindow(10, 60))
+    """Per participant: ten proposals a minute is more than anyone types by thumb; a script
+    flooding the console is stopped (an offline phone's outbox waits and sends the rest)."""
+    supports: SlidingWindow = field(default_factory=lambda: SlidingWindow(30, 60))
+    """Per participant: thirty +1s a minute, generous for reading a list, tight for a script."""
     wrong_join_codes: SlidingWindow = field(default_factory=lambda: SlidingWindow(60, 60))
     """Wrong join codes across the server: 10^6 codes at 60 a minute take about a year to cover;
     a hall of people mistyping does not come near it."""

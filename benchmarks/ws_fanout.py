@@ -9,9 +9,9 @@ Without `--url` it starts `samatcha serve` on a free 127.0.0.1 port with a fresh
 in a temporary folder, creates an organizer, an assembly with its collect step open and 40
 sample Thai proposals (from the demo) so snapshots have a realistic size. It joins
 every phone through the HTTP API, opens one socket per phone (`websockets` client, offering
-permessage-deflate like a browser), waits for every snapshot, and measures the server's RSS
-before and after. Then one phone submits `--events` proposals `--interval` seconds apart; for
-each (event, phone) pair the fan-out latency is arrival time minus the event's server `ts` (same
+permessage-deflate like a browser; the server declines it), waits for every snapshot, and measures the server's RSS
+before and after. Then phones take turns submitting `--events` proposals `--interval` seconds
+apart (five each: the server slows a participant past ten a minute); for each (event, phone) pair the fan-out latency is arrival time minus the event's server `ts` (same
 clock; `ts` is stamped when the committed event is handed to the channels backend). Every phone must
 see every sequence number after its snapshot exactly once: a gap is a lost message (exit 1).
 
@@ -201,15 +201,19 @@ async def current_seq(client: httpx.AsyncClient, assembly_id: int, token: str) -
     return int(response.json()["seq"])
 
 
+PROPOSALS_PER_PHONE = 5  # well inside the server's flood limit of 10 a minute per participant
+
+
 async def trigger(
-    client: httpx.AsyncClient, assembly_id: int, token: str, count: int, interval: float
+    client: httpx.AsyncClient, assembly_id: int, tokens: list[str], count: int, interval: float
 ) -> list[float]:
-    """One phone submits `count` proposals; returns each request's round trip in ms."""
+    """Phones take turns submitting `count` proposals; returns each round trip in ms."""
     run_id = f"{int(time.time())}"
     round_trips: list[float] = []
     for i in range(count):
         _network, text = SAMPLE_PROPOSALS[i % len(SAMPLE_PROPOSALS)]
         started = time.perf_counter()
+        token = tokens[(i // PROPOSALS_PER_PHONE) % len(tokens)]
         await submit_proposal(
             client, assembly_id, token, f"{text} (#{i + 1})", f"fanout-{run_id}-{i:04d}"
         )
@@ -341,7 +345,7 @@ async def benchmark(server: Server, options: Options) -> int:
     async with http_client(server.base_url, connections=2) as client:
         if connected:
             round_trips = await trigger(
-                client, assembly_id, trigger_token, options.events, options.interval
+                client, assembly_id, tokens, options.events, options.interval
             )
             final_seq = await current_seq(client, assembly_id, trigger_token)
             drain_s = await drain(run, final_seq)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.errors import Conflict, InvalidInput, NotFound
+from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.models import Assembly, Network, Participant, Step
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
@@ -86,6 +86,10 @@ async def submit_proposal(
             )
             if earlier is not None:
                 return Submission(proposal_view(earlier, keys.get(earlier.network_id or 0)), False)
+        if not rt.limits.proposals.allow(str(participant.id)):
+            raise TooManyRequests(
+                "too_many_proposals", "You are sending very fast. Please wait a moment."
+            )
         step = current_step(assembly)
         proposal = Proposal(
             assembly_id=assembly.id,
@@ -136,6 +140,10 @@ async def support_proposal(
             await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)
         ).participant
         assert participant is not None
+        if not rt.limits.supports.allow(str(participant.id)):
+            raise TooManyRequests(
+                "too_many_supports", "You are sending very fast. Please wait a moment."
+            )
         proposal = await _proposal_in(session, assembly, proposal_id)
         step = current_step(assembly)
         if not shown_to_participants(step, proposal) and proposal.participant_id != participant.id:

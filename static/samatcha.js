@@ -353,7 +353,7 @@ async function flushOutbox() {
           headers: { "Content-Type": "application/json" }, body: JSON.stringify(item),
         });
       } catch { break; } // still offline: keep everything for the next try
-      if (response.status >= 500) break;
+      if (response.status >= 500 || response.status === 429) break; // try again later
       writeOutbox(readOutbox().filter((q) => q.client_key !== item.client_key));
       if (response.ok) {
         const proposal = await response.json();

@@ -212,3 +212,18 @@ def test_a_form_posted_without_its_csrf_token_is_refused(world: World) -> None:
     )
     assert not_json.status_code == 415, not_json.text
     assert proposals_of(world) == []
+
+
+def test_a_participant_flooding_proposals_is_slowed_with_a_thai_message(world: World) -> None:
+    flooder, neighbour = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    url = f"/api/v1/assemblies/{world.id}/proposals"
+    statuses = [flooder.post(url, json={"text": f"สแปม {i}"}).status_code for i in range(12)]
+    assert statuses == [201] * 10 + [429, 429]
+    refused = flooder.post(url, json={"text": "อีกข้อ"})
+    assert refused.json()["error"] == "too_many_proposals"
+    assert refused.json()["message"] == "ส่งเร็วเกินไป กรุณารอสักครู่แล้วส่งใหม่"
+    resend = flooder.post(url, json={"text": "ส่งซ้ำ", "client_key": "flood-resend-1"})
+    assert resend.status_code == 429  # a new key is a new proposal: it waits too
+    assert neighbour.post(url, json={"text": "ไม่เกี่ยวกัน"}).status_code == 201
+    assert len(proposals_of(world)) == 11
