@@ -7,13 +7,15 @@ Run from the repository root:
 
 Without `--url` it starts `samatcha serve` on a free 127.0.0.1 port with a fresh SQLite database
 in a temporary folder, creates an organizer, an assembly with its collect step open and 40
-sample Thai proposals (from the demo) so snapshots have a realistic size. It joins
-every phone through the HTTP API, opens one socket per phone (`websockets` client, offering
-permessage-deflate like a browser; the server declines it), waits for every snapshot, and measures the server's RSS
-before and after. Then phones take turns submitting `--events` proposals `--interval` seconds
-apart (five each: the server slows a participant past ten a minute); for each (event, phone) pair the fan-out latency is arrival time minus the event's server `ts` (same
-clock; `ts` is stamped when the committed event is handed to the channels backend). Every phone must
-see every sequence number after its snapshot exactly once: a gap is a lost message (exit 1).
+sample Thai proposals (from the demo) so snapshots have a realistic size. It joins every phone
+through the HTTP API, opens one socket per phone (`websockets` client, offering
+permessage-deflate like a browser; the server declines it), waits for every snapshot, and
+measures the server's RSS before and after. Then phones take turns submitting `--events`
+proposals `--interval` seconds apart (five each: the server slows a participant past ten a
+minute); for each (event, phone) pair the fan-out latency is arrival time minus the event's
+server `ts` (same clock; `ts` is stamped when the committed event is handed to the channels
+backend). Every phone must see every sequence number after its snapshot exactly once: a gap
+is a lost message (exit 1).
 
 With `--url` the target must be a running server on 127.0.0.1 whose assembly `--code` has an
 open collect step; `--pid` (optional) gives the serving process for its memory.
