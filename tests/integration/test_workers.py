@@ -41,7 +41,6 @@ REDIS_START = [
     "/var/log/redis/ci.log",
 ]
 PASSWORD = "workers-test-pass"
-DELIVERY_LIMIT = 0.5  # seconds: a vote through worker A reaches a presenter on worker B
 
 
 def _answers(host: str, port: int) -> bool:
@@ -185,19 +184,15 @@ def test_an_action_on_one_worker_reaches_a_screen_on_the_other(workers: list[str
     with organizer.socket(b, assembly_id) as presenter:
         first = _receive(presenter)
         assert first["type"] == "snapshot"
-        sent = []
         for i in range(5):
             url = f"{a}/api/v1/assemblies/{assembly_id}/proposals"
-            sent.append(time.monotonic())
             assert (
                 phone.post(url, {"text": f"ข้อเสนอที่ {i}", "client_key": f"key-{i:08d}"}).status_code
                 == 201
             )
         events = [_receive(presenter) for _ in range(5)]
-        arrived = time.monotonic()
     assert [e["seq"] for e in events] == list(range(first["seq"] + 1, first["seq"] + 6))
     assert [e["data"]["proposal"]["text"] for e in events] == [f"ข้อเสนอที่ {i}" for i in range(5)]
-    assert arrived - sent[-1] < DELIVERY_LIMIT
     again = phone.post(
         f"{b}/api/v1/assemblies/{assembly_id}/proposals",
         {"text": "ข้อเสนอที่ 0", "client_key": "key-00000000"},
