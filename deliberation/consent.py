@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import InvalidInput
 from assembly.events import LiveUpdate
-from assembly.models import Network
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, get_assembly
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.drafting import _item_in, _text, emit_agenda_changed
 from deliberation.models import AgendaItem, ConsentVote
+from deliberation.services import network_keys
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500
@@ -37,14 +37,7 @@ async def consent_results(
 ) -> dict[str, dict[str, Any]]:
     """{item id (str): {"totals", "networks": {key: counts}, "objections": [{network,
     reason}]}} for every item of the assembly (or those given), networks in assembly order."""
-    networks = list(
-        await session.execute(
-            select(Network.id, Network.key)
-            .where(Network.assembly_id == assembly_id)
-            .order_by(Network.position)
-        )
-    )
-    keys = {network_id: key for network_id, key in networks}
+    keys = await network_keys(session, assembly_id)
     query = (
         select(ConsentVote.item_id, ConsentVote.network_id, ConsentVote.answer, ConsentVote.reason)
         .join(AgendaItem, AgendaItem.id == ConsentVote.item_id)
@@ -62,7 +55,7 @@ async def consent_results(
     results: dict[str, dict[str, Any]] = {
         str(item_id): {
             "totals": empty_counts(),
-            "networks": {key: empty_counts() for _, key in networks},
+            "networks": {key: empty_counts() for key in keys.values()},
             "objections": [],
         }
         for item_id in item_ids

@@ -29,7 +29,7 @@ from assembly.services import Actor, authorize, current_step, get_assembly, stan
 from assembly.steps import Action, Role
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
-from deliberation.services import _network_keys
+from deliberation.services import network_keys
 from deliberation.thai import clean_text, normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 
@@ -100,7 +100,7 @@ async def grouping_state(
     (API answers only) `unsorted`, the visible proposals in no group. Snapshots and events
     leave `unsorted` out: it changes with every new proposal, and a client derives it from
     `proposals` and the groups' members, so stale snapshot + events still equals a fresh one."""
-    keys = await _network_keys(session, assembly_id)
+    keys = await network_keys(session, assembly_id)
     grouping = await session.scalar(select(Grouping).where(Grouping.assembly_id == assembly_id))
     groups = list(
         await session.scalars(
@@ -713,7 +713,7 @@ async def similar_proposals(
     ids = [vectors.ids[row] for row, _ in found]
     own = standing.participant.id if standing.participant is not None else None
     async with rt.read() as session:
-        keys = await _network_keys(session, assembly_id)
+        keys = await network_keys(session, assembly_id)
         proposals = {
             p.id: p for p in await session.scalars(select(Proposal).where(Proposal.id.in_(ids)))
         }

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.events import Outbox
 from assembly.i18n import N_
-from assembly.models import Assembly, Network, Participant
+from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
 from assembly.steps import Action, StepKind
@@ -36,9 +36,9 @@ from deliberation.models import (
     SuggestionSupport,
     WorkingGroupMember,
 )
+from deliberation.services import CLIENT_KEY_PATTERN, network_keys
 from deliberation.thai import clean_text
 
-CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 MAX_TITLE_CHARS = 200
 MAX_GOAL_CHARS = 1000  # "one or two sentences": a pasted report belongs in the background text
 MAX_LINE_CHARS = 300  # a plan's name, an activity, an indicator's name, a person
@@ -296,13 +296,6 @@ def suggestion_view(suggestion: AgendaSuggestion, network: str | None) -> dict[s
     }
 
 
-async def _network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
-    rows = await session.execute(
-        select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
-    )
-    return {network_id: key for network_id, key in rows.all()}
-
-
 async def _items(session: AsyncSession, assembly_id: int) -> list[AgendaItem]:
     return list(
         await session.scalars(
@@ -331,7 +324,7 @@ async def suggestions_view(
     session: AsyncSession, assembly_id: int, *, staff: bool
 ) -> list[dict[str, Any]]:
     """All suggestions for staff; participants see those not dismissed, conflicts excluded."""
-    keys = await _network_keys(session, assembly_id)
+    keys = await network_keys(session, assembly_id)
     query = select(AgendaSuggestion).where(AgendaSuggestion.assembly_id == assembly_id)
     if not staff:
         query = query.where(AgendaSuggestion.status != DISMISSED, AgendaSuggestion.part != CONFLICT)
@@ -512,7 +505,7 @@ async def edit_agenda_item(
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         cleaned = check_content(content, set(keys.values()))
         item = await _item_in(session, assembly.id, item_id)
         if version != item.version:
@@ -600,7 +593,7 @@ async def accept_suggestion(
         suggestion = await session.get(AgendaSuggestion, suggestion_id, with_for_update=True)
         if suggestion is None or suggestion.assembly_id != assembly.id:
             raise NotFound("suggestion_not_found", "This suggestion does not exist.")
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         network = keys.get(suggestion.network_id or 0)
         if not accept:
             suggestion.status = DISMISSED
@@ -724,7 +717,7 @@ async def suggest(
         participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
         assert participant is not None
         await _item_in(session, assembly.id, item_id)
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         if client_key is not None:
             earlier = await session.scalar(
                 select(AgendaSuggestion).where(
@@ -770,7 +763,7 @@ async def support_suggestion(
             raise NotFound("suggestion_not_found", "This suggestion does not exist.")
         if suggestion.participant_id == participant.id:
             raise Conflict("own_suggestion", "You cannot support your own suggestion.")
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         network = keys.get(suggestion.network_id or 0)
         if await session.get(SuggestionSupport, (suggestion.id, participant.id)) is not None:
             return suggestion_view(suggestion, network)

@@ -44,9 +44,12 @@ def shown_to_participants(step: Step | None, proposal: Proposal) -> bool:
     return step is not None and step.show_others and not proposal.hidden
 
 
-async def _network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
+async def network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
+    """Network id -> key, in the assembly's order of networks."""
     rows = await session.execute(
-        select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
+        select(Network.id, Network.key)
+        .where(Network.assembly_id == assembly_id)
+        .order_by(Network.position)
     )
     return {network_id: key for network_id, key in rows.all()}
 
@@ -77,7 +80,7 @@ async def submit_proposal(
             await authorize(session, assembly, actor, Action.SUBMIT_PROPOSAL)
         ).participant
         assert participant is not None  # the rules table lets only participants submit
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         if client_key is not None:
             earlier = await session.scalar(
                 select(Proposal).where(
@@ -150,7 +153,7 @@ async def support_proposal(
             raise NotFound("proposal_not_found", "This proposal does not exist.")
         if proposal.participant_id == participant.id:
             raise Conflict("own_proposal", "You cannot support your own proposal.")
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         if await session.get(Support, (proposal.id, participant.id)) is not None:
             return proposal_view(proposal, keys.get(proposal.network_id or 0))
         session.add(Support(proposal_id=proposal.id, participant_id=participant.id))
@@ -188,7 +191,7 @@ async def moderate_proposal(
         if hidden is not None:
             proposal.hidden = hidden
         await session.flush()
-        keys = await _network_keys(session, assembly.id)
+        keys = await network_keys(session, assembly.id)
         view = proposal_view(proposal, keys.get(proposal.network_id or 0))
         shown = shown_to_participants(current_step(assembly), proposal)
         public = {"proposal": view} if shown else {"proposal": {"id": proposal.id, "hidden": True}}
@@ -209,7 +212,7 @@ async def proposals_for_snapshot(
 ) -> dict[str, Any]:
     """The proposals part of a snapshot: all for staff; for a phone, what the open step shows
     plus the phone's own proposals and supports."""
-    keys = await _network_keys(session, assembly.id)
+    keys = await network_keys(session, assembly.id)
     step = current_step(assembly)
     query = select(Proposal).where(Proposal.assembly_id == assembly.id).order_by(Proposal.id)
     if not staff:

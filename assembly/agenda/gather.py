@@ -46,6 +46,7 @@ from assembly.services import Actor, authorize, get_assembly, network_counts
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation import models as dm
+from deliberation.services import network_keys
 from deliberation.thai import clean_text
 from voting.export import StoredBallot, results_view
 from voting.methods import MethodConfigError, method_from_params
@@ -270,13 +271,7 @@ def _item(
 
 
 async def _proposal_groups(session: AsyncSession, assembly_id: int) -> tuple[ProposalGroup, ...]:
-    keys = dict(
-        (
-            await session.execute(
-                select(Network.id, Network.key).where(Network.assembly_id == assembly_id)
-            )
-        ).all()
-    )
+    keys = await network_keys(session, assembly_id)
     issues = list(
         await session.scalars(
             select(dm.ProposalGroup)
