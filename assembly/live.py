@@ -6,12 +6,14 @@ message on every (re)connected socket, so all three always agree.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.models import Assembly
+from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
@@ -25,18 +27,24 @@ from assembly.services import (
 )
 from assembly.steps import Role
 from deliberation.curation import issues_for_snapshot
-from deliberation.drafting import agenda_for_snapshot
-from deliberation.services import proposals_for_snapshot
-from voting.services import votes_for_snapshot
+from deliberation.drafting import agenda_for_snapshot, my_agenda
+from deliberation.services import my_proposals, proposals_for_snapshot
+from voting.services import my_ballot, votes_for_snapshot
 
-# Each context adds its part of what a viewer sees: `async (session, assembly, *, staff,
-# participant) -> dict` with keys of its own.
-SNAPSHOT_PARTS = (
+SharedPart = Callable[..., Awaitable[dict[str, Any]]]
+PersonalPart = Callable[[AsyncSession, Assembly, Participant], Awaitable[dict[str, Any]]]
+
+# Each context adds its part of what a viewer sees. Shared parts, `async (session, assembly, *,
+# staff) -> dict`, are the same for every phone at one seq (so phones share one copy); personal
+# parts, `async (session, assembly, participant) -> dict`, add what only that phone sees, merged
+# one level deep (a personal `vote` adds `my_ballot` to the shared `vote`).
+SHARED_PARTS: tuple[SharedPart, ...] = (
     proposals_for_snapshot,
     issues_for_snapshot,
     votes_for_snapshot,
     agenda_for_snapshot,
 )
+PERSONAL_PARTS: tuple[PersonalPart, ...] = (my_proposals, my_ballot, my_agenda)
 
 
 @dataclass(frozen=True)
@@ -57,21 +65,24 @@ async def assembly_seq(rt: Runtime, assembly_id: int) -> int | None:
 
 
 async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snapshot:
+    """Phones share the public part built once per seq: a hall reconnecting at once after a
+    restart or a step change costs one build plus a few small queries per phone."""
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
         standing = await standing_in(session, assembly, actor)
         staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
-        networks = await network_counts(session, assembly)
-        state: dict[str, Any] = {
-            "seq": assembly.seq,
-            "role": standing.role.value,
-            "assembly": assembly_view(assembly),
-            "networks": networks,
-            "joined": sum(n["joined"] for n in networks),
-            "step": step_view(current_step(assembly)),
-        }
         if staff:
+            state = await _shared_state(session, assembly, staff=True)
             state["steps"] = [step_view(s) for s in assembly.steps]
+        else:
+            state = dict(
+                await rt.shared_snapshots.get(
+                    assembly.id,
+                    assembly.seq,
+                    lambda: _shared_state(session, assembly, staff=False),
+                )
+            )
+        state["role"] = standing.role.value
         participant = standing.participant
         if participant is not None:
             network = next(n for n in assembly.networks if n.id == participant.network_id)
@@ -80,6 +91,32 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
                 "network": network.key,
                 "display_name": participant.display_name,
             }
-        for part in SNAPSHOT_PARTS:
-            state.update(await part(session, assembly, staff=staff, participant=participant))
+            if not staff:
+                for personal in PERSONAL_PARTS:
+                    _merge(state, await personal(session, assembly, participant))
     return Snapshot(assembly, standing, state)
+
+
+async def _shared_state(
+    session: AsyncSession, assembly: Assembly, *, staff: bool
+) -> dict[str, Any]:
+    networks = await network_counts(session, assembly)
+    state: dict[str, Any] = {
+        "seq": assembly.seq,
+        "assembly": assembly_view(assembly),
+        "networks": networks,
+        "joined": sum(n["joined"] for n in networks),
+        "step": step_view(current_step(assembly)),
+    }
+    for part in SHARED_PARTS:
+        state.update(await part(session, assembly, staff=staff))
+    return state
+
+
+def _merge(state: dict[str, Any], personal: dict[str, Any]) -> None:
+    """Add a personal part without touching the shared dicts (other phones hold them too)."""
+    for key, value in personal.items():
+        if key not in state:
+            state[key] = value
+        elif isinstance(state[key], dict) and isinstance(value, dict):
+            state[key] = {**state[key], **value}

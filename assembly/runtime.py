@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,12 +26,43 @@ class DiscardEvents:
         return None
 
 
+class VersionedMemo:
+    """One value per key, valid for one version (an assembly's seq).
+
+    The first caller at a version computes the value; callers arriving meanwhile wait for it
+    instead of computing it again, which is what a thousand phones reconnecting at once do.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+
+    async def get(self, key: Hashable, version: int, compute: Callable[[], Awaitable[Any]]) -> Any:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == version:
+            return await asyncio.shield(entry[1])
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if entry is None or entry[0] < version:  # a slow reader must not evict a newer value
+            self._entries[key] = (version, future)
+        try:
+            value = await compute()
+        except BaseException as exc:
+            if self._entries.get(key) == (version, future):
+                del self._entries[key]
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters (if any) get it; no "never retrieved" noise
+            raise
+        future.set_result(value)
+        return value
+
+
 @dataclass
 class Runtime:
     db: Database
     sink: EventSink
     settings: Settings
     limits: Limits = field(default_factory=Limits)
+    shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
+    """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[tuple[AsyncSession, Outbox]]:

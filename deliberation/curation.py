@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.events import Outbox
-from assembly.models import Assembly, Participant
+from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly, standing_in
 from assembly.steps import Action, Role
@@ -155,11 +155,7 @@ async def read_grouping(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[
 
 
 async def issues_for_snapshot(
-    session: AsyncSession,
-    assembly: Assembly,
-    *,
-    staff: bool,
-    participant: Participant | None,
+    session: AsyncSession, assembly: Assembly, *, staff: bool
 ) -> dict[str, Any]:
     """`issues` for everyone: [{id, title, proposal_count, networks}]; staff also get
     `grouping`, `groups` and `unsorted`."""

@@ -333,20 +333,13 @@ async def suggestions_view(
 
 
 async def agenda_for_snapshot(
-    session: AsyncSession,
-    assembly: Assembly,
-    *,
-    staff: bool,
-    participant: Participant | None,
+    session: AsyncSession, assembly: Assembly, *, staff: bool
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
-    `suggestions`; for staff `consent` (results per item, per network, with objections); for a
-    participant `my_item`, `my_supports`, `my_suggestions` (ids of their own) and `my_consents`
-    ({item id: {answer, reason}})."""
+    `suggestions`; for staff `consent` (results per item, per network, with objections)."""
     from deliberation.consent import consent_results
 
-    step = current_step(assembly)
-    if step is None or step.kind not in (StepKind.DRAFT, StepKind.ADOPT):
+    if not _drafting(assembly):
         return {"agenda": None}
     agenda: dict[str, Any] = {
         "items": await items_view(session, assembly.id),
@@ -354,36 +347,54 @@ async def agenda_for_snapshot(
     }
     if staff:
         agenda["consent"] = await consent_results(session, assembly.id)
-    elif participant is not None:
-        agenda["my_item"] = await session.scalar(
-            select(WorkingGroupMember.item_id).where(
-                WorkingGroupMember.assembly_id == assembly.id,
-                WorkingGroupMember.participant_id == participant.id,
-            )
-        )
-        supported = await session.scalars(
-            select(SuggestionSupport.suggestion_id).where(
-                SuggestionSupport.participant_id == participant.id
-            )
-        )
-        agenda["my_supports"] = sorted(supported.all())
-        own = await session.scalars(
-            select(AgendaSuggestion.id).where(
-                AgendaSuggestion.assembly_id == assembly.id,
-                AgendaSuggestion.participant_id == participant.id,
-            )
-        )
-        agenda["my_suggestions"] = sorted(own.all())
-        answers = await session.execute(
-            select(ConsentVote.item_id, ConsentVote.answer, ConsentVote.reason).where(
-                ConsentVote.participant_id == participant.id
-            )
-        )
-        agenda["my_consents"] = {
-            str(item_id): {"answer": answer, "reason": reason}
-            for item_id, answer, reason in answers.all()
-        }
     return {"agenda": agenda}
+
+
+async def my_agenda(
+    session: AsyncSession, assembly: Assembly, participant: Participant
+) -> dict[str, Any]:
+    """A phone's share of `agenda`: `my_item`, `my_supports`, `my_suggestions` (ids of their
+    own) and `my_consents` ({item id: {answer, reason}})."""
+    if not _drafting(assembly):
+        return {}
+    my_item = await session.scalar(
+        select(WorkingGroupMember.item_id).where(
+            WorkingGroupMember.assembly_id == assembly.id,
+            WorkingGroupMember.participant_id == participant.id,
+        )
+    )
+    supported = await session.scalars(
+        select(SuggestionSupport.suggestion_id).where(
+            SuggestionSupport.participant_id == participant.id
+        )
+    )
+    own = await session.scalars(
+        select(AgendaSuggestion.id).where(
+            AgendaSuggestion.assembly_id == assembly.id,
+            AgendaSuggestion.participant_id == participant.id,
+        )
+    )
+    answers = await session.execute(
+        select(ConsentVote.item_id, ConsentVote.answer, ConsentVote.reason).where(
+            ConsentVote.participant_id == participant.id
+        )
+    )
+    return {
+        "agenda": {
+            "my_item": my_item,
+            "my_supports": sorted(supported.all()),
+            "my_suggestions": sorted(own.all()),
+            "my_consents": {
+                str(item_id): {"answer": answer, "reason": reason}
+                for item_id, answer, reason in answers.all()
+            },
+        }
+    }
+
+
+def _drafting(assembly: Assembly) -> bool:
+    step = current_step(assembly)
+    return step is not None and step.kind in (StepKind.DRAFT, StepKind.ADOPT)
 
 
 async def emit_agenda_changed(outbox: Outbox, assembly_id: int) -> None:

@@ -204,37 +204,28 @@ async def moderate_proposal(
 
 
 async def proposals_for_snapshot(
-    session: AsyncSession,
-    assembly: Assembly,
-    *,
-    staff: bool,
-    participant: Participant | None,
+    session: AsyncSession, assembly: Assembly, *, staff: bool
 ) -> dict[str, Any]:
-    """The proposals part of a snapshot: all for staff; for a phone, what the open step shows
-    plus the phone's own proposals and supports."""
+    """The proposals a viewer sees: all for staff; for phones, what the current step shows."""
     keys = await network_keys(session, assembly.id)
     step = current_step(assembly)
     query = select(Proposal).where(Proposal.assembly_id == assembly.id).order_by(Proposal.id)
     if not staff:
         if step is None or not step.show_others:
-            return await _own_part(session, participant, keys, [])
+            return {"proposals": []}
         query = query.where(Proposal.hidden.is_(False))
-    proposals = [
-        proposal_view(p, keys.get(p.network_id or 0)) for p in await session.scalars(query)
-    ]
-    if staff:
-        return {"proposals": proposals}
-    return await _own_part(session, participant, keys, proposals)
+    return {
+        "proposals": [
+            proposal_view(p, keys.get(p.network_id or 0)) for p in await session.scalars(query)
+        ]
+    }
 
 
-async def _own_part(
-    session: AsyncSession,
-    participant: Participant | None,
-    keys: dict[int, str],
-    proposals: list[dict[str, Any]],
+async def my_proposals(
+    session: AsyncSession, assembly: Assembly, participant: Participant
 ) -> dict[str, Any]:
-    if participant is None:
-        return {"proposals": proposals, "mine": [], "supported": []}
+    """A phone's own proposals (hidden ones too) and the ids it supports."""
+    keys = await network_keys(session, assembly.id)
     mine = await session.scalars(
         select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.id)
     )
@@ -242,7 +233,6 @@ async def _own_part(
         select(Support.proposal_id).where(Support.participant_id == participant.id)
     )
     return {
-        "proposals": proposals,
         "mine": [proposal_view(p, keys.get(p.network_id or 0)) for p in mine],
         "supported": sorted(supported.all()),
     }

@@ -247,16 +247,10 @@ async def _current_vote(session: AsyncSession, assembly: Assembly) -> Vote | Non
 
 
 async def votes_for_snapshot(
-    session: AsyncSession,
-    assembly: Assembly,
-    *,
-    staff: bool,
-    participant: Participant | None,
+    session: AsyncSession, assembly: Assembly, *, staff: bool
 ) -> dict[str, Any]:
     """`vote`: the current vote step's vote (None when there is none): its definition; for
-    staff also `results` and `turnout`; for everyone `results` once revealed; for a
-    participant `my_ballot` ({"ballot", "client_seq"} or None) and `next_seq`, the
-    client_seq a plain (no-JavaScript) ballot form submits."""
+    staff also `results` and `turnout`; for everyone `results` once revealed."""
     vote = await _current_vote(session, assembly)
     if vote is None:
         return {"vote": None}
@@ -267,19 +261,29 @@ async def votes_for_snapshot(
     public_view = definition_view(vote)
     if vote.revealed:
         public_view["results"] = await _results(session, vote)
+    return {"vote": public_view}
+
+
+async def my_ballot(
+    session: AsyncSession, assembly: Assembly, participant: Participant
+) -> dict[str, Any]:
+    """`vote.my_ballot` ({"ballot", "client_seq"} or None) and `vote.next_seq`, the client_seq
+    a plain (no-JavaScript) ballot form submits."""
+    vote = await _current_vote(session, assembly)
+    if vote is None:
+        return {}
     mine = None
-    if participant is not None:
-        row = (
-            await session.execute(
-                select(Ballot.content, Ballot.client_seq).where(
-                    Ballot.vote_id == vote.id, Ballot.participant_id == participant.id
-                )
+    row = (
+        await session.execute(
+            select(Ballot.content, Ballot.client_seq).where(
+                Ballot.vote_id == vote.id, Ballot.participant_id == participant.id
             )
-        ).first()
-        if row is not None:
-            method = method_from_params(vote.method, vote.params)
-            mine = {"ballot": raw_ballot(method, row[0]), "client_seq": row[1]}
-    return {"vote": {**public_view, "my_ballot": mine, "next_seq": new_client_seq()}}
+        )
+    ).first()
+    if row is not None:
+        method = method_from_params(vote.method, vote.params)
+        mine = {"ballot": raw_ballot(method, row[0]), "client_seq": row[1]}
+    return {"vote": {"my_ballot": mine, "next_seq": new_client_seq()}}
 
 
 async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> None:
@@ -348,9 +352,7 @@ async def create_vote(
         assert step is not None  # RUN_VOTE needs a current vote step
         issue_ids: list[int | None]
         if subject == "issues":
-            issues = (
-                await issues_for_snapshot(session, assembly, staff=True, participant=None)
-            ).get("issues") or []
+            issues = (await issues_for_snapshot(session, assembly, staff=True)).get("issues") or []
             if not issues:
                 raise InvalidInput(
                     "no_issues", "There are no curated issues yet: type the options instead."

@@ -252,3 +252,28 @@ def test_the_socket_answers_pings_and_ignores_nonsense(world: World) -> None:
         assert receive(socket)["data"]["error"] == "unknown_message"
         socket.send_json({"type": "ping"})
         assert receive(socket) == {"type": "pong"}
+
+
+def test_phones_at_one_seq_share_the_public_part_but_keep_their_own(world: World) -> None:
+    """Snapshots of phones reuse one public part per seq: nothing personal may travel in it."""
+    world.organizer.patch(
+        f"/api/v1/assemblies/{world.id}/steps/{world.step_id('collect')}",
+        json={"kind": "collect", "title": "เขียนคนเดียว", "prompt": "", "show_others": False},
+    )
+    author, reader = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    author.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ของฉันคนเดียว"})
+    first = reader.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    second = author.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    again = reader.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    assert first["seq"] == second["seq"] == again["seq"]
+    assert first == again
+    assert first["mine"] == []
+    assert first["me"]["network"] == "religion"
+    assert [p["text"] for p in second["mine"]] == ["ของฉันคนเดียว"]
+    assert second["me"]["network"] == "media"
+    assert first["proposals"] == second["proposals"] == []
+    world.phone("education")  # a change to the public part: the next seq builds it anew
+    later = reader.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    assert later["seq"] > first["seq"]
+    assert (first["joined"], later["joined"]) == (2, 3)
