@@ -145,12 +145,66 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log_pat
     raise BenchmarkError(f"server not healthy after {START_TIMEOUT_S:.0f} s")
 
 
+class ServerProcess:
+    """`samatcha serve` on a fixed port and database, which a benchmark may stop and start
+    again (a restart keeps the port, the database and the phones' seats)."""
+
+    def __init__(self, work: Path, env: dict[str, str], workers: int = 1) -> None:
+        self.work, self.env, self.workers = work, env, workers
+        self.port = free_port()
+        self.log_path = work / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> Server:
+        args = ["serve", "--host", HOST, "--port", str(self.port)]
+        if self.workers > 1:
+            args += ["--workers", str(self.workers)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                _cli(*args), env=self.env, cwd=self.work, stdout=log, stderr=subprocess.STDOUT
+            )
+        _wait_until_healthy(self.process, self.base_url, self.log_path)
+        return self.server
+
+    @property
+    def server(self) -> Server:
+        assert self.process is not None
+        return Server(self.base_url, self.process.pid, self.log_path)
+
+    def serving_pids(self) -> list[int]:
+        """The processes that hold sockets: the server itself, or its workers."""
+        assert self.process is not None
+        if self.workers == 1:
+            return [self.process.pid]
+        return children_of(self.process.pid)
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.process is None:
+            return
+        if kill:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT_S)
+        else:
+            _stop(self.process)
+        self.process = None
+
+
 @contextmanager
-def local_server(file_limit: int = 0) -> Iterator[Server]:
-    """A fresh database, an organizer account, and `samatcha serve` on a free port.
+def server_process(
+    file_limit: int = 0,
+    *,
+    workers: int = 1,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+) -> Iterator[ServerProcess]:
+    """A fresh database (SQLite in a temporary folder unless `database_url`), an organizer
+    account, and a started `samatcha serve` on a free port, stopped on exit whatever happened.
 
     `file_limit` raises RLIMIT_NOFILE first so the server (a child) can hold that many sockets.
-    The server is stopped and the folder removed on exit, whatever happened.
     """
     if file_limit:
         raise_file_limit(file_limit)
@@ -159,9 +213,12 @@ def local_server(file_limit: int = 0) -> Iterator[Server]:
         env = {
             **os.environ,
             "SAMATCHA_DATA_DIR": str(work),
-            "SAMATCHA_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}",
+            "SAMATCHA_DATABASE_URL": database_url
+            or f"sqlite+aiosqlite:///{work / 'bench.sqlite3'}",
             "SAMATCHA_PASSWORD": PASSWORD,
         }
+        if redis_url:
+            env["SAMATCHA_REDIS_URL"] = redis_url
         created = subprocess.run(
             _cli("user", "create", "--role", "organizer", "--username", ORGANIZER),
             env=env,
@@ -173,22 +230,19 @@ def local_server(file_limit: int = 0) -> Iterator[Server]:
         )
         if created.returncode != 0:
             raise BenchmarkError(f"user create failed:\n{created.stdout}{created.stderr}")
-        port = free_port()
-        log_path = work / "server.log"
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                _cli("serve", "--host", HOST, "--port", str(port)),
-                env=env,
-                cwd=work,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        base_url = f"http://{HOST}:{port}"
+        process = ServerProcess(work, env, workers)
         try:
-            _wait_until_healthy(process, base_url, log_path)
-            yield Server(base_url=base_url, pid=process.pid, log_path=log_path)
+            process.start()
+            yield process
         finally:
-            _stop(process)
+            process.stop()
+
+
+@contextmanager
+def local_server(file_limit: int = 0) -> Iterator[Server]:
+    """One `samatcha serve` process on a fresh SQLite database (see `server_process`)."""
+    with server_process(file_limit) as process:
+        yield process.server
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -200,6 +254,43 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=STOP_TIMEOUT_S)
+
+
+BENCH_DATABASE = "samatcha_bench"
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """(Re)create the benchmark's own database on a PostgreSQL server (never the tests' `test`
+    database) and return its SQLAlchemy URL."""
+    import asyncpg
+
+    parts = urlsplit(server_url.replace("postgresql+asyncpg", "postgresql"))
+    admin = parts._replace(path="/postgres").geturl()
+
+    async def recreate() -> None:
+        connection = await asyncpg.connect(admin)
+        try:
+            await connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            await connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        finally:
+            await connection.close()
+
+    asyncio.run(recreate())
+    return parts._replace(scheme="postgresql+asyncpg", path=f"/{BENCH_DATABASE}").geturl()
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
+            children.append(int(entry.name))
+    return children
 
 
 class _NoCookies(CookieJar):

@@ -52,6 +52,7 @@ from benchmarks._server import (
     http_client,
     join_phones,
     local_server,
+    seed_proposals,
 )
 
 TARGET_PER_S = 2_000
@@ -213,9 +214,12 @@ async def run_load(
     return time.perf_counter() - started
 
 
-async def set_up_vote(base_url: str) -> tuple[int, str, int, list[str]]:
-    """An assembly whose vote step and vote (dot voting, 12 options) are open."""
+async def set_up_vote(base_url: str, *, proposals: bool = False) -> tuple[int, str, int, list[str]]:
+    """An assembly whose vote step and vote (dot voting, 12 options) are open; with
+    `proposals`, 40 sample proposals were collected first (snapshots of a realistic size)."""
     info = await create_assembly(base_url)
+    if proposals:
+        await seed_proposals(base_url, info.join_code, info.id)
     async with http_client(base_url, connections=2, keep_cookies=True) as client:
         await client.post("/api/v1/login", json={"username": ORGANIZER, "password": PASSWORD})
         snapshot = (await client.get(f"/api/v1/assemblies/{info.id}/snapshot")).json()

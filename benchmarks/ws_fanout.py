@@ -3,6 +3,7 @@
 Run from the repository root:
     .venv/bin/python -m benchmarks.ws_fanout --phones 1000
     .venv/bin/python -m benchmarks.ws_fanout --phones 200          # quick check, about 20 s
+    .venv/bin/python -m benchmarks.ws_fanout --phones 3000 --workers 2   # PostgreSQL + Redis
     .venv/bin/python -m benchmarks.ws_fanout --url http://127.0.0.1:8000 --code 123456 --pid 4242
 
 Without `--url` it starts `samatcha serve` on a free 127.0.0.1 port with a fresh SQLite database
@@ -16,6 +17,10 @@ minute); for each (event, phone) pair the fan-out latency is arrival time minus 
 server `ts` (same clock; `ts` is stamped when the committed event is handed to the channels
 backend). Every phone must see every sequence number after its snapshot exactly once: a gap
 is a lost message (exit 1).
+
+With `--workers N` the server runs N uvicorn workers on PostgreSQL (`--postgres`, default the
+local server; the benchmark (re)creates its own database `samatcha_bench`) and Redis
+(`--redis`); memory and CPU are summed over the workers.
 
 With `--url` the target must be a running server on 127.0.0.1 whose assembly `--code` has an
 open collect step; `--pid` (optional) gives the serving process for its memory.
@@ -45,14 +50,15 @@ from benchmarks._server import (
     check_local,
     cpu_seconds,
     create_assembly,
+    fresh_postgres_database,
     http_client,
     join_phone,
     join_phones,
-    local_server,
     open_fds,
     raise_file_limit,
     rss_kib,
     seed_proposals,
+    server_process,
     submit_proposal,
 )
 
@@ -302,9 +308,25 @@ class Options:
     url: str | None
     code: str | None
     pid: int | None
+    workers: int
+    postgres: str
+    redis: str
 
 
-async def benchmark(server: Server, options: Options) -> int:
+def rss_all(pids: Sequence[int]) -> int | None:
+    return sum(rss_kib(pid) for pid in pids) if pids else None
+
+
+def cpu_all(pids: Sequence[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
+
+
+def fds_all(pids: Sequence[int]) -> int | None:
+    counts = [open_fds(pid) for pid in pids]
+    return None if not pids or None in counts else sum(c or 0 for c in counts)
+
+
+async def benchmark(server: Server, pids: Sequence[int], options: Options) -> int:
     out: list[str] = []
 
     def say(line: str = "") -> None:
@@ -324,26 +346,25 @@ async def benchmark(server: Server, options: Options) -> int:
     joined_s = time.monotonic() - setup_started
     run = Run([Phone(i, token) for i, token in enumerate(tokens)])
 
-    pid = server.pid
     await asyncio.sleep(SETTLE_S)
-    rss_before = rss_kib(pid) if pid else None
-    fds_before = open_fds(pid) if pid else None
-    cpu_before = cpu_seconds(pid) if pid else 0.0
+    rss_before = rss_all(pids)
+    fds_before = fds_all(pids)
+    cpu_before = cpu_all(pids)
 
     ws_url = f"{server.ws_url}/ws/{assembly_id}"
     tasks, connect_s = await connect_all(run, ws_url, options.compression)
-    connect_cpu_s = (cpu_seconds(pid) - cpu_before) if pid else None
+    connect_cpu_s = (cpu_all(pids) - cpu_before) if pids else None
     connected = [p for p in run.phones if p.snapshot_seq is not None]
     failed = [p for p in run.phones if p.snapshot_seq is None]
     await asyncio.sleep(SETTLE_S)
-    rss_after = rss_kib(pid) if pid else None
-    fds_after = open_fds(pid) if pid else None
+    rss_after = rss_all(pids)
+    fds_after = fds_all(pids)
 
     run.measure_after_seq = max((p.last_seq for p in connected), default=0)
     round_trips: list[float] = []
     final_seq = run.measure_after_seq
     drain_s = 0.0
-    cpu_before = cpu_seconds(pid) if pid else 0.0
+    cpu_before = cpu_all(pids)
     async with http_client(server.base_url, connections=2) as client:
         if connected:
             round_trips = await trigger(
@@ -351,7 +372,7 @@ async def benchmark(server: Server, options: Options) -> int:
             )
             final_seq = await current_seq(client, assembly_id, trigger_token)
             drain_s = await drain(run, final_seq)
-    events_cpu_s = (cpu_seconds(pid) - cpu_before) if pid else None
+    events_cpu_s = (cpu_all(pids) - cpu_before) if pids else None
     await close_all(run, tasks)
 
     result = delivery(run, final_seq)
@@ -361,7 +382,8 @@ async def benchmark(server: Server, options: Options) -> int:
     extensions = {p.extensions or "(none)" for p in connected}
 
     say()
-    say(f"WebSocket fan-out — {options.phones} phones, one assembly, {server.base_url}")
+    shape = f"{options.workers} workers, PostgreSQL + Redis" if options.workers > 1 else "1 process"
+    say(f"WebSocket fan-out — {options.phones} phones, one assembly, {shape}, {server.base_url}")
     setup = "joins" if options.code else "assembly, 40 proposals, joins"
     say(row(f"set-up ({setup})", f"{joined_s:.1f} s"))
     say(row("phones with a snapshot", f"{len(connected)} / {options.phones}"))
@@ -424,6 +446,13 @@ def parse(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--url", help="a running server on 127.0.0.1 instead of a fresh one")
     parser.add_argument("--code", help="join code of an assembly with an open collect step")
     parser.add_argument("--pid", type=int, help="the running server's pid, for its memory")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (PostgreSQL+Redis)")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server for --workers (its database samatcha_bench is recreated)",
+    )
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for --workers")
     args = parser.parse_args(argv)
     if args.phones < 1 or args.events < 1:
         parser.error("--phones and --events must be at least 1")
@@ -431,6 +460,8 @@ def parse(argv: Sequence[str] | None) -> Options:
         parser.error("--url needs --code")
     if (args.code or args.pid) and not args.url:
         parser.error("--code and --pid only go with --url")
+    if args.workers > 1 and args.url:
+        parser.error("--workers starts its own servers: not with --url")
     return Options(
         phones=args.phones,
         events=args.events,
@@ -439,6 +470,9 @@ def parse(argv: Sequence[str] | None) -> Options:
         url=args.url,
         code=args.code,
         pid=args.pid,
+        workers=args.workers,
+        postgres=args.postgres,
+        redis=args.redis,
     )
 
 
@@ -453,9 +487,9 @@ def time_budget(options: Options) -> float:
     )
 
 
-async def amain(server: Server, options: Options) -> int:
+async def amain(server: Server, pids: Sequence[int], options: Options) -> int:
     async with asyncio.timeout(time_budget(options)):
-        return await benchmark(server, options)
+        return await benchmark(server, pids, options)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -474,10 +508,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ExitStack() as stack:
             if options.url:
                 server = Server(check_local(options.url), options.pid, None)
+                pids = [options.pid] if options.pid else []
             else:
-                server = stack.enter_context(local_server())
+                shared = {}
+                if options.workers > 1:
+                    shared = {
+                        "database_url": fresh_postgres_database(options.postgres),
+                        "redis_url": options.redis,
+                    }
+                process = stack.enter_context(server_process(workers=options.workers, **shared))
+                server, pids = process.server, process.serving_pids()
             with asyncio.Runner(loop_factory=loop_factory) as runner:
-                return runner.run(amain(server, options))
+                return runner.run(amain(server, pids, options))
     except BenchmarkError as exc:
         print(f"error: {exc}")
         return 2
