@@ -17,7 +17,6 @@ from deliberation.cli import add_commands as add_deliberation_commands
 
 WS_PING_INTERVAL = 20.0  # browsers have no keepalive of their own; a stalled phone is dropped
 WS_PING_TIMEOUT = 20.0  # after about 40 s and resyncs from a snapshot when it comes back
-WS_MAX_MESSAGE_BYTES = 64 * 1024  # phones send only pings and resync requests
 # Per-message deflate keeps a zlib context per socket: measured 128 KiB per phone with it and
 # 85 KiB without (benchmarks/ws_fanout.py, 1,000 phones). Events are a few hundred bytes, so
 # memory wins; pages and snapshots-over-HTTP are still gzip-compressed.
@@ -29,6 +28,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from assembly.schema import upgrade_database
+    from assembly.web.live import MAX_MESSAGE_BYTES
 
     upgrade_database(settings.resolved_database_url)
     os.environ["SAMATCHA_DATABASE_URL"] = settings.resolved_database_url
@@ -40,7 +40,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         ws_ping_interval=WS_PING_INTERVAL,
         ws_ping_timeout=WS_PING_TIMEOUT,
-        ws_max_size=WS_MAX_MESSAGE_BYTES,
+        ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         backlog=LISTEN_BACKLOG,
         log_level="info",

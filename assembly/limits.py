@@ -50,3 +50,15 @@ class Limits:
     wrong_join_codes: SlidingWindow = field(default_factory=lambda: SlidingWindow(60, 60))
     """Wrong join codes across the server: 10^6 codes at 60 a minute take about a year to cover;
     a hall of people mistyping does not come near it."""
+
+
+RESYNCS_PER_SOCKET = (12, 60)
+"""Snapshots one socket may ask for per minute. A phone asks after each step change and after
+a gap in events: a few a minute at the busiest. Each costs a database read and a whole state,
+so a script asking in a loop gets an error message instead (its socket stays open)."""
+
+
+def socket_resyncs() -> SlidingWindow:
+    """A counter for one socket, dropped with it: no per-socket key outlives its socket."""
+    limit, seconds = RESYNCS_PER_SOCKET
+    return SlidingWindow(limit, seconds)

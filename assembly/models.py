@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +57,11 @@ class Assembly(Base):
     venue: Mapped[str] = mapped_column(String(200), default="")
     join_code: Mapped[str] = mapped_column(String(6), unique=True)
     join_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    seat_codes_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    """Strict mode for official votes: a phone joins only with a printed seat code
+    (assembly/seats.py), which fixes its network."""
     seq: Mapped[int] = mapped_column(Integer, default=0)
     """Last event sequence number: bumped in the transaction of every change that phones see."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -129,3 +135,33 @@ class Participant(Base):
     display_name: Mapped[str] = mapped_column(String(80), default="")
     organisation: Mapped[str] = mapped_column(String(120), default="")
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SeatCode(Base):
+    """One printed seat card of a strict-mode assembly: binds one seat (participant row) and its
+    network to whichever device last joined with the code. See assembly/seats.py."""
+
+    __tablename__ = "seat_codes"
+    __table_args__ = (UniqueConstraint("assembly_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    """The card's number in its assembly (#0042), what an organizer reads out or looks up."""
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id"))
+    nonce: Mapped[str] = mapped_column(String(32))
+    """With the server's secret key, derives the printed code (so the sheet can be printed
+    again); alone, as a database reader sees it, it tells nothing about the code."""
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    """Keyed hash of the code: how a typed code is found without storing the code."""
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), unique=True
+    )
+    """The seat, once the code has been used; it stays with the code across devices."""
+    moves: Mapped[int] = mapped_column(Integer, default=0)
+    """How many times the seat moved to another device with this code."""
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -15,7 +15,7 @@ class NetworkSpec:
 
 DEFAULT_NETWORKS: tuple[NetworkSpec, ...] = (
     NetworkSpec("government", "ภาครัฐ", "Government", "#1d4ed8"),
-    NetworkSpec("business", "ภาคธุรกิจ เอกชน", "Business", "#b45309"),
+    NetworkSpec("business", "ภาคธุรกิจ เอกชน", "Business", "#9a3412"),
     NetworkSpec(
         "civil_society", "ภาคประชาสังคม ชุมชน ครอบครัว เด็กและเยาวชน", "Civil society", "#15803d"
     ),

@@ -29,6 +29,7 @@ from assembly.models import (
     FacilitatorAssignment,
     Network,
     Participant,
+    SeatCode,
     Step,
     User,
     UserSession,
@@ -51,6 +52,7 @@ SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, 
 JOIN_CODE_DIGITS = 6
 MAX_TIMER_MINUTES = 240
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
+MAX_PASSWORD_CHARS = 1024  # a passphrase fits; hashing more is work for a guesser's benefit
 NETWORK_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 FIELD_LIMITS = {
@@ -163,10 +165,16 @@ async def authorize(
     )
     if reason is None:
         return standing
+    raise refusal_error(reason, actor)
+
+
+def refusal_error(reason: Refusal, actor: Actor) -> DomainError:
+    """The error a refusal answers with; someone with no cookie at all is asked to join or
+    log in. Pages that check a standing themselves use it too, so they refuse alike."""
     if reason == Refusal.NOT_IN_ASSEMBLY and actor.user is None and actor.device_hash is None:
-        raise NotAuthenticated("not_authenticated", "Please join the assembly or log in first.")
+        return NotAuthenticated("not_authenticated", "Please join the assembly or log in first.")
     error, message = _REFUSALS[reason]
-    raise error(reason.value, message)
+    return error(reason.value, message)
 
 
 # ---------------------------------------------------------------- users
@@ -181,6 +189,8 @@ async def create_user(
         raise InvalidInput("invalid_role", "The role must be organizer or facilitator.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password_too_short", "The password needs at least 8 characters.")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput("password_too_long", "The password can have at most 1024 characters.")
     async with rt.transaction() as (session, _):
         if await session.scalar(select(User.id).where(User.username == username)):
             raise Conflict("username_taken", "This username is already taken.")
@@ -196,6 +206,10 @@ async def create_user(
 
 async def log_in(rt: Runtime, *, username: str, password: str) -> str:
     """Return a new session token, or refuse with one message whatever was wrong."""
+    if not USERNAME_PATTERN.match(username) or len(password) > MAX_PASSWORD_CHARS:
+        # No account has such a name (create_user checks it): refused before hashing a
+        # megabyte of password or keeping a megabyte-long key in the login counter.
+        raise NotAuthenticated("bad_credentials", "Wrong username or password.")
     if rt.limits.login_failures.blocked(username):
         raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a few minutes.")
     async with rt.read() as session:
@@ -435,11 +449,27 @@ async def join_assembly(
     network_key: str | None,
     display_name: str = "",
     organisation: str = "",
+    seat_code: str | None = None,
 ) -> Participant:
-    """Give this device a seat; the same device joining again keeps its one seat."""
+    """Give this device a seat; the same device joining again keeps its one seat.
+
+    With a seat code, or in strict mode, the printed card decides the seat and its network
+    (assembly/seats.py).
+    """
     assembly = await assembly_for_code(rt, join_code)
     name = clean_field(display_name, "display_name")
     org = clean_field(organisation, "organisation")
+    if (seat_code and seat_code.strip()) or assembly.seat_codes_required:
+        from assembly.seats import take_seat  # seats builds on this module
+
+        return await take_seat(
+            rt,
+            assembly_id=assembly.id,
+            device_hash=device_hash,
+            seat_code=seat_code or "",
+            display_name=name,
+            organisation=org,
+        )
     async with rt.transaction() as (session, outbox):
         existing = await session.scalar(
             select(Participant).where(
@@ -448,6 +478,10 @@ async def join_assembly(
         )
         if existing is not None and not network_key:
             return existing
+        if existing is not None and await session.scalar(
+            select(SeatCode.id).where(SeatCode.participant_id == existing.id)
+        ):
+            return existing  # a seat card fixed this seat's network
         network = await session.scalar(
             select(Network).where(Network.assembly_id == assembly.id, Network.key == network_key)
         )

@@ -225,7 +225,7 @@ async def my_proposals(
     session: AsyncSession, assembly: Assembly, participant: Participant
 ) -> dict[str, Any]:
     """A phone's own proposals (hidden ones too) and the ids it supports."""
-    keys = await network_keys(session, assembly.id)
+    keys = {network.id: network.key for network in assembly.networks}  # loaded with it
     mine = await session.scalars(
         select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.id)
     )

@@ -17,6 +17,9 @@ const PHONE_JITTER_MS = 2000;
 const voteMessages = () => {
   try { return JSON.parse($("#vote-messages")?.textContent || "{}"); } catch { return {}; }
 };
+// Fills a translated pattern such as "Give {n} of {max} stars: {option}".
+const fill = (pattern, values) => (pattern || "").replace(/\{(\w+)\}/g, (_, k) => String(values[k] ?? ""));
+const optionLabel = (row) => ($("label", row)?.textContent || "").trim();
 
 // ------------------------------------------------------------------ keeping the section current
 
@@ -140,12 +143,14 @@ function tapButton(text, label, onTap) {
 
 function enhanceDots(form, p) {
   const cap = p.max_per_option || p.dots;
+  const m = voteMessages();
   for (const row of optionRows(form)) {
+    const option = optionLabel(row);
     const input = inputOf(row);
     const get = () => Number(input.value || 0);
     const used = () => optionRows(form).reduce((a, r) => a + Number(inputOf(r).value || 0), 0);
-    const minus = tapButton("−", "−1", () => { input.value = Math.max(0, get() - 1) || ""; refresh(form); });
-    const plus = tapButton("+", "+1", () => {
+    const minus = tapButton("−", fill(m.dot_remove, { option }), () => { input.value = Math.max(0, get() - 1) || ""; refresh(form); });
+    const plus = tapButton("+", fill(m.dot_add, { option }), () => {
       if (get() < cap && used() < p.dots) { input.value = get() + 1; refresh(form); }
     });
     input.before(minus);
@@ -159,7 +164,9 @@ function enhanceDots(form, p) {
 }
 
 function enhanceStars(form, p) {
+  const m = voteMessages();
   for (const row of optionRows(form)) {
+    const option = optionLabel(row);
     const input = inputOf(row);
     input.hidden = true;
     const stars = document.createElement("span");
@@ -169,7 +176,8 @@ function enhanceStars(form, p) {
       star.type = "button";
       star.className = "vote-star";
       star.textContent = "★";
-      star.setAttribute("aria-label", String(k));
+      star.setAttribute("aria-label", fill(m.star, { n: k, max: p.max_score, option }));
+      star.setAttribute("aria-pressed", "false");
       star.addEventListener("click", () => {
         input.value = Number(input.value) === k ? "0" : String(k);
         refresh(form);
@@ -178,13 +186,19 @@ function enhanceStars(form, p) {
     }
     input.after(stars);
     row.addEventListener("vote:sync", () => {
-      $$(".vote-star", stars).forEach((s, i) => s.classList.toggle("on", i < Number(input.value || 0)));
+      const score = Number(input.value || 0);
+      $$(".vote-star", stars).forEach((s, i) => {
+        s.classList.toggle("on", i < score);
+        s.textContent = i < score ? "★" : "☆";
+        s.setAttribute("aria-pressed", String(i + 1 === score));
+      });
     });
   }
 }
 
 function enhanceRanking(form) {
   const rows = optionRows(form);
+  const m = voteMessages();
   for (const row of rows) {
     const select = inputOf(row);
     const label = $("label", row);
@@ -209,7 +223,13 @@ function enhanceRanking(form) {
       refresh(form);
     });
     row.prepend(button);
-    row.addEventListener("vote:sync", () => { button.dataset.rank = select.value; });
+    const option = label.textContent.trim();
+    row.addEventListener("vote:sync", () => {
+      button.dataset.rank = select.value;
+      button.setAttribute("aria-label", select.value
+        ? fill(m.rank_remove, { rank: select.value, option })
+        : fill(m.rank_add, { option }));
+    });
   }
 }
 
@@ -242,7 +262,7 @@ function enhanceBudget(form, p) {
     slider.min = "0";
     slider.max = String(p.total);
     slider.value = inputs[k].value || "0";
-    slider.setAttribute("aria-label", $("label", row).textContent);
+    slider.setAttribute("aria-label", fill(voteMessages().points_for, { option: optionLabel(row) }));
     slider.addEventListener("input", () => {
       const values = inputs.map((i) => Number(i.value || 0));
       values[k] = Number(slider.value);

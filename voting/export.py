@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assembly.agenda.render_csv import FORMULA_STARTS, QUOTE_PREFIX
 from voting.consensus import consensus_ranking
 from voting.methods import (
     NETWORKS,
@@ -185,8 +186,18 @@ def recount(document: Mapping[str, Any]) -> dict[str, Any]:
 def _csv(rows: Sequence[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
+    writer.writerows([[_inert(cell) for cell in row] for row in rows])
     return BOM + buffer.getvalue()
+
+
+def _inert(cell: object) -> object:
+    """An option label typed as `=HYPERLINK(...)` must not run as a formula in a spreadsheet:
+    text that would start one gets a quote, as in the agenda's CSV tables."""
+    if isinstance(cell, str) and (
+        cell.startswith(FORMULA_STARTS) or cell.lstrip().startswith(FORMULA_STARTS)
+    ):
+        return QUOTE_PREFIX + cell
+    return cell
 
 
 def tally_csv(results: Mapping[str, Any]) -> str:

@@ -32,7 +32,7 @@ from assembly.agenda.render_markdown import render_markdown
 from assembly.errors import DomainError, InvalidInput, NotFound
 from assembly.i18n import N_, translate
 from assembly.steps import Role
-from assembly.web.context import CurrentActor, provide_actor, runtime_of
+from assembly.web.context import CurrentActor, RowId, provide_actor, runtime_of
 from assembly.web.pages import Form, _staff_snapshot, done, page
 from deliberation import consent, drafting
 
@@ -45,7 +45,7 @@ class PdfUnavailable(DomainError):
 
 @dataclass
 class ItemsBody:
-    issue_ids: list[int] = field(default_factory=list)
+    issue_ids: list[RowId] = field(default_factory=list)
     top: int | None = None
     """Take the n best-ranked issues of the issues vote."""
     title: str | None = None
@@ -73,7 +73,7 @@ class SuggestionBody:
 
 @dataclass
 class GroupBody:
-    item_id: int | None = None
+    item_id: RowId | None = None
 
 
 @dataclass

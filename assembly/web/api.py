@@ -12,10 +12,10 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import services
-from assembly.errors import Forbidden, NotAuthenticated
+from assembly.errors import NotAuthenticated
 from assembly.live import build_snapshot
 from assembly.security import token_hash
-from assembly.steps import Role
+from assembly.steps import Refusal, Role
 from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
@@ -74,6 +74,9 @@ class JoinBody:
     network: str | None = None
     display_name: str = ""
     organisation: str = ""
+    seat_code: str | None = None
+    """The code on a printed seat card: required in strict mode, and then fixes the network;
+    the same code on another device moves the seat (and its ballots) there."""
 
 
 @dataclass
@@ -131,6 +134,7 @@ class SessionApi(Controller):
             network_key=data.network,
             display_name=data.display_name,
             organisation=data.organisation,
+            seat_code=data.seat_code,
         )
         body = {"participant_id": participant.id, "assembly_id": participant.assembly_id}
         return Response(body, cookies=[cookie] if cookie else [])
@@ -173,7 +177,7 @@ class AssemblyApi(Controller):
         """The state this caller sees: the same as the first message on the socket."""
         snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
         if snap.standing.role == Role.ANONYMOUS:
-            raise Forbidden("not_in_assembly", "You are not part of this assembly.")
+            raise services.refusal_error(Refusal.NOT_IN_ASSEMBLY, actor)
         return snap.state
 
     @patch("/{assembly_id:int}")

@@ -33,11 +33,13 @@ from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
-from assembly.web.context import LANGUAGE_COOKIE, before_request
+from assembly.web.context import LANGUAGE_COOKIE, MAX_REQUEST_BYTES, before_request
 from assembly.web.live import ChannelsSink, live_socket, supervise_channels
+from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
+from assembly.web.seats import SEAT_ROUTES
 from assembly.web.voting import VOTING_ROUTES
 
 logger = logging.getLogger("samatcha")
@@ -122,6 +124,13 @@ def on_validation_error(request: Request[Any, Any, Any], exc: ValidationExceptio
     )
 
 
+def on_undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    """Bytes that are not UTF-8 where text was promised (msgspec raises this, not a DecodeError,
+    for a JSON body with invalid UTF-8): the sender's mistake, not ours."""
+    message = gettext_("The request is incomplete or malformed.")
+    return _error_response(request, 400, "invalid_encoding", message)
+
+
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -135,11 +144,12 @@ def on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respon
             request, status, "server_error", gettext_("Something went wrong. Please try again.")
         )
     code = _HTTP_CODES.get(status, "bad_request")
-    message = (
-        gettext_("This page does not exist.")
-        if status == 404
-        else gettext_("The request is incomplete or malformed.")
-    )
+    if status == 404:
+        message = gettext_("This page does not exist.")
+    elif status == 413:  # a body over the limit, refused while it was being read
+        message = gettext_("This is too much to send at once.")
+    else:
+        message = gettext_("The request is incomplete or malformed.")
     return _error_response(request, status, code, message)
 
 
@@ -220,6 +230,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *REVIEW_ROUTES,
             *VOTING_ROUTES,
             *AGENDA_ROUTES,
+            *SEAT_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(
@@ -227,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         plugins=[channels],
+        request_max_body_size=MAX_REQUEST_BYTES,  # chunked bodies too; imports allow more
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(template_environment())
         ),
@@ -240,6 +252,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={
             DomainError: on_domain_error,
             ValidationException: on_validation_error,
+            UnicodeDecodeError: on_undecodable_body,
             HTTPException: on_http_error,
             Exception: on_unexpected_error,
         },
@@ -259,6 +272,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop],
         state=State({"runtime": runtime}),
     )
+    document_api_errors(app)
     return app
 
 

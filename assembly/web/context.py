@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.params import Parameter
 
-from assembly.errors import UnsupportedMediaType
+from assembly.errors import DomainError, NotFound, UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
 from assembly.runtime import Runtime
 from assembly.security import new_token, token_hash
@@ -58,10 +60,35 @@ def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 # What a cross-site HTML form can send. The JSON API refuses them, so with SameSite cookies a
 # page on another site cannot act as a logged-in person through it.
 FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "text/plain")
+# Row ids are 32-bit integers in PostgreSQL: a larger id in a path names nothing, and is refused
+# as such before the query overflows (SQLite and asyncpg both raise on it).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ROW_ID), Parameter(ge=1, le=MAX_ROW_ID)]
+"""An id in a JSON body: refused with 400 when out of range (msgspec), and the range documented
+in the OpenAPI schema (Parameter)."""
+
+
+MAX_REQUEST_BYTES = 1024 * 1024
+"""The largest body a form or the JSON API takes: a whole agenda item with its plans and
+indicators is a few KiB. Imports set a larger limit on their own handlers."""
+
+
+class RequestTooLarge(DomainError):
+    status_code = 413
+
+
+def _body_limit(request: Request[Any, Any, Any]) -> int:
+    own = request.route_handler.request_max_body_size  # set on the handler itself, or Empty
+    return own if isinstance(own, int) else MAX_REQUEST_BYTES
 
 
 async def before_request(request: Request[Any, Any, Any]) -> None:
     set_language(request)
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > _body_limit(request):
+        raise RequestTooLarge("too_large", "This is too much to send at once.")
+    if any(isinstance(v, int) and abs(v) > MAX_ROW_ID for v in request.path_params.values()):
+        raise NotFound("not_found", "This page does not exist.")
     form_sent = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPES)
     if form_sent and request.url.path.startswith("/api/"):
         raise UnsupportedMediaType("json_only", "The API accepts JSON only.")

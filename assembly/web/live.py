@@ -24,7 +24,9 @@ from litestar.params import FromPath
 
 from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
+from assembly.limits import SlidingWindow, socket_resyncs
 from assembly.live import Snapshot, assembly_seq, build_snapshot
+from assembly.seats import holds_seat, moved_participant
 from assembly.steps import Role
 from assembly.web.context import actor_of, runtime_of, set_language
 
@@ -32,6 +34,10 @@ logger = logging.getLogger("samatcha")
 
 CLOSE_NOT_ALLOWED = 4403  # application close code: the browser should not retry
 CLOSE_BAD_ORIGIN = 4400
+CLOSE_TOO_BIG = 1009  # the standard "message too big"
+MAX_MESSAGE_BYTES = 64 * 1024
+"""Phones send only pings and resync requests (a few dozen bytes). `samatcha serve` gives
+uvicorn the same limit; the handler checks it too, for servers started another way."""
 
 
 def staff_channel(assembly_id: FromPath[int]) -> str:
@@ -131,16 +137,38 @@ async def live_socket(
         return
     channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
     last_snapshot_seq = 0
+    # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
+    # then closes as "not allowed", like one that never had a seat.
+    seat = None if first.is_staff else getattr(first.standing.participant, "id", None)
+    gone = False
+
+    async def leave() -> None:
+        nonlocal gone
+        if not gone:
+            gone = True
+            await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
 
     async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
         snap = ready or await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+        if seat is not None and snap.standing.participant is None:
+            await leave()
+            return
         last_snapshot_seq = snap.state["seq"]
         await socket.send_text(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
         )
 
     async def forward(message: bytes) -> None:
+        if gone:
+            return
+        if (
+            seat is not None
+            and moved_participant(message) == seat
+            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
+        ):
+            await leave()
+            return
         seq = event_seq(message)
         if seq is None or seq > last_snapshot_seq:
             await socket.send_data(message)
@@ -152,23 +180,47 @@ async def live_socket(
             # common case; building it twice was most of a reconnect's cost).
             unchanged = await assembly_seq(rt, assembly_id) == first.state["seq"]
             await send_snapshot(first if unchanged else None)
+            del first  # a hall of open sockets must not each keep a whole snapshot alive
+            resyncs = socket_resyncs()
             async with subscriber.run_in_background(forward):
                 while True:
-                    await _answer(socket, await socket.receive_text(), send_snapshot)
+                    raw = await _receive(socket)
+                    if gone:
+                        return
+                    if raw is None:
+                        await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
+                        return
+                    await _answer(socket, raw, send_snapshot, resyncs)
     except WebSocketDisconnect:
         return
 
 
-async def _answer(socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any) -> None:
+async def _receive(socket: WebSocket[Any, Any, Any]) -> str | None:
+    """The next message as text ("" for a binary frame), None when it is over the limit."""
+    event = await socket.receive()
+    if event["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(detail="disconnect event", code=event.get("code", 1000))
+    text, data = event.get("text"), event.get("bytes")
+    size = len(text.encode("utf-8", "surrogatepass")) if text else len(data or b"")
+    return None if size > MAX_MESSAGE_BYTES else (text or "")
+
+
+async def _answer(
+    socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any, resyncs: SlidingWindow
+) -> None:
+    """Anything but a ping or a resync (binary frames, not JSON, not an object, nested too
+    deep to parse) gets an error message on this socket; nothing else changes."""
     try:
         message = json.loads(raw)
         kind = message.get("type") if isinstance(message, dict) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         kind = None
     if kind == "ping":
         await socket.send_text('{"type":"pong"}')
-    elif kind == "resync":
+    elif kind == "resync" and resyncs.allow("socket"):
         await send_snapshot()
+    elif kind == "resync":
+        await socket.send_text(_encode({"type": "error", "data": {"error": "too_many_resyncs"}}))
     else:
         await socket.send_text(_encode({"type": "error", "data": {"error": "unknown_message"}}))
 

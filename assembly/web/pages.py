@@ -17,12 +17,12 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
-from assembly import services
-from assembly.errors import Forbidden, InvalidInput, NotAuthenticated
+from assembly import seats, services
+from assembly.errors import InvalidInput
 from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.security import new_token, token_hash
-from assembly.steps import Role, StepKind
+from assembly.steps import Action, Role, StepKind, refusal
 from assembly.web.context import (
     SESSION_COOKIE,
     CurrentActor,
@@ -114,11 +114,11 @@ def _int(value: str | None, field: str) -> int | None:
 async def _staff_snapshot(
     request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
 ) -> Snapshot:
-    if actor.user is None:
-        raise NotAuthenticated("not_authenticated", "Please log in first.")
+    """The snapshot behind a staff page, refused as the rules table refuses VIEW_CONSOLE."""
     snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-    if not snap.is_staff:
-        raise Forbidden("staff_only", "Only the facilitators of this assembly can do this.")
+    reason = refusal(snap.standing.role, Action.VIEW_CONSOLE)
+    if reason is not None:
+        raise services.refusal_error(reason, actor)
     return snap
 
 
@@ -137,15 +137,21 @@ class ParticipantPages(Controller):
 
     @get("/j/{code:str}")
     async def join_page(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, code: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        code: FromPath[str],
+        seat: FromQuery[str | None] = None,
     ) -> Response[Any]:
+        """`?seat=` (a seat card's QR link) fills in the seat code; a phone that already has
+        a seat still sees the form then, since the card may move a seat to it."""
         rt = runtime_of(request)
         assembly = await services.assembly_for_code(rt, code)
-        if actor.device_hash:
+        if actor.device_hash and not seat:
             snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
             if snap.standing.participant is not None:
                 return Redirect(f"/a/{assembly.id}", status_code=HTTP_303_SEE_OTHER)
-        return page("join.html", request, assembly=assembly)
+        return page("join.html", request, assembly=assembly, seat_code=(seat or "")[:20])
 
     @post("/j/{code:str}")
     async def join(
@@ -159,6 +165,7 @@ class ParticipantPages(Controller):
             network_key=data.get("network"),
             display_name=data.get("display_name", ""),
             organisation=data.get("organisation", ""),
+            seat_code=data.get("seat_code"),
         )
         return Redirect(
             f"/a/{participant.assembly_id}",
@@ -263,16 +270,22 @@ class StaffPages(Controller):
         snap = await _staff_snapshot(request, actor, assembly_id)
         facilitators = await services.facilitators_of(runtime_of(request), assembly_id)
         url = join_url(request, snap.assembly)
+        can_manage = snap.standing.role == Role.ORGANIZER
         return snapshot_page(
             "organize.html",
             request,
             snap,
             user=actor.user,
-            can_manage=snap.standing.role == Role.ORGANIZER,
+            can_manage=can_manage,
             facilitators=facilitators,
             step_kinds=list(StepKind),
             join_link=url,
             qr=qr_svg(url),
+            seat_cards=await seats.seat_list(
+                runtime_of(request), actor=actor, assembly_id=assembly_id
+            )
+            if can_manage
+            else None,
         )
 
     @post("/organize/{assembly_id:int}/details")

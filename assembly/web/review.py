@@ -17,11 +17,12 @@ from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
 
-from assembly.errors import DomainError, Forbidden, InvalidInput, NotAuthenticated
+from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.live import build_snapshot
-from assembly.steps import Role
-from assembly.web.context import CurrentActor, provide_actor, runtime_of
+from assembly.services import refusal_error
+from assembly.steps import Action, refusal
+from assembly.web.context import MAX_ROW_ID, CurrentActor, RowId, provide_actor, runtime_of
 from assembly.web.pages import Form, done, page
 from deliberation import curation
 from deliberation.imports import ImportReport, RowIssue, import_proposals
@@ -55,14 +56,14 @@ class GroupBody:
 
 @dataclass
 class MergeBody:
-    into: int
+    into: RowId
     version: int | None = None
     into_version: int | None = None
 
 
 @dataclass
 class SplitBody:
-    proposal_ids: list[int] | None = None
+    proposal_ids: list[RowId] | None = None
     version: int | None = None
 
 
@@ -80,9 +81,12 @@ def _optional_int(value: Any, field: str) -> int | None:
     if isinstance(value, bool):
         raise InvalidInput(f"invalid_{field}", "Please enter a number.")
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"invalid_{field}", "Please enter a number.") from exc
+    if abs(number) > MAX_ROW_ID:  # no row has it, and the query would overflow
+        raise InvalidInput(f"invalid_{field}", "Please enter a number.")
+    return number
 
 
 def _move_args(body: dict[str, Any]) -> dict[str, Any]:
@@ -288,11 +292,10 @@ class ReviewApi(Controller):
 async def _organizer_page(
     request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: int
 ) -> dict[str, Any]:
-    if actor.user is None:
-        raise NotAuthenticated("not_authenticated", "Please log in first.")
     snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-    if snap.standing.role != Role.ORGANIZER:
-        raise Forbidden("organizer_only", "Only the organizer of this assembly can do this.")
+    reason = refusal(snap.standing.role, Action.MANAGE_ASSEMBLY)
+    if reason is not None:
+        raise refusal_error(reason, actor)
     return snap.state
 
 

@@ -17,7 +17,7 @@ import httpx
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Audit, Server
 
 LIVE = 8_000  # ms: phones refetch their agenda section at a random moment within 2 s
 CONSOLE = {"width": 1366, "height": 768}
@@ -166,7 +166,7 @@ def full_screenshot(page: Any, path: Path) -> None:
 
 
 def test_draft_adopt_and_export_in_the_browser(
-    browser: Any, server: Server, screenshot_dir: Path
+    browser: Any, server: Server, screenshot_dir: Path, audit: Audit
 ) -> None:
     api = Api(server)
     try:
@@ -213,6 +213,9 @@ def test_draft_adopt_and_export_in_the_browser(
     expect(suggestion).to_contain_text("+1", timeout=LIVE)
     expect(suggestion).to_contain_text("เป้าหมาย")  # the part, in Thai
 
+    audit(author, "phone, draft")
+    audit(console, "console, draft")
+    audit(presenter, "presenter, draft")
     author.set_viewport_size({"width": 360, "height": 1400})
     full_screenshot(author, screenshot_dir / "phone-draft-360.png")
     full_screenshot(console, screenshot_dir / "console-draft-1366.png")
@@ -293,6 +296,9 @@ def test_draft_adopt_and_export_in_the_browser(
     expect(objection).not_to_contain_text("religion")
     expect(presenter.locator("[data-region=agenda-adopt]")).to_contain_text("เห็นด้วย", timeout=LIVE)
 
+    audit(objector, "phone, adopt")
+    audit(console, "console, adopt")
+    audit(presenter, "presenter, adopt")
     objector.set_viewport_size({"width": 360, "height": 1400})
     full_screenshot(objector, screenshot_dir / "phone-adopt-360.png")
 

@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Audit, Server
 
 LIVE = 15_000  # ms: clustering loads the model in the server's first request
 TEXTS = [
@@ -36,7 +36,7 @@ def login(browser: Any, server: Server, viewport: dict[str, int]) -> Any:
 
 
 def test_a_facilitator_turns_proposals_into_issues_while_screens_follow(
-    browser: Any, server: Server, screenshot_dir: Path
+    browser: Any, server: Server, screenshot_dir: Path, audit: Audit
 ) -> None:
     with httpx.Client(base_url=server.url) as org:
         org.post(
@@ -115,6 +115,9 @@ def test_a_facilitator_turns_proposals_into_issues_while_screens_follow(
     expect(phone.locator("[data-region=rv-issues]")).to_contain_text(
         "ความปลอดภัยทางถนน", timeout=LIVE
     )
+    audit(phone, "phone, review")
+    audit(console, "console, review")
+    audit(presenter, "presenter, review")
     console.screenshot(path=str(screenshot_dir / "console-review-1366.png"), full_page=True)
     presenter.screenshot(path=str(screenshot_dir / "presenter-review-1920.png"))
     phone.screenshot(path=str(screenshot_dir / "phone-review-360.png"))

@@ -10,7 +10,7 @@ import httpx
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Audit, Server
 
 LIVE = 8_000  # ms: phones refetch their vote section at a random moment within 2 s
 
@@ -53,7 +53,7 @@ def new_assembly(server: Server) -> tuple[int, str]:
 
 
 def test_a_dot_vote_from_setup_to_revealed_results(
-    browser: Any, server: Server, screenshot_dir: Path
+    browser: Any, server: Server, screenshot_dir: Path, audit: Audit
 ) -> None:
     assembly_id, code = new_assembly(server)
     console = staff(browser, server, {"width": 1366, "height": 900})
@@ -71,10 +71,14 @@ def test_a_dot_vote_from_setup_to_revealed_results(
     second = phone(browser, server, code, "religion")
     for page in (first, second):
         expect(page.locator("form[data-ballot]")).to_be_visible(timeout=LIVE)
+    audit(first, "phone, dot ballot")
+    audit(console, "console, open vote")
+    audit(presenter, "presenter, open vote")
 
     rows = first.locator(".vote-option")
-    rows.nth(0).locator("button.vote-tap", has_text="+").click()
-    rows.nth(0).locator("button.vote-tap", has_text="+").click()
+    add = first.get_by_role("button", name="เพิ่ม 1 จุดให้: พอเพียง")
+    add.click()
+    add.click()
     rows.nth(1).locator("button.vote-tap", has_text="+").click()
     expect(first.locator("[data-field=vote-summary]")).to_contain_text("2 / 5")
     rows.nth(0).locator("button.vote-tap", has_text="+").click()
@@ -97,6 +101,9 @@ def test_a_dot_vote_from_setup_to_revealed_results(
     expect(first.locator("[data-region=vote-results]")).to_be_visible(timeout=LIVE)
     expect(first.locator("[data-list=ranking] li").first).to_contain_text("พอเพียง")
     expect(presenter.locator("[data-region=vote-charts] img")).to_have_count(2, timeout=LIVE)
+    audit(first, "phone, vote results")
+    audit(console, "console, vote results")
+    audit(presenter, "presenter, vote results")
 
     first.set_viewport_size({"width": 360, "height": 1400})
     first.screenshot(path=screenshot_dir / "phone-vote-360.png", full_page=True)

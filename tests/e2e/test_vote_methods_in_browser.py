@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Audit, Server
 
 LIVE = 8_000  # ms: phones refetch their vote section at a random moment within 2 s
 OPTIONS = ["พอเพียง", "วินัย", "สุจริต", "จิตอาสา"]
@@ -84,11 +84,18 @@ def fill_approval(page: Any) -> None:
     expect(page.locator("[data-field=vote-summary]")).to_contain_text("2 / 3")
 
 
+def star(page: Any, stars: int, label: str) -> Any:
+    """A star button, found by the name a screen reader says: what a tap on it does."""
+    return page.get_by_role("button", name=f"ให้ {stars} จาก 5 ดาว: {label}", exact=True)
+
+
 def fill_score(page: Any) -> None:
-    row(page, "สุจริต").locator(".vote-star").nth(3).tap()  # 4 stars
-    row(page, "พอเพียง").locator(".vote-star").nth(1).tap()  # 2 stars
-    row(page, "วินัย").locator(".vote-star").nth(4).tap()  # 5 stars …
-    row(page, "วินัย").locator(".vote-star").nth(4).tap()  # … tapped again: 0
+    star(page, 4, "สุจริต").tap()
+    star(page, 2, "พอเพียง").tap()
+    star(page, 5, "วินัย").tap()
+    star(page, 5, "วินัย").tap()  # tapped again: 0
+    expect(star(page, 4, "สุจริต")).to_have_attribute("aria-pressed", "true")
+    expect(star(page, 5, "สุจริต")).to_have_attribute("aria-pressed", "false")
     expect(row(page, "สุจริต").locator(".vote-star.on")).to_have_count(4)
     expect(row(page, "พอเพียง").locator(".vote-star.on")).to_have_count(2)
     expect(row(page, "วินัย").locator(".vote-star.on")).to_have_count(0)
@@ -96,7 +103,10 @@ def fill_score(page: Any) -> None:
 
 def fill_ranking(page: Any) -> None:
     for label in ("จิตอาสา", "สุจริต", "พอเพียง"):
-        row(page, label).locator(".vote-rankbtn").tap()
+        page.get_by_role("button", name=f"จัดเป็นอันดับถัดไป: {label}").tap()
+    expect(row(page, "พอเพียง").get_by_role("button")).to_have_accessible_name(
+        re.compile(r"^อันดับ 3: พอเพียง")
+    )
     row(page, "สุจริต").locator(".vote-rankbtn").tap()  # unrank: พอเพียง moves up to 2
     expect(page.locator("[data-field=vote-submit]")).to_be_disabled()  # 2 ranked, 3 needed
     row(page, "วินัย").locator(".vote-rankbtn").tap()
@@ -148,12 +158,18 @@ def stored(org: httpx.Client, aid: int, ids: dict[str, str]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("method", ["approval", "score", "ranking", "budget"])
 def test_a_thumb_fills_each_ballot_and_the_server_stores_it(
-    browser: Any, server: Server, org: httpx.Client, screenshot_dir: Path, method: str
+    browser: Any,
+    server: Server,
+    org: httpx.Client,
+    screenshot_dir: Path,
+    audit: Audit,
+    method: str,
 ) -> None:
     aid, code, ids = open_vote(org, method)
     page = phone(browser, server, code)
     expect(page.locator(f"form[data-ballot][data-method={method}]")).to_be_visible(timeout=LIVE)
     FILL[method](page)
+    audit(page, f"phone, {method} ballot")
     page.locator("[data-field=vote-submit]").tap()
     expect(page.locator("[data-field=vote-saved]")).to_have_text("✓ บันทึกแล้ว", timeout=LIVE)
 
@@ -187,6 +203,7 @@ def test_ballots_that_break_the_rules_are_refused_in_thai(
     page = phone(browser, server, code)
     form = page.locator("form[data-ballot][data-method=budget]")
     expect(form).to_be_visible(timeout=LIVE)
+    expect(form).to_have_attribute("data-enhanced", "1")  # ballot.js loads after the page
     # The page's own check: fields forced to 50 + 30 + 10 + 0 = 90 behind the sliders' back.
     page.evaluate(
         """() => {

@@ -1,0 +1,623 @@
+"""Every action × every role × every step kind, generated from the rules table.
+
+`assembly/steps.py` says which roles may do each action in which step kinds; `refusal()` says
+why not. Here every action has the concrete requests that perform it (JSON API, and the plain
+form or page where there is one), and each is sent by seven people in every step kind, open
+and closed: nobody there, a participant of this assembly, a participant of another one, a
+facilitator of this / another assembly, the organizer of this / another assembly (organizer is
+an account role; an organizer is the organizer of the assemblies they created). The answer must
+be what `refusal()` says: allowed is never 401/403, refused carries the refusal's code.
+
+A completeness test walks the app's routes: a new endpoint with no entry here fails it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from litestar.exceptions import WebSocketDisconnect
+from litestar.routes import HTTPRoute, WebSocketRoute
+
+from assembly.steps import RULES, Action, Refusal, Role, StepKind, refusal
+
+if TYPE_CHECKING:
+    from conftest import Person, World
+
+MEMBER = "member"
+"""Reads for anyone with a place in the assembly (snapshot, agenda, revealed results): not an
+action of the table, and tied to no step."""
+
+ROLES: dict[str, Role] = {
+    "anonymous": Role.ANONYMOUS,
+    "participant": Role.PARTICIPANT,
+    "other_participant": Role.ANONYMOUS,
+    "facilitator": Role.FACILITATOR,
+    "other_facilitator": Role.ANONYMOUS,
+    "organizer": Role.ORGANIZER,
+    "other_organizer": Role.ANONYMOUS,
+}
+"""Each person of the grid, and the role the table gives them in *this* assembly."""
+
+ROLE_REFUSALS = {
+    Refusal.NOT_IN_ASSEMBLY,
+    Refusal.PARTICIPANTS_ONLY,
+    Refusal.STAFF_ONLY,
+    Refusal.ORGANIZER_ONLY,
+}
+REFUSAL_CODES = {r.value for r in Refusal} | {"not_authenticated"}
+_PLACEHOLDER = re.compile(r"\{(\w+):\w+\}")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request that performs an action; `route` is the app's route path, filled from the
+    world's ids (or `values`) when sent."""
+
+    method: str
+    route: str
+    json: Any = None
+    form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    steers: bool = False
+    """Changes the current step: the grid puts its step back after it."""
+
+    def url(self, ids: dict[str, str]) -> str:
+        return _PLACEHOLDER.sub(lambda m: {**ids, **self.values}[m[1]], self.route)
+
+
+API = "/api/v1/assemblies/{assembly_id:int}"
+JUNK_FILE = {"file": ("proposals.csv", b"\x00\x01\x02 not a table", "text/csv")}
+
+CALLS: dict[Action | str, tuple[Call, ...]] = {
+    Action.SUBMIT_PROPOSAL: (
+        Call("POST", f"{API}/proposals", json={"text": "ข้อเสนอจากตาราง"}),
+        Call("POST", "/a/{assembly_id:int}/proposals", form={"text": "ข้อเสนอจากแบบฟอร์ม"}),
+    ),
+    Action.SUPPORT_PROPOSAL: (
+        Call("POST", f"{API}/proposals/{{proposal_id:int}}/support"),
+        Call("POST", "/a/{assembly_id:int}/proposals/{proposal_id:int}/support"),
+    ),
+    Action.MODERATE_PROPOSAL: (
+        Call("PATCH", f"{API}/proposals/{{proposal_id:int}}", json={"hidden": False}),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/proposals/{proposal_id:int}",
+            form={"action": "restore"},
+        ),
+    ),
+    Action.CURATE_ISSUES: (
+        Call("GET", f"{API}/groups"),
+        Call("POST", f"{API}/groups/cluster", json={"version": -1}),
+        Call("PATCH", f"{API}/groups/{{group_id:int}}", json={"locked": True}),
+        Call(
+            "POST",
+            f"{API}/groups/{{group_id:int}}/merge",
+            json={"into": "{group}"},
+            values={"group_id": "999999"},
+        ),
+        Call("POST", f"{API}/groups/{{group_id:int}}/split", json={"proposal_ids": [999999]}),
+        Call("POST", f"{API}/proposals/{{proposal_id:int}}/group", json={"group_id": "{group}"}),
+        Call("POST", "/console/{assembly_id:int}/groups/cluster", form={"version": "-1"}),
+        Call("POST", "/console/{assembly_id:int}/groups/{group_id:int}", form={"action": "lock"}),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/proposals/{proposal_id:int}/group",
+            form={"group_id": "{group}"},
+        ),
+    ),
+    Action.CAST_BALLOT: (
+        Call("POST", f"{API}/votes/{{vote_id:int}}/ballot", json={"ballot": ["{option}"]}),
+        Call("POST", "/a/{assembly_id:int}/votes/{vote_id:int}/ballot", form={"o{option}": "on"}),
+    ),
+    Action.RUN_VOTE: (
+        Call("POST", f"{API}/votes", json={"method": "approval", "options": ["ก", "ข"]}),
+        Call("POST", f"{API}/votes/{{vote_id:int}}/{{change:str}}", values={"change": "reveal"}),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/votes",
+            form={"method": "approval", "options": "ก\nข"},
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/votes/{vote_id:int}/{change:str}",
+            values={"change": "reveal"},
+        ),
+    ),
+    Action.SUGGEST_DRAFT: (
+        Call("POST", f"{API}/agenda/group", json={"item_id": "{item}"}),
+        Call(
+            "POST",
+            f"{API}/agenda/items/{{item_id:int}}/suggestions",
+            json={"part": "goal", "text": "ข้อแนะ"},
+        ),
+        Call(
+            "POST",
+            f"{API}/agenda/suggestions/{{suggestion_id:int}}/{{change:str}}",
+            values={"change": "support"},
+        ),
+        Call("POST", "/a/{assembly_id:int}/agenda/group", form={"item_id": "{item}"}),
+        Call(
+            "POST",
+            "/a/{assembly_id:int}/agenda/items/{item_id:int}/suggestions",
+            form={"part": "goal", "text": "ข้อแนะจากแบบฟอร์ม"},
+        ),
+        Call("POST", "/a/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/support"),
+    ),
+    Action.EDIT_DRAFT: (
+        Call("POST", f"{API}/agenda/items", json={"title": "วาระจากตาราง"}),
+        Call(
+            "PATCH", f"{API}/agenda/items/{{item_id:int}}", json={"version": 1, "goal": "เป้าหมาย"}
+        ),
+        Call("POST", f"{API}/agenda/items/{{item_id:int}}/remove", values={"item_id": "999999"}),
+        Call(
+            "POST",
+            f"{API}/agenda/suggestions/{{suggestion_id:int}}/{{change:str}}",
+            values={"change": "dismiss"},
+        ),
+        Call("POST", "/console/{assembly_id:int}/agenda/items", form={"title": "วาระจากแบบฟอร์ม"}),
+        Call(
+            "POST", "/console/{assembly_id:int}/agenda/items/{item_id:int}", form={"version": "1"}
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/agenda/items/{item_id:int}/remove",
+            values={"item_id": "999999"},
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/{change:str}",
+            values={"change": "dismiss"},
+        ),
+    ),
+    Action.GIVE_CONSENT: (
+        Call("POST", f"{API}/agenda/items/{{item_id:int}}/consent", json={"answer": "agree"}),
+        Call(
+            "POST",
+            "/a/{assembly_id:int}/agenda/items/{item_id:int}/consent",
+            form={"answer": "agree"},
+        ),
+    ),
+    Action.ADOPT_ITEM: (
+        Call("POST", f"{API}/agenda/items/{{item_id:int}}/adopt", json={"adopted": True}),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/agenda/items/{item_id:int}/adopt",
+            form={"adopted": "on"},
+        ),
+    ),
+    Action.STEER_STEPS: (
+        Call("POST", f"{API}/steps/{{step_id:int}}/open", json={}, steers=True),
+        Call("POST", f"{API}/steps/{{step_id:int}}/close", steers=True),
+        Call("POST", "/console/{assembly_id:int}/steps/{step_id:int}/open", form={}, steers=True),
+        Call("POST", "/console/{assembly_id:int}/steps/{step_id:int}/close", steers=True),
+    ),
+    Action.VIEW_CONSOLE: (
+        Call("GET", "/console/{assembly_id:int}"),
+        Call("GET", "/present/{assembly_id:int}"),
+        Call("GET", "/organize/{assembly_id:int}"),
+        Call("GET", "/organize/{assembly_id:int}/qr.svg"),
+        Call("GET", "/organize/{assembly_id:int}/export"),
+        Call(
+            "GET",
+            "/organize/{assembly_id:int}/export/{filename:str}",
+            values={"filename": "proposals.csv"},
+        ),
+        Call("GET", "/organize/{assembly_id:int}/{filename:str}", values={"filename": "export.md"}),
+        Call("GET", f"{API}/agenda/document"),
+        Call(
+            "GET",
+            "/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}",
+            values={"chart": "turnout.svg"},
+        ),
+    ),
+    Action.MANAGE_ASSEMBLY: (
+        Call("PATCH", API, json={"name": "สมัชชาคุณธรรมจังหวัดทดสอบ", "province": "ทดสอบ"}),
+        Call(
+            "PUT",
+            f"{API}/networks/{{key:str}}",
+            json={"name_th": "สื่อมวลชน"},
+            values={"key": "media"},
+        ),
+        Call("POST", f"{API}/steps", json={"kind": "collect", "title": "ขั้นตอนเพิ่ม"}),
+        Call("PATCH", f"{API}/steps/{{step_id:int}}", json={"kind": "{kind}", "title": "ขั้นตอนนี้"}),
+        Call("POST", f"{API}/facilitators", json={"username": "fac"}),
+        Call("POST", f"{API}/purge-personal-data"),
+        Call("POST", f"{API}/imports", files=JUNK_FILE),
+        Call("GET", "/organize/{assembly_id:int}/import"),
+        Call("POST", "/organize/{assembly_id:int}/import", form={}, files=JUNK_FILE),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/details",
+            form={"name": "สมัชชาคุณธรรมจังหวัดทดสอบ", "province": "ทดสอบ", "join_open": "on"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/networks",
+            form={"key": "media", "name_th": "สื่อมวลชน"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/steps",
+            form={"step_id": "{step}", "kind": "{kind}", "title": "ขั้นตอนนี้", "show_others": "on"},
+        ),
+        Call("POST", "/organize/{assembly_id:int}/facilitators", form={"username": "fac"}),
+        Call("POST", "/organize/{assembly_id:int}/purge"),
+        Call(
+            "POST", "/organize/{assembly_id:int}/export/settings", form={"organizer": "จังหวัดทดสอบ"}
+        ),
+        Call("GET", f"{API}/seats"),
+        Call("POST", f"{API}/seats", json={"network": "media", "count": 1}),
+        Call("PUT", f"{API}/seats/required", json={"required": False}),
+        Call("POST", f"{API}/seats/{{number:int}}/revoke", values={"number": "999999"}),
+        Call("POST", f"{API}/seats/{{number:int}}/reissue", values={"number": "999999"}),
+        Call("GET", "/organize/{assembly_id:int}/seats/cards"),
+        Call("GET", "/organize/{assembly_id:int}/seats/list.csv"),
+        Call("POST", "/organize/{assembly_id:int}/seats", form={"network": "media", "count": "1"}),
+        Call("POST", "/organize/{assembly_id:int}/seats/required", form={}),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/seats/{number:int}/revoke",
+            values={"number": "999999"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/seats/{number:int}/reissue",
+            values={"number": "999999"},
+        ),
+    ),
+    MEMBER: (
+        Call("GET", f"{API}/snapshot"),
+        Call("GET", f"{API}/similar"),
+        Call("POST", f"{API}/similar", json={"text": "สั้น"}),
+        Call("GET", f"{API}/agenda"),
+        Call("GET", f"{API}/votes/{{vote_id:int}}/results"),
+        Call(
+            "GET",
+            "/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}",
+            values={"chart": "ranking.svg"},
+        ),
+        Call(
+            "GET",
+            "/a/{assembly_id:int}/votes/{vote_id:int}/export/{name:str}",
+            values={"name": "tally.csv"},
+        ),
+    ),
+}
+"""Action → the requests that perform it. Bodies are valid, so what answers is the rule; where
+an allowed request would destroy the world (remove an item, merge a group) it names an id that
+does not exist, which the use case looks up only after authorizing."""
+
+PARTICIPANT_PAGE = ("GET", "/a/{assembly_id:int}")
+"""The phone's page: a participant sees it, anyone else is sent to the join page."""
+
+ACCOUNT_CALLS: tuple[tuple[str, str], ...] = (
+    ("GET", "/api/v1/assemblies"),
+    ("POST", "/api/v1/assemblies"),
+    ("GET", "/organize"),
+    ("POST", "/organize"),
+)
+"""Tied to an account, not to an assembly: tested on their own below."""
+
+PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("GET", "/"),
+        ("GET", "/j/{code:str}"),
+        ("POST", "/j/{code:str}"),
+        ("GET", "/login"),
+        ("POST", "/login"),
+        ("POST", "/logout"),
+        ("POST", "/api/v1/login"),
+        ("POST", "/api/v1/logout"),
+        ("POST", "/api/v1/join"),
+        ("GET", "/healthz"),
+        ("GET", "/lang/{language:str}"),
+        ("GET", "/static/{file_path:path}"),
+        ("GET", "/schema"),
+        ("GET", "/schema/{path:str}"),
+        ("GET", "/schema/openapi.json"),
+        ("GET", "/schema/openapi.yaml"),
+        ("GET", "/schema/openapi.yml"),
+    }
+)
+"""Open to anyone by design: joining, logging in, static files, health, the API schema."""
+
+SOCKET_ROUTES = frozenset({("WS", "/ws/{assembly_id:int}")})
+"""Covered by the handshake grid below."""
+
+
+def expected_refusal(
+    key: Action | str, role: Role, kind: StepKind, step_open: bool
+) -> Refusal | None:
+    if key == MEMBER:
+        return None if role != Role.ANONYMOUS else Refusal.NOT_IN_ASSEMBLY
+    return refusal(role, Action(key), kind, step_open)
+
+
+# ---------------------------------------------------------------- the world
+
+
+@dataclass
+class Grid:
+    world: World
+    people: dict[str, Person]
+    ids: dict[str, str]
+    fill: dict[str, str]
+    """Values put into bodies: "{option}", "{group}", "{item}", "{step}", "{kind}"."""
+    seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def set_step(self, kind: StepKind, step_open: bool) -> None:
+        step_id = self.world.step_id(kind)
+        self.world.open(kind)
+        if not step_open:
+            closed = self.world.facilitator.post(
+                f"/api/v1/assemblies/{self.world.id}/steps/{step_id}/close"
+            )
+            assert closed.status_code == 200, closed.text
+        self.ids["step_id"] = str(step_id)
+        self.fill.update(step=str(step_id), kind=kind.value)
+
+    def send(self, who: str, call: Call) -> httpx.Response:
+        person = self.people[who]
+        kwargs: dict[str, Any] = {"headers": {"X-Requested-With": "fetch"}}
+        if call.json is not None:
+            kwargs["json"] = self._filled(call.json)
+            if "votes/{vote_id:int}/ballot" in call.route:
+                kwargs["json"]["client_seq"] = next(self.seq)
+        if call.form is not None:
+            form = self._filled(call.form)
+            if "/ballot" in call.route:
+                form["client_seq"] = str(next(self.seq))
+            kwargs["data"] = form
+        if call.files is not None:
+            kwargs["files"] = call.files
+        return person.request(call.method, call.url(self.ids), **kwargs)
+
+    def _filled(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {self._filled(k): self._filled(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._filled(v) for v in value]
+        if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+            filled = self.fill[value[1:-1]]
+            return int(filled) if value in ("{item}", "{group}") else filled
+        if isinstance(value, str) and "{option}" in value:
+            return value.replace("{option}", self.fill["option"])
+        return value
+
+
+def _ok(response: httpx.Response) -> Any:
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+@pytest.fixture
+def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
+    """This assembly with a proposal in a group, an open (revealed) vote, an agenda item with a
+    suggestion; another assembly with its own organizer, facilitator and participant."""
+    PersonClass = type(world.organizer)
+    other_organizer = sign_up("org2", "organizer")
+    other = _ok(other_organizer.post("/api/v1/assemblies/", json={"name": "อื่น", "province": "อื่น"}))
+    other_facilitator = sign_up("fac2", "facilitator")
+    _ok(
+        other_organizer.post(
+            f"/api/v1/assemblies/{other['assembly']['id']}/facilitators", json={"username": "fac2"}
+        )
+    )
+    other_participant = PersonClass(world.client)
+    _ok(
+        other_participant.post(
+            "/api/v1/join", json={"code": other["assembly"]["join_code"], "network": "media"}
+        )
+    )
+
+    participant, author = world.phone("media"), world.phone("religion")
+    api = f"/api/v1/assemblies/{world.id}"
+    world.open("collect")
+    proposal = _ok(author.post(f"{api}/proposals", json={"text": "ร้านค้าความซื่อสัตย์"}))["id"]
+    world.open("review")
+    moved = _ok(
+        world.facilitator.post(f"{api}/proposals/{proposal}/group", json={"group_id": "new"})
+    )
+    group = moved["groups"][0]["id"]
+    world.open("vote")
+    vote = _ok(
+        world.facilitator.post(f"{api}/votes/", json={"method": "approval", "options": ["ก", "ข"]})
+    )
+    _ok(world.facilitator.post(f"{api}/votes/{vote['id']}/open"))
+    _ok(world.facilitator.post(f"{api}/votes/{vote['id']}/reveal"))
+    world.open("draft")
+    item = _ok(world.facilitator.post(f"{api}/agenda/items", json={"title": "วาระที่หนึ่ง"}))[0]["id"]
+    suggestion = _ok(
+        author.post(f"{api}/agenda/items/{item}/suggestions", json={"part": "goal", "text": "เสนอ"})
+    )["id"]
+    people = {
+        "anonymous": PersonClass(world.client),
+        "participant": participant,
+        "other_participant": other_participant,
+        "facilitator": world.facilitator,
+        "other_facilitator": other_facilitator,
+        "organizer": world.organizer,
+        "other_organizer": other_organizer,
+    }
+    ids = {
+        "assembly_id": str(world.id),
+        "proposal_id": str(proposal),
+        "group_id": str(group),
+        "vote_id": str(vote["id"]),
+        "item_id": str(item),
+        "suggestion_id": str(suggestion),
+    }
+    fill = {"option": vote["options"][0]["id"], "group": str(group), "item": str(item)}
+    return Grid(world, people, ids, fill)
+
+
+# ---------------------------------------------------------------- the grid
+
+
+def _verdict(
+    response: httpx.Response, expected: Refusal | None, who: str, key: Action | str
+) -> str | None:
+    """None when the answer is what the table says, else what was wrong."""
+    status = response.status_code
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    code = response.json().get("error") if is_json and status >= 400 else None
+    if status >= 500:
+        return f"server error {status}"
+    if expected is None:
+        if status in (401, 403) or code in REFUSAL_CODES:
+            return f"refused ({status} {code}) but the table allows it"
+        return None
+    if who == "anonymous" and expected == Refusal.NOT_IN_ASSEMBLY:
+        wanted = {(401, "not_authenticated"), (403, "not_in_assembly")}
+    elif expected in ROLE_REFUSALS:
+        wanted = {(403, expected.value)}
+    elif key == Action.CAST_BALLOT:
+        # The ballot writer checks the vote's own step (closed once another step opens), so a
+        # ballot in another step is refused as step_closed rather than wrong_step.
+        wanted = {(409, Refusal.WRONG_STEP.value), (409, Refusal.STEP_CLOSED.value)}
+    else:
+        wanted = {(409, expected.value)}
+    if (status, code) not in wanted:
+        return f"answered {status} {code}, expected one of {sorted(wanted)}"
+    return None
+
+
+def test_every_action_answers_every_role_in_every_step_as_the_rules_table_says(
+    grid: Grid,
+) -> None:
+    """Actions tied to no step answer alike in every step: all their requests are sent in the
+    first step kind, their first request in the others (the grid stays under a minute)."""
+    wrong: list[str] = []
+    for kind, step_open in itertools.product(StepKind, (True, False)):
+        grid.set_step(kind, step_open)
+        for key, calls in CALLS.items():
+            rule = RULES.get(key) if key != MEMBER else None  # type: ignore[call-overload]
+            if not step_open and not (rule and rule.needs_open_step):
+                continue  # staff actions and reads do not depend on the step being open
+            if kind != StepKind.COLLECT and not (rule and rule.step_kinds):
+                calls = calls[:1]
+            for who, role in ROLES.items():
+                expected = expected_refusal(key, role, kind, step_open)
+                for call in calls:
+                    problem = _verdict(grid.send(who, call), expected, who, key)
+                    if problem:
+                        state = f"{kind} {'open' if step_open else 'closed'}"
+                        wrong.append(
+                            f"{key} {call.method} {call.route} by {who} in {state}: {problem}"
+                        )
+                    if call.steers:
+                        grid.set_step(kind, step_open)
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_phone_page_shows_only_to_participants(grid: Grid) -> None:
+    method, route = PARTICIPANT_PAGE
+    for who in ROLES:
+        response = grid.people[who].request(
+            method, Call(method, route).url(grid.ids), follow_redirects=False
+        )
+        if who == "participant":
+            assert response.status_code == 200, who
+        else:
+            assert (response.status_code, response.headers["location"]) == (
+                303,
+                f"/j/{grid.world.code}",
+            ), who
+
+
+def test_account_routes_need_an_account_and_show_only_ones_own(grid: Grid) -> None:
+    people, this = grid.people, int(grid.ids["assembly_id"])
+    listed = {who: people[who].get("/api/v1/assemblies/") for who in ROLES}
+    for who in ("anonymous", "participant", "other_participant"):
+        assert (listed[who].status_code, listed[who].json()["error"]) == (401, "not_authenticated")
+    for who in ("facilitator", "organizer"):
+        assert this in [a["id"] for a in _ok(listed[who])], who
+    for who in ("other_facilitator", "other_organizer"):
+        assert this not in [a["id"] for a in _ok(listed[who])], who
+    body = {"name": "สมัชชาใหม่", "province": "ใหม่"}
+    for who, role in ROLES.items():
+        created = people[who].post("/api/v1/assemblies/", json=body)
+        page = people[who].post(
+            "/organize", data=body, headers={"X-Requested-With": "fetch"}, follow_redirects=False
+        )
+        dashboard = people[who].get("/organize", follow_redirects=False)
+        if "organizer" in who:
+            assert (created.status_code, page.status_code, dashboard.status_code) == (
+                201,
+                303,
+                200,
+            ), who
+        elif "facilitator" in who:
+            assert (created.status_code, created.json()["error"]) == (403, "organizer_only"), who
+            assert (page.status_code, page.json()["error"]) == (403, "organizer_only"), who
+            assert dashboard.status_code == 200, who
+        else:
+            assert (created.status_code, created.json()["error"]) == (401, "not_authenticated"), who
+            assert (page.status_code, page.json()["error"]) == (401, "not_authenticated"), who
+            assert (dashboard.status_code, dashboard.headers["location"]) == (303, "/login"), who
+        assert role is not None
+
+
+# ---------------------------------------------------------------- the socket handshake
+
+
+def test_the_socket_handshake_lets_in_only_this_assemblys_people(grid: Grid) -> None:
+    for who, role in ROLES.items():
+        person = grid.people[who]
+        if role == Role.ANONYMOUS:
+            with (
+                pytest.raises(WebSocketDisconnect) as closed,
+                person.socket(grid.world.id) as socket,
+            ):
+                socket.receive_json(timeout=5)
+            assert closed.value.code == 4403, who
+            continue
+        with person.socket(grid.world.id) as socket:
+            snapshot = socket.receive_json(timeout=5)
+        assert snapshot["type"] == "snapshot", who
+        state = snapshot["data"]
+        assert state["role"] == role.value, who
+        assert state == person.get(f"/api/v1/assemblies/{grid.world.id}/snapshot").json(), who
+        # Only staff get the list of steps (with their prompts before they open).
+        assert ("steps" in state) == (role != Role.PARTICIPANT), who
+
+
+def test_a_socket_from_another_site_is_refused(grid: Grid) -> None:
+    for who in ("participant", "facilitator", "organizer"):
+        person = grid.people[who]
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            person.socket(grid.world.id, headers={"Origin": "https://evil.example"}) as socket,
+        ):
+            socket.receive_json(timeout=5)
+        assert closed.value.code == 4400, who
+    with grid.people["participant"].socket(
+        grid.world.id, headers={"Origin": "http://testserver.local"}
+    ) as socket:
+        assert socket.receive_json(timeout=5)["type"] == "snapshot"
+
+
+# ---------------------------------------------------------------- completeness
+
+
+def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
+    covered = {(c.method, c.route) for calls in CALLS.values() for c in calls}
+    covered |= {PARTICIPANT_PAGE, *ACCOUNT_CALLS, *PUBLIC_ROUTES, *SOCKET_ROUTES}
+    routes: set[tuple[str, str]] = set()
+    for route in client.app.routes:
+        if isinstance(route, WebSocketRoute):
+            routes.add(("WS", route.path))
+        elif isinstance(route, HTTPRoute):
+            routes |= {(m, route.path) for m in route.methods if m not in ("OPTIONS", "HEAD")}
+    missing = sorted(routes - covered)
+    assert not missing, f"routes with no authorization grid entry: {missing}"
+    stale = sorted(covered - routes)
+    assert not stale, f"grid entries for routes that no longer exist: {stale}"
+    assert set(CALLS) == {*Action, MEMBER}, "every action of the table has requests"

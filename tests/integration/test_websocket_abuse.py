@@ -1,0 +1,249 @@
+"""Hostile traffic on one socket: binary frames, broken text, not JSON, not an object, unknown
+types, oversized messages, a flood of resync requests. Each affects only that socket: the others
+keep receiving events in order, the server stays healthy, nothing is stored."""
+
+from __future__ import annotations
+
+import os
+import socket as tcp
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from litestar.exceptions import WebSocketDisconnect
+
+from assembly.limits import RESYNCS_PER_SOCKET
+from assembly.web.live import CLOSE_TOO_BIG, MAX_MESSAGE_BYTES
+
+if TYPE_CHECKING:
+    from conftest import World
+
+TIMEOUT = 5
+UNKNOWN = {"type": "error", "data": {"error": "unknown_message"}}
+
+HOSTILE_TEXT = [
+    "not json at all",
+    "",
+    "[1, 2, 3]",
+    '"resync"',
+    "42",
+    "null",
+    '{"type": "nope"}',
+    '{"type": 5}',
+    '{"type": ["resync"]}',
+    '{"type": "PING"}',
+    '{"kind": "resync"}',
+    "\x00\x00\x00",
+    "\ud800 lone surrogate",
+    "ก\u0e33\u200f" * 500,
+    "[" * 60_000,  # parses to a RecursionError, within the size limit
+    '{"type": "ping"' + " " * 1000,  # truncated
+]
+HOSTILE_BINARY = [b"\x00\x01\x02", b"\xff\xfe\xfd", b'{"type": "resync"}', b""]
+
+
+def receive(socket: Any) -> dict[str, Any]:
+    return socket.receive_json(timeout=TIMEOUT)
+
+
+def answer(socket: Any, seen: list[int]) -> dict[str, Any]:
+    """The socket's answer to what it sent; events arriving meanwhile go to `seen`."""
+    while "seq" in (message := receive(socket)) and message.get("type") != "snapshot":
+        seen.append(message["seq"])
+    return message
+
+
+def snapshot_seq(world: World) -> int:
+    return int(world.facilitator.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["seq"])
+
+
+def proposal_texts(world: World) -> list[str]:
+    state = world.facilitator.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    return [p["text"] for p in state["proposals"]]
+
+
+def test_hostile_messages_are_answered_on_that_socket_and_change_nothing(world: World) -> None:
+    abuser, neighbour = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    start = snapshot_seq(world)
+    texts: list[str] = []
+    seen_by_abuser: list[int] = []
+    with (
+        abuser.socket(world.id) as bad,
+        neighbour.socket(world.id) as good,
+        world.facilitator.socket(world.id) as console,
+    ):
+        for s in (bad, good, console):
+            assert receive(s)["type"] == "snapshot"
+        for i, message in enumerate([*HOSTILE_TEXT, *HOSTILE_BINARY]):
+            if isinstance(message, bytes):
+                bad.send_bytes(message)
+            else:
+                bad.send_text(message)
+            assert answer(bad, seen_by_abuser) == UNKNOWN, message[:40]
+            if i % 5 == 0:  # real traffic in between, seen in order by everyone else
+                texts.append(f"ข้อเสนอระหว่างการโจมตี {i}")
+                sent = neighbour.post(
+                    f"/api/v1/assemblies/{world.id}/proposals", json={"text": texts[-1]}
+                )
+                assert sent.status_code == 201, sent.text
+        bad.send_json({"type": "ping"})
+        assert answer(bad, seen_by_abuser) == {"type": "pong"}
+        for s in (good, console):
+            events = [receive(s) for _ in texts]
+            assert [e["seq"] for e in events] == list(range(start + 1, start + 1 + len(texts)))
+            assert [e["data"]["proposal"]["text"] for e in events] == texts
+        # The abuser's own socket got the same events, in order, between its error answers.
+        assert seen_by_abuser == list(range(start + 1, start + 1 + len(texts)))
+    assert snapshot_seq(world) == start + len(texts)
+    assert proposal_texts(world) == texts
+    assert world.client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_message_over_the_size_limit_closes_only_that_socket(world: World) -> None:
+    abuser, neighbour = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    with neighbour.socket(world.id) as good:
+        receive(good)
+        for oversized in (
+            "x" * (MAX_MESSAGE_BYTES + 1),
+            "ก" * (MAX_MESSAGE_BYTES // 3 + 1),  # fewer characters, more bytes
+            b"\x00" * (MAX_MESSAGE_BYTES + 1),
+        ):
+            with abuser.socket(world.id) as bad:
+                receive(bad)
+                if isinstance(oversized, bytes):
+                    bad.send_bytes(oversized)
+                else:
+                    bad.send_text(oversized)
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    receive(bad)
+            assert closed.value.code == CLOSE_TOO_BIG
+        with abuser.socket(world.id) as at_limit:
+            receive(at_limit)
+            at_limit.send_text("x" * MAX_MESSAGE_BYTES)  # exactly at the limit: just nonsense
+            assert receive(at_limit) == UNKNOWN
+        sent = abuser.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ยังอยู่"})
+        assert sent.status_code == 201
+        event = receive(good)
+        assert (event["type"], event["data"]["proposal"]["text"]) == ("proposal.created", "ยังอยู่")
+    assert world.client.get("/healthz").status_code == 200
+
+
+def test_a_flood_of_resync_requests_is_limited_per_socket(world: World) -> None:
+    flooder, neighbour = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    limit, _ = RESYNCS_PER_SOCKET
+    with (
+        flooder.socket(world.id) as bad,
+        flooder.socket(world.id) as second_tab,
+        neighbour.socket(world.id) as good,
+    ):
+        for s in (bad, second_tab, good):
+            receive(s)
+        for _ in range(limit):
+            bad.send_json({"type": "resync"})
+            assert receive(bad)["type"] == "snapshot"
+        for _ in range(3):
+            bad.send_json({"type": "resync"})
+            assert receive(bad) == {"type": "error", "data": {"error": "too_many_resyncs"}}
+        bad.send_json({"type": "ping"})
+        assert receive(bad) == {"type": "pong"}
+        second_tab.send_json({"type": "resync"})  # the limit is this socket's, not the phone's
+        assert receive(second_tab)["type"] == "snapshot"
+        neighbour.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ปกติ"})
+        for s in (good, bad, second_tab):
+            assert receive(s)["data"]["proposal"]["text"] == "ปกติ"
+
+
+# ---------------------------------------------------------------- a real server
+
+
+def _free_port() -> int:
+    with tcp.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    """`samatcha serve` as run in a hall (uvicorn with the CLI's WebSocket settings)."""
+    env = {**os.environ, "SAMATCHA_DATA_DIR": str(tmp_path), "SAMATCHA_PASSWORD": "abuse-pass-1"}
+    env.pop("SAMATCHA_DATABASE_URL", None)
+    env.pop("SAMATCHA_REDIS_URL", None)
+    command = [sys.executable, "-m", "assembly.cli"]
+    subprocess.run(
+        [*command, "user", "create", "--role", "organizer", "--username", "org"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    port = _free_port()
+    with (tmp_path / "server.log").open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail("the server did not start")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def test_the_served_app_closes_oversized_and_broken_frames_on_that_socket_only(
+    served: str,
+) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    with httpx.Client(base_url=served) as http, ExitStack() as sockets:
+        logged = http.post("/api/v1/login", json={"username": "org", "password": "abuse-pass-1"})
+        assert logged.status_code == 200, logged.text
+        created = http.post("/api/v1/assemblies/", json={"name": "สมัชชา", "province": "ทดสอบ"})
+        state = created.json()
+        assembly_id, collect = state["assembly"]["id"], state["steps"][0]["id"]
+        cookie = {"Cookie": f"samatcha_session={http.cookies['samatcha_session']}"}
+        ws_url = f"ws://127.0.0.1:{served.rsplit(':', 1)[1]}/ws/{assembly_id}"
+
+        def open_socket() -> Any:
+            socket = sockets.enter_context(
+                connect(ws_url, additional_headers=cookie, open_timeout=TIMEOUT)
+            )
+            assert '"type":"snapshot"' in socket.recv(timeout=TIMEOUT)
+            return socket
+
+        good = open_socket()
+        too_big, broken = open_socket(), open_socket()
+        too_big.send("x" * (MAX_MESSAGE_BYTES + 1))
+        with pytest.raises(ConnectionClosed) as closed:
+            too_big.recv(timeout=TIMEOUT)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1009
+        broken.send(b"\xff\xfe not UTF-8", text=True)  # a text frame that is not UTF-8
+        with pytest.raises(ConnectionClosed) as closed:
+            broken.recv(timeout=TIMEOUT)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1007
+        opened = http.post(f"/api/v1/assemblies/{assembly_id}/steps/{collect}/open", json={})
+        assert opened.status_code == 200
+        assert '"type":"step.changed"' in good.recv(timeout=TIMEOUT)
+        good.send('{"type":"ping"}')
+        assert good.recv(timeout=TIMEOUT) == '{"type":"pong"}'
+        assert http.get("/healthz").json() == {"status": "ok"}
