@@ -51,11 +51,21 @@ function connect() {
   socket.onclose = (e) => {
     showConnection(false);
     socket = null;
-    if (e.code === 4403 || e.code === 4400) return; // not allowed here: retrying will not help
+    if (e.code === 4400) return; // another site's page: retrying will not help
+    if (e.code === 4403) { leaveOnce(); return; } // no longer allowed here (a seat card moved)
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
     attempt += 1;
     setTimeout(connect, delay);
   };
+}
+
+// Reload once: the server then shows what this device may see now (the join page when its
+// seat moved to another phone). A second refusal within a minute stays offline, never a loop.
+function leaveOnce() {
+  const last = Number(sessionStorage.getItem("samatcha-left") || 0);
+  if (Date.now() - last < 60000) return;
+  sessionStorage.setItem("samatcha-left", String(Date.now()));
+  location.reload();
 }
 
 function send(message) {
