@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import gc
+import hashlib
 import logging
 from typing import Any
 
@@ -25,6 +27,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
 
+from assembly.agenda.render_html import STYLE as AGENDA_STYLE
 from assembly.db import Database
 from assembly.errors import DomainError
 from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
@@ -47,11 +50,15 @@ logger = logging.getLogger("samatcha")
 SUBSCRIBER_BACKLOG = 2_000  # events a slow phone may lag by before the oldest are dropped;
 # it then sees a gap in sequence numbers and asks for a snapshot instead of falling further behind
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
-# No inline scripts, nothing from another host, never inside another site's frame. Inline
-# style attributes carry each network's colour, so styles allow them.
+# No inline scripts, nothing from another host, never inside another site's frame. Style
+# attributes carry each network's colour (organizers choose it), so they are allowed; the only
+# <style> element allowed is the printable agenda's own, by its hash (old browsers that do not
+# know style-src-elem fall back to style-src).
+_AGENDA_STYLE_SHA256 = base64.b64encode(hashlib.sha256(AGENDA_STYLE.encode()).digest()).decode()
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"style-src-elem 'self' 'sha256-{_AGENDA_STYLE_SHA256}'; style-src-attr 'unsafe-inline'; "
         "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
         "form-action 'self'; object-src 'none'"
     ),

@@ -328,6 +328,21 @@ def test_draft_adopt_and_export_in_the_browser(
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     adopted = next(h for h in headings if "ขยะล้นเมือง" in h and "วาระที่" in h)
     assert "ยังไม่ผ่านการรับรอง" not in adopted
+
+    # the printable page keeps its own print style under the site's CSP (allowed by its hash)
+    refused: list[str] = []
+    organizer.on(
+        "console", lambda m: refused.append(m.text) if "Content Security" in m.text else None
+    )
+    organizer.goto(f"{server.url}/organize/{api.id}/export.html")
+    expect(organizer.locator("h1").first).to_be_visible()
+    size = organizer.evaluate("getComputedStyle(document.documentElement).fontSize")
+    assert size == "21.3333px", "16 pt from the agenda's own <style>"
+    organizer.evaluate(
+        "document.head.insertAdjacentHTML('beforeend', '<style>html{font-size:40px}</style>')"
+    )
+    assert organizer.evaluate("getComputedStyle(document.documentElement).fontSize") == size
+    assert any("Content Security Policy" in text for text in refused), "injected <style> refused"
     assert any("วินัยจราจร" in h and "ยังไม่ผ่านการรับรอง" in h for h in headings)
     for context in {p.context for p in (console, presenter, organizer, *phones)}:
         context.close()
