@@ -26,7 +26,9 @@ from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
 from assembly.limits import SlidingWindow, socket_resyncs
 from assembly.live import Snapshot, assembly_seq, build_snapshot
+from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
+from assembly.services import Actor
 from assembly.steps import Role
 from assembly.web.context import actor_of, runtime_of, set_language
 
@@ -128,6 +130,29 @@ async def live_socket(
     actor = await actor_of(socket)
     await socket.accept()
     try:
+        async with contextlib.AsyncExitStack() as subscriptions:
+            await _serve(socket, rt, actor, assembly_id, channels, subscriptions)
+    except WebSocketDisconnect:
+        return
+
+
+async def _serve(
+    socket: WebSocket[Any, Any, Any],
+    rt: Runtime,
+    actor: Actor,
+    assembly_id: int,
+    channels: ChannelsPlugin,
+    subscriptions: contextlib.AsyncExitStack,
+) -> None:
+    # Subscribed before the snapshot is read, no event can fall between the two. Without a
+    # login only a phone's public stream is possible, so a phone subscribes first; staff are
+    # known from the snapshot, and then check that nothing changed meanwhile.
+    subscriber = None
+    if actor.user is None:
+        subscriber = await subscriptions.enter_async_context(
+            channels.start_subscription([public_channel(assembly_id)])
+        )
+    try:
         first = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
@@ -135,7 +160,11 @@ async def live_socket(
     if first.standing.role == Role.ANONYMOUS:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
-    channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
+    unchanged = True
+    if subscriber is None:
+        channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
+        subscriber = await subscriptions.enter_async_context(channels.start_subscription([channel]))
+        unchanged = await assembly_seq(rt, assembly_id) == first.state["seq"]
     last_snapshot_seq = 0
     # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
     # then closes as "not allowed", like one that never had a seat.
@@ -173,26 +202,18 @@ async def live_socket(
         if seq is None or seq > last_snapshot_seq:
             await socket.send_data(message)
 
-    try:
-        async with channels.start_subscription([channel]) as subscriber:
-            # Subscribed first, so no event can fall between the snapshot and the stream. The
-            # snapshot read before subscribing still serves if nothing changed since (the
-            # common case; building it twice was most of a reconnect's cost).
-            unchanged = await assembly_seq(rt, assembly_id) == first.state["seq"]
-            await send_snapshot(first if unchanged else None)
-            del first  # a hall of open sockets must not each keep a whole snapshot alive
-            resyncs = socket_resyncs()
-            async with subscriber.run_in_background(forward):
-                while True:
-                    raw = await _receive(socket)
-                    if gone:
-                        return
-                    if raw is None:
-                        await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
-                        return
-                    await _answer(socket, raw, send_snapshot, resyncs)
-    except WebSocketDisconnect:
-        return
+    await send_snapshot(first if unchanged else None)
+    del first  # a hall of open sockets must not each keep a whole snapshot alive
+    resyncs = socket_resyncs()
+    async with subscriber.run_in_background(forward):
+        while True:
+            raw = await _receive(socket)
+            if gone:
+                return
+            if raw is None:
+                await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
+                return
+            await _answer(socket, raw, send_snapshot, resyncs)
 
 
 async def _receive(socket: WebSocket[Any, Any, Any]) -> str | None:
