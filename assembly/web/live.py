@@ -30,7 +30,7 @@ from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
 from assembly.services import Actor
 from assembly.steps import Role
-from assembly.web.context import actor_of, runtime_of, set_language
+from assembly.web.context import MAX_ROW_ID, actor_of, runtime_of, set_language
 
 logger = logging.getLogger("samatcha")
 
@@ -125,6 +125,9 @@ async def live_socket(
     set_language(socket)
     if not same_origin(socket):
         await socket.close(code=CLOSE_BAD_ORIGIN, reason="origin")
+        return
+    if abs(assembly_id) > MAX_ROW_ID:  # names nothing (before_request does not run for sockets)
+        await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
     rt = runtime_of(socket)
     actor = await actor_of(socket)

@@ -19,7 +19,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 
 from assembly.limits import RESYNCS_PER_SOCKET
-from assembly.web.live import CLOSE_TOO_BIG, MAX_MESSAGE_BYTES
+from assembly.web.live import CLOSE_NOT_ALLOWED, CLOSE_TOO_BIG, MAX_MESSAGE_BYTES
 
 if TYPE_CHECKING:
     from conftest import World
@@ -133,6 +133,18 @@ def test_a_message_over_the_size_limit_closes_only_that_socket(world: World) -> 
         assert sent.status_code == 201
         event = receive(good)
         assert (event["type"], event["data"]["proposal"]["text"]) == ("proposal.created", "ยังอยู่")
+    assert world.client.get("/healthz").status_code == 200
+
+
+def test_a_socket_to_an_id_beyond_any_row_is_refused_not_crashed(world: World) -> None:
+    phone = world.phone("media")
+    for assembly_id in (2**31, 2**63, -(2**63)):
+        with (
+            pytest.raises(WebSocketDisconnect) as closed,
+            phone.socket(assembly_id) as socket,
+        ):
+            receive(socket)
+        assert closed.value.code == CLOSE_NOT_ALLOWED
     assert world.client.get("/healthz").status_code == 200
 
 
