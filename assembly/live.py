@@ -68,7 +68,7 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
     """Phones share the public part built once per seq: a hall reconnecting at once after a
     restart or a step change costs one build plus a few small queries per phone."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
+        assembly = await get_assembly(session, assembly_id, with_structure=True)
         standing = await standing_in(session, assembly, actor)
         staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
         if staff:
