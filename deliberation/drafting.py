@@ -3,8 +3,9 @@ supports, the facilitator's edits (one version per item) and accepting suggestio
 
 Why a version per item and not per field: an item is edited as one form (goal, virtues, plans,
 activities, indicators, mechanism). An edit sent against an older version is refused with 409
-`stale_edit`, and what was sent is not lost: it is stored as a suggestion of part "conflict"
-next to the item, so both texts stay and the facilitator merges them by hand.
+`stale_edit` (so is one against a version the server never issued: the client is confused),
+and what was sent is not lost: it is stored as a suggestion of part "conflict" next to the
+item, so both texts stay and the facilitator merges them by hand.
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ OPEN, ACCEPTED, DISMISSED = "open", "accepted", "dismissed"
 
 
 class StaleEdit(Conflict):
-    """An edit made on an older version of the item: both texts are kept."""
+    """An edit made on an older version of the item, or on one never issued: both texts are
+    kept (`kept` is the conflict suggestion holding yours; None when nothing was sent)."""
 
-    def __init__(self, current: dict[str, Any], yours: dict[str, Any], kept: int) -> None:
+    def __init__(self, current: dict[str, Any], yours: dict[str, Any], kept: int | None) -> None:
         super().__init__(
             "stale_edit",
             N_(
@@ -498,7 +500,7 @@ def _new_item(assembly_id: int, position: int, title: str, issue_id: int | None)
 @dataclass(frozen=True)
 class _Stale:
     current: dict[str, Any]
-    kept: int
+    kept: int | None
 
 
 async def edit_agenda_item(
@@ -511,7 +513,8 @@ async def edit_agenda_item(
     content: dict[str, Any],
 ) -> dict[str, Any]:
     """Replace the parts of an item given in `content` (title, goal, virtues, plans,
-    indicators, mechanism), if nobody changed the item since `version`; else StaleEdit."""
+    indicators, mechanism), if nobody changed the item since `version`; else StaleEdit (also
+    for a `version` above the item's: no such version was ever issued)."""
     stale: _Stale | None = None
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
@@ -521,22 +524,26 @@ async def edit_agenda_item(
         item = await _item_in(session, assembly.id, item_id)
         if version != item.version:
             unchanged = all(getattr(item, k) == v for k, v in cleaned.items())
-            if unchanged:  # a resend of an edit that already went through
+            if version < item.version and unchanged:  # a resend of an edit that went through
                 return item_view(item)
-            kept = AgendaSuggestion(
-                assembly_id=assembly.id,
-                item_id=item.id,
-                participant_id=None,
-                network_id=None,
-                part=CONFLICT,
-                text=conflict_text(cleaned),
-                status=OPEN,
-                support_count=0,
-            )
-            session.add(kept)
-            await session.flush()
-            await _emit_suggestion(outbox, kept, None)
-            stale = _Stale(item_view(item), kept.id)
+            # An older version, or one never issued (a confused client): keep what was sent.
+            kept_id: int | None = None
+            if cleaned:
+                kept = AgendaSuggestion(
+                    assembly_id=assembly.id,
+                    item_id=item.id,
+                    participant_id=None,
+                    network_id=None,
+                    part=CONFLICT,
+                    text=conflict_text(cleaned),
+                    status=OPEN,
+                    support_count=0,
+                )
+                session.add(kept)
+                await session.flush()
+                await _emit_suggestion(outbox, kept, None)
+                kept_id = kept.id
+            stale = _Stale(item_view(item), kept_id)
         else:
             for key, value in cleaned.items():
                 setattr(item, key, value)

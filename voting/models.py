@@ -29,7 +29,8 @@ class VoteStatus(StrEnum):
 
 
 class Vote(Base):
-    """One prioritisation vote of a vote step; the step's newest vote is its current one."""
+    """One prioritisation vote of a vote step. A step has at most one open vote; its current
+    vote (what phones show) is that open one, else its newest."""
 
     __tablename__ = "votes"
 

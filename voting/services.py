@@ -1,11 +1,12 @@
 """Use cases of voting: set up, open, close and reveal a vote; cast a ballot; results.
 
-A vote belongs to a step of kind `vote` (the step's newest vote is its current one) and moves
-draft -> open -> closed (and may be reopened); results stay hidden from participants until
-the facilitator reveals them. Ballots go through the process's one `BallotWriter` (group
-commit, acknowledged after commit); running tallies reach the console and presenter as
-coalesced `LiveUpdate`s, at most one per `LIVE_INTERVAL_S` per vote; phones get nothing per
-ballot. See docs/voting.md.
+A vote belongs to a step of kind `vote` and moves draft -> open -> closed (and may be
+reopened); a step has at most one open vote at a time, and its current vote (the one phones
+and the console show) is that open one, else its newest. Results stay hidden from
+participants until the facilitator reveals them. Ballots go through the process's one
+`BallotWriter` (group commit, acknowledged after commit); running tallies reach the console
+and presenter as coalesced `LiveUpdate`s, at most one per `LIVE_INTERVAL_S` per vote; phones
+get nothing per ballot. See docs/voting.md.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
@@ -237,20 +238,38 @@ async def _vote_views(
 
 
 async def _current_vote(session: AsyncSession, assembly: Assembly) -> Vote | None:
+    """The current vote step's current vote: its open vote if it has one (a facilitator may
+    reopen an earlier vote after setting up a newer draft), else its newest; None outside a
+    vote step or before any vote was set up."""
     step = current_step(assembly)
     if step is None or step.kind != StepKind.VOTE:
         return None
+    open_first = case((Vote.status == VoteStatus.OPEN, 0), else_=1)
     vote: Vote | None = await session.scalar(
-        select(Vote).where(Vote.step_id == step.id).order_by(Vote.id.desc()).limit(1)
+        select(Vote).where(Vote.step_id == step.id).order_by(open_first, Vote.id.desc()).limit(1)
     )
     return vote
+
+
+async def _step_votes(session: AsyncSession, step_id: int) -> list[Vote]:
+    """A step's votes, oldest first, locked (PostgreSQL) so that two facilitators cannot
+    open two votes of one step, or set one up while another opens, at the same moment."""
+    rows = await session.scalars(
+        select(Vote)
+        .where(Vote.step_id == step_id)
+        .order_by(Vote.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.all())
 
 
 async def votes_for_snapshot(
     session: AsyncSession, assembly: Assembly, *, staff: bool
 ) -> dict[str, Any]:
-    """`vote`: the current vote step's vote (None when there is none): its definition; for
-    staff also `results` and `turnout`; for everyone `results` once revealed."""
+    """`vote`: the current vote step's current vote (see `_current_vote`; None when there is
+    none): its definition; for staff also `results` and `turnout`; for everyone `results`
+    once revealed."""
     vote = await _current_vote(session, assembly)
     if vote is None:
         return {"vote": None}
@@ -267,8 +286,9 @@ async def votes_for_snapshot(
 async def my_ballot(
     session: AsyncSession, assembly: Assembly, participant: Participant
 ) -> dict[str, Any]:
-    """`vote.my_ballot` ({"ballot", "client_seq"} or None) and `vote.next_seq`, the client_seq
-    a plain (no-JavaScript) ballot form submits."""
+    """`vote.my_ballot` ({"ballot", "client_seq"} or None) on the same current vote as
+    `votes_for_snapshot`, and `vote.next_seq`, the client_seq a plain (no-JavaScript) ballot
+    form submits."""
     vote = await _current_vote(session, assembly)
     if vote is None:
         return {}
@@ -287,8 +307,12 @@ async def my_ballot(
 
 
 async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> None:
+    """`vote.changed` carries the step's current vote after the change (which need not be
+    `vote`: closing a reopened earlier vote makes a newer draft current again), so a phone
+    that applies it holds what a fresh snapshot would show."""
     await outbox.session.flush()
-    staff, public = await _vote_views(outbox.session, assembly, vote)
+    current = await _current_vote(outbox.session, assembly) or vote
+    staff, public = await _vote_views(outbox.session, assembly, current)
     await outbox.emit(assembly.id, "vote.changed", {"vote": staff}, {"vote": public})
 
 
@@ -339,8 +363,9 @@ async def create_vote(
 ) -> dict[str, Any]:
     """Set up the current vote step's vote (a draft): what is voted on and how.
 
-    A draft is replaced; after a vote was opened, setting up another starts a new vote (the
-    earlier one's ballots stay, exportable). Refused while a vote is open.
+    The newest vote, if a draft, is replaced (its options get new ids); after a vote was
+    opened, setting up another starts a new vote (the earlier one's ballots stay, exportable).
+    Refused while any vote of the step is open.
     """
     if subject not in SUBJECTS:
         raise InvalidInput("invalid_subject", "Choose what is voted on.")
@@ -368,9 +393,10 @@ async def create_vote(
             raise InvalidInput(
                 "too_many_options", "A vote can have at most %(limit)s options.", limit=MAX_OPTIONS
             )
-        vote = await _current_vote(session, assembly)
-        if vote is not None and vote.status == VoteStatus.OPEN:
+        votes = await _step_votes(session, step.id)
+        if any(v.status == VoteStatus.OPEN for v in votes):
             raise Conflict("vote_open", "Close the current vote before setting up a new one.")
+        vote = votes[-1] if votes else None
         if vote is None or vote.status != VoteStatus.DRAFT:
             vote = Vote(assembly_id=assembly.id, step_id=step.id, status=VoteStatus.DRAFT)
             vote.revealed = False
@@ -404,8 +430,15 @@ async def _steer(
         await authorize(session, assembly, actor, Action.RUN_VOTE)
         vote = await _vote_in(session, assembly, vote_id)
         if change == "open":
+            step_votes = await _step_votes(session, vote.step_id)  # also refreshes `vote`
             if vote.status == VoteStatus.OPEN:
                 raise Conflict("vote_already_open", "This vote is already open.")
+            # One open vote per step: phones show one ballot, and it must be the open one.
+            if any(v.status == VoteStatus.OPEN for v in step_votes):
+                raise Conflict(
+                    "another_vote_open",
+                    "Another vote of this step is open. Close it before opening this one.",
+                )
             vote.status = VoteStatus.OPEN
             vote.opened_at = utcnow()
             vote.closed_at = None
