@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
+    ROW_ONLY,
+    WITH_STRUCTURE,
     Actor,
     Standing,
     assembly_view,
@@ -64,11 +66,19 @@ async def assembly_seq(rt: Runtime, assembly_id: int) -> int | None:
         return await session.scalar(select(Assembly.seq).where(Assembly.id == assembly_id))
 
 
+async def standing_now(rt: Runtime, *, assembly_id: int, actor: Actor) -> tuple[Standing, int]:
+    """Who the actor is here and the assembly's seq: all a screen whose state is already at that
+    seq needs to go on without a snapshot (a hall reconnecting after a restart)."""
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id, ROW_ONLY)
+        return await standing_in(session, assembly, actor), assembly.seq
+
+
 async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snapshot:
     """Phones share the public part built once per seq: a hall reconnecting at once after a
     restart or a step change costs one build plus a few small queries per phone."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id, with_structure=True)
+        assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
         standing = await standing_in(session, assembly, actor)
         staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
         if staff:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from assembly.errors import (
     Conflict,
@@ -110,12 +112,15 @@ def clean_field(value: str | None, field: str, *, required: bool = False) -> str
     return text
 
 
+# How much of an assembly to read with it: its networks and steps in the same query (one round
+# trip instead of three: what every snapshot needs), or its own row only (not touched after).
+WITH_STRUCTURE = (joinedload(Assembly.networks), joinedload(Assembly.steps))
+ROW_ONLY = (lazyload(Assembly.networks), lazyload(Assembly.steps))
+
+
 async def get_assembly(
-    session: AsyncSession, assembly_id: int, *, with_structure: bool = False
+    session: AsyncSession, assembly_id: int, options: Sequence[ORMOption] = ()
 ) -> Assembly:
-    """`with_structure`: its networks and steps in the same query (one round trip instead of
-    three; what every snapshot needs)."""
-    options = (joinedload(Assembly.networks), joinedload(Assembly.steps)) if with_structure else ()
     assembly = await session.get(Assembly, assembly_id, options=options)
     if assembly is None:
         raise NotFound("assembly_not_found", "This assembly does not exist.")

@@ -10,7 +10,8 @@ fresh SQLite database, like `benchmarks.ws_fanout`):
 Phones join through the real HTTP API and hold a real WebSocket (`websockets` client), and
 behave like static/samatcha.js: after a `step.changed` a phone asks for its new view
 (`resync`) after a random 0-1.5 s; when its socket closes it reconnects after
-min(30 s, 0.5 s × 2^attempt) × (0.5-1 random), with the attempt count reset on open.
+min(30 s, 0.5 s × 2^attempt) × (0.5-1 random), with the attempt count reset on open, telling
+the server the seq it is at (`?since=`), which answers `current` when nothing changed.
 
 - switch: every phone casts and changes dot-voting ballots from a second process at
   `--ballots-per-s` over keep-alive HTTP (the load of the voting benchmark) while the
@@ -22,9 +23,10 @@ min(30 s, 0.5 s × 2^attempt) × (0.5-1 random), with the attempt count reset on
   < 50 ms at p99), how long until the server dropped them (its ping timeout), and that each,
   coming back, gets a current snapshot.
 - storm: all phones connected, then the server is stopped (SIGTERM, or SIGKILL with `--kill`)
-  and started again on the same database and port. Reported: how soon phones have a fresh
-  snapshot, counted from the moment the server answers again (target: 99% within 30 s), and
-  that every phone kept its seat (same participant id).
+  and started again on the same database and port. Reported: how soon phones are current again
+  (a `current` answer or a fresh snapshot), counted from the moment the server answers again
+  (target: 99% within 30 s), and that every phone kept its seat (never refused, same
+  participant id in any snapshot).
 
 Exit status 1 when a phone lost its seat, a message was lost or a phone never came back.
 """
@@ -87,7 +89,7 @@ class Phone:
     participant_id: int | None = None
     seat_changed: bool = False
     snapshots: list[tuple[float, int]] = field(default_factory=list)
-    """(arrival time, seq) of every snapshot."""
+    """(arrival time, seq) of every snapshot, or of a `current` answer to a reconnect."""
     seqs: dict[int, int] = field(default_factory=dict)
     """seq -> how many times it arrived (after the first snapshot)."""
     step_ts: float | None = None
@@ -112,6 +114,9 @@ def handle(phone: Phone, raw: str | bytes, resync: Any) -> None:
     phone.received_bytes += len(raw)
     message: dict[str, Any] = json.loads(raw)
     kind = message.get("type")
+    if kind == "current":  # reconnected with `since` and nothing changed: the state holds
+        phone.snapshots.append((arrived, int(message["seq"])))
+        return
     if kind == "snapshot":
         seq = int(message["seq"])
         me = message["data"].get("me") or {}
@@ -142,9 +147,10 @@ async def live(phone: Phone, url: str, *, reconnect: bool) -> None:
     attempt = 0
     sending: set[asyncio.Future[None]] = set()
     while not phone.stop:
+        known = max([seq for _, seq in phone.snapshots] + list(phone.seqs), default=None)
         try:
             async with connect(
-                url,
+                url if known is None else f"{url}?since={known}",
                 additional_headers={"Cookie": f"{DEVICE_COOKIE}={phone.token}"},
                 compression=None,
                 proxy=None,
@@ -164,6 +170,10 @@ async def live(phone: Phone, url: str, *, reconnect: bool) -> None:
                     handle(phone, raw, resync)
         except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
             phone.error = f"{type(exc).__name__}: {exc}"[:160]
+            if isinstance(exc, ConnectionClosed) and exc.rcvd and exc.rcvd.code == 4403:
+                phone.seat_changed = True  # refused: this device no longer holds a seat
+                phone.ready.set()
+                return
         finally:
             phone.socket = None
         if not reconnect:
@@ -503,7 +513,7 @@ async def storm(process: ServerProcess, options: argparse.Namespace) -> int:
     print(row("joins over HTTP", f"{join_s:.1f} s"))
     print(row("first connect + snapshot, all phones", f"{connect_s:.1f} s"))
     print(row("server down (stop → answering again)", f"{up_at - down_at:.1f} s"))
-    print(row("phones back with a fresh snapshot", f"{len(back)} / {options.phones}"))
+    print(row("phones back and current again", f"{len(back)} / {options.phones}"))
     print(row("back after the server answered", ms(back)))
     print(row("99% back within", f"{percentile(back, 99) / 1000.0:.1f} s"))
     print(row("back within 30 s", within(back, 30_000.0)))

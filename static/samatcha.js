@@ -45,7 +45,8 @@ const lang = document.documentElement.lang;
 
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}`);
+  // `since`: the server answers "current" instead of a whole snapshot when nothing changed.
+  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}?since=${seq}`);
   socket.onopen = () => { attempt = 0; lastHeard = Date.now(); showConnection(true); };
   socket.onmessage = (e) => { lastHeard = Date.now(); receive(JSON.parse(e.data)); };
   socket.onclose = (e) => {
@@ -89,6 +90,7 @@ function showConnection(online) {
 function receive(msg) {
   if (msg.type === "pong" || msg.type === "error") return;
   if (msg.live) { for (const f of features) f.live?.(msg, state); return; }
+  if (msg.type === "current") { pending.clear(); flushOutbox(); return; }
   if (msg.type === "snapshot") {
     state = msg.data;
     seq = msg.seq;

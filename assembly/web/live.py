@@ -20,12 +20,12 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
 from assembly.limits import SlidingWindow, socket_resyncs
-from assembly.live import Snapshot, assembly_seq, build_snapshot
+from assembly.live import Snapshot, assembly_seq, build_snapshot, standing_now
 from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
 from assembly.services import Actor
@@ -121,7 +121,11 @@ async def live_socket(
     socket: WebSocket[Any, Any, Any],
     assembly_id: FromPath[int],
     channels: NamedDependency[ChannelsPlugin],
+    since: FromQuery[str | None] = None,
 ) -> None:
+    """`since`: the seq the screen's state is at (the page's embedded snapshot, or what it had
+    before the connection dropped); when nothing happened since, it gets `{"type": "current"}`
+    instead of a whole snapshot."""
     set_language(socket)
     if not same_origin(socket):
         await socket.close(code=CLOSE_BAD_ORIGIN, reason="origin")
@@ -134,7 +138,8 @@ async def live_socket(
     await socket.accept()
     try:
         async with contextlib.AsyncExitStack() as subscriptions:
-            await _serve(socket, rt, actor, assembly_id, channels, subscriptions)
+            known = int(since) if since and since.isdigit() and len(since) < 16 else None
+            await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known)
     except WebSocketDisconnect:
         return
 
@@ -146,32 +151,39 @@ async def _serve(
     assembly_id: int,
     channels: ChannelsPlugin,
     subscriptions: contextlib.AsyncExitStack,
+    since: int | None,
 ) -> None:
-    # Subscribed before the snapshot is read, no event can fall between the two. Without a
-    # login only a phone's public stream is possible, so a phone subscribes first; staff are
-    # known from the snapshot, and then check that nothing changed meanwhile.
+    # Subscribed before the state is read, no event can fall between the two. Without a login
+    # only a phone's public stream is possible, so a phone subscribes first; staff are known
+    # only once read, and then check that nothing changed meanwhile.
     subscriber = None
     if actor.user is None:
         subscriber = await subscriptions.enter_async_context(
             channels.start_subscription([public_channel(assembly_id)])
         )
     try:
-        first = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+        if since is None:
+            first: Snapshot | None = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
+            standing, seq = first.standing, first.state["seq"]
+        else:  # a screen that has a state: who it is and whether it is still current is enough
+            first = None
+            standing, seq = await standing_now(rt, assembly_id=assembly_id, actor=actor)
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
-    if first.standing.role == Role.ANONYMOUS:
+    if standing.role == Role.ANONYMOUS:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
+    is_staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
     unchanged = True
     if subscriber is None:
-        channel = staff_channel(assembly_id) if first.is_staff else public_channel(assembly_id)
+        channel = staff_channel(assembly_id) if is_staff else public_channel(assembly_id)
         subscriber = await subscriptions.enter_async_context(channels.start_subscription([channel]))
-        unchanged = await assembly_seq(rt, assembly_id) == first.state["seq"]
+        unchanged = await assembly_seq(rt, assembly_id) == seq
     last_snapshot_seq = 0
     # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
     # then closes as "not allowed", like one that never had a seat.
-    seat = None if first.is_staff else getattr(first.standing.participant, "id", None)
+    seat = None if is_staff else getattr(standing.participant, "id", None)
     gone = False
 
     async def leave() -> None:
@@ -205,7 +217,11 @@ async def _serve(
         if seq is None or seq > last_snapshot_seq:
             await socket.send_data(message)
 
-    await send_snapshot(first if unchanged else None)
+    if unchanged and first is None and seq == since:
+        last_snapshot_seq = seq
+        await socket.send_text(_encode({"type": "current", "seq": seq}))
+    else:
+        await send_snapshot(first if unchanged else None)
     del first  # a hall of open sockets must not each keep a whole snapshot alive
     resyncs = socket_resyncs()
     async with subscriber.run_in_background(forward):

@@ -7,8 +7,11 @@ import re
 from html import unescape
 from typing import TYPE_CHECKING, Any
 
+import pytest
+from litestar.exceptions import WebSocketDisconnect
+
 if TYPE_CHECKING:
-    from conftest import World
+    from conftest import Person, World
 
 RECEIVE_TIMEOUT = 5
 
@@ -277,3 +280,29 @@ def test_phones_at_one_seq_share_the_public_part_but_keep_their_own(world: World
     later = reader.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
     assert later["seq"] > first["seq"]
     assert (first["joined"], later["joined"]) == (2, 3)
+
+
+def test_a_screen_whose_state_is_current_reconnects_without_a_snapshot(
+    world: World, stranger: Person
+) -> None:
+    """After a restart a hall reconnects at once: phones that missed nothing are told so."""
+    phone, author = world.phone("education"), world.phone("media")
+    world.open("collect")
+    seq = phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["seq"]
+    for person in (phone, world.facilitator):
+        with person.socket(world.id, params={"since": seq}) as socket:
+            assert receive(socket) == {"type": "current", "seq": seq}
+            author.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ยังได้ยิน"})
+            event = receive(socket)
+            assert (event["type"], event["seq"]) == ("proposal.created", seq + 1)
+        seq += 1
+    fresh = phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    for behind in (seq - 1, seq + 5, "abc", ""):  # missed something, or confused: a snapshot
+        with phone.socket(world.id, params={"since": behind}) as socket:
+            assert receive(socket) == {"type": "snapshot", "seq": seq, "data": fresh}
+    with (
+        pytest.raises(WebSocketDisconnect) as closed,
+        stranger.socket(world.id, params={"since": seq}) as socket,
+    ):
+        receive(socket)
+    assert closed.value.code == 4403
