@@ -9,9 +9,10 @@ fresh SQLite database, like `benchmarks.ws_fanout`):
 
 Phones join through the real HTTP API and hold a real WebSocket (`websockets` client), and
 behave like static/samatcha.js: after a `step.changed` a phone asks for its new view
-(`resync`) after a random 0-1.5 s; when its socket closes it reconnects after
-min(30 s, 0.5 s × 2^attempt) × (0.5-1 random), with the attempt count reset on open, telling
-the server the seq it is at (`?since=`), which answers `current` when nothing changed.
+(`resync`) after a random 0-1.5 s (0-4 ms × phones joined in a big hall); when its socket
+closes it reconnects after min(30 s, 0.5 s × 2^attempt) × (0.5-1 random), with the attempt
+count reset on open, telling the server the seq it is at (`?since=`), which answers `current`
+when nothing changed.
 
 - switch: every phone casts and changes dot-voting ballots from a second process at
   `--ballots-per-s` over keep-alive HTTP (the load of the voting benchmark) while the
@@ -69,7 +70,9 @@ from benchmarks._server import (
 from benchmarks.ballots import Connection, dot_ballot, set_up_vote
 from benchmarks.ws_fanout import ms, percentile, row
 
-RESYNC_SPREAD_S = 1.5  # static/samatcha.js RESYNC_SPREAD_MS
+RESYNC_SPREAD_S = 1.5  # static/samatcha.js RESYNC_SPREAD_MS and hallSpread()
+RESYNC_SPREAD_PER_PHONE_S = 0.004
+SPREAD_MAX_S = 20.0
 BACKOFF_BASE_S = 0.5  # BACKOFF_BASE_MS
 BACKOFF_MAX_S = 30.0  # BACKOFF_MAX_MS
 CONNECT_CONCURRENCY = 100
@@ -101,6 +104,7 @@ class Phone:
     fanout_ms: list[tuple[int, float]] = field(default_factory=list)
     """(seq, ms) of proposals: server `ts` to arrival."""
     received_bytes: int = 0
+    joined: int = 0
     snapshot_bytes: int = 0
     opens: int = 0
     error: str | None = None
@@ -126,6 +130,7 @@ def handle(phone: Phone, raw: str | bytes, resync: Any) -> None:
             phone.seat_changed = True
         phone.snapshots.append((arrived, seq))
         phone.snapshot_bytes = len(raw)
+        phone.joined = int(message["data"].get("joined") or 0)
         if phone.step_ts is not None and phone.resynced_ms is None:
             phone.resynced_ms = arrived * 1000.0 - phone.step_ts
         phone.ready.set()
@@ -137,7 +142,8 @@ def handle(phone: Phone, raw: str | bytes, resync: Any) -> None:
     if kind == "step.changed" and phone.step_ts is None:
         phone.step_ts = float(message["ts"])
         phone.step_change_ms = arrived * 1000.0 - phone.step_ts
-        asyncio.get_running_loop().call_later(random.random() * RESYNC_SPREAD_S, resync)
+        spread = min(SPREAD_MAX_S, max(RESYNC_SPREAD_S, phone.joined * RESYNC_SPREAD_PER_PHONE_S))
+        asyncio.get_running_loop().call_later(random.random() * spread, resync)
     elif kind == "proposal.created":
         phone.fanout_ms.append((seq, arrived * 1000.0 - float(message["ts"])))
 
@@ -372,7 +378,7 @@ async def switch(process: ServerProcess, options: argparse.Namespace) -> int:
     print(row("step change visible (ts → arrival)", ms(seen)))
     print(row("visible within 1 s", within(seen, 1000.0)))
     print(row("new view (resync snapshot) arrived", ms(resynced)))
-    print(row("new view within 2.5 s", within(resynced, 2500.0)))
+    print(row("new view within 10 s", within(resynced, 10_000.0)))
     print(row("events lost / duplicated", f"{lost} / {doubled}"))
     print()
     ok = len(seen) == len(connected) == options.phones and not lost and not doubled

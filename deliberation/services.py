@@ -13,7 +13,7 @@ from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.models import Assembly, Network, Participant, Step
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
-from assembly.steps import Action
+from assembly.steps import Action, Role, StepKind, is_allowed
 from assembly.timeutil import as_utc
 from deliberation.models import Proposal, Support
 from deliberation.thai import clean_text
@@ -224,7 +224,13 @@ async def proposals_for_snapshot(
 async def my_proposals(
     session: AsyncSession, assembly: Assembly, participant: Participant
 ) -> dict[str, Any]:
-    """A phone's own proposals (hidden ones too) and the ids it supports."""
+    """A phone's own proposals (hidden ones too) and the ids it supports, in the steps that
+    show them (a phone resyncs on every step change, so the other steps skip the reads)."""
+    step = current_step(assembly)
+    if step is None or not is_allowed(
+        Role.PARTICIPANT, Action.SUPPORT_PROPOSAL, StepKind(step.kind), step_open=True
+    ):
+        return {"mine": [], "supported": []}
     keys = {network.id: network.key for network in assembly.networks}  # loaded with it
     mine = await session.scalars(
         select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.id)

@@ -5,7 +5,8 @@
 import { live, extend } from "/static/samatcha.js";
 
 const { $, $$ } = live;
-const PHONE_JITTER_MS = 2000;  // a hall of phones must not ask for the page in one millisecond
+const PHONE_JITTER_MS = 2000;  // a hall of phones must not ask for the page in one millisecond,
+const PHONE_JITTER_PER_PHONE_MS = 8;  // and a big hall spreads longer: a page costs the server more
 const STAFF_DELAY_MS = 150;    // coalesces a burst of consent answers into one refetch
 const EDITING_RETRY_MS = 3000;
 const EVENTS = new Set(["agenda.changed", "agenda.suggestion", "agenda.groups"]);
@@ -14,7 +15,8 @@ const REGIONS = '[data-region^="agenda-"]';
 let timer = null;
 function scheduleRefetch(delay) {
   if (timer) return;
-  const wait = delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * PHONE_JITTER_MS);
+  const spread = live.hallSpread(PHONE_JITTER_MS, PHONE_JITTER_PER_PHONE_MS);
+  const wait = delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * spread);
   timer = setTimeout(refetch, wait);
 }
 

@@ -9,7 +9,8 @@ const SILENCE_MS = 60000;        // no message for this long: the socket is dead
 const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
-const RESYNC_SPREAD_MS = 1500;    // after a step change, phones ask for their new view over 1.5 s
+const RESYNC_SPREAD_MS = 1500;    // after a step change, phones ask for their new view over 1.5 s,
+const RESYNC_SPREAD_PER_PHONE_MS = 4;  // or longer in a big hall: the server builds ~250 a second
 
 const body = document.body;
 const view = body.dataset.view;
@@ -67,6 +68,12 @@ function leaveOnce() {
   if (Date.now() - last < 60000) return;
   sessionStorage.setItem("samatcha-left", String(Date.now()));
   location.reload();
+}
+
+// How long a hall of phones spreads a request they all make at once (a resync, a refetch): at
+// least `least`, longer with more phones joined, so the server answers them as they come.
+function hallSpread(least, perPhone) {
+  return Math.min(20000, Math.max(least, (state.joined || 0) * perPhone));
 }
 
 function send(message) {
@@ -131,7 +138,7 @@ function apply(event) {
       renderStep();
       // What a phone may see depends on the step: fetch it, spread over a moment so a hall of
       // phones does not ask in the same millisecond (the new step shows at once regardless).
-      if (!isStaff) setTimeout(() => send({ type: "resync" }), Math.random() * RESYNC_SPREAD_MS);
+      if (!isStaff) setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
       break;
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;
@@ -407,7 +414,7 @@ if (proposeForm) {
 export const live = {
   get state() { return state; },
   view, assemblyId, isStaff, messages, $, $$, send, toast, errorMessage, renderList, fillBadge, networkOf,
-  render: () => renderAll(),
+  hallSpread, render: () => renderAll(),
 };
 
 export function extend(feature) {
