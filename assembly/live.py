@@ -57,7 +57,7 @@ class Snapshot:
 
     @property
     def is_staff(self) -> bool:
-        return self.standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+        return _is_staff(self.standing)
 
 
 async def assembly_seq(rt: Runtime, assembly_id: int) -> int | None:
@@ -75,23 +75,23 @@ async def standing_now(rt: Runtime, *, assembly_id: int, actor: Actor) -> tuple[
 
 
 async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snapshot:
-    """Phones share the public part built once per seq: a hall reconnecting at once after a
-    restart or a step change costs one build plus a few small queries per phone."""
+    """A phone (no login) reads its assembly's row and its own part only: the public part, and
+    the assembly's networks and steps, are built once per seq and shared by every phone, so a
+    hall resyncing at once after a step change costs one build plus a few small reads each."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
-        standing = await standing_in(session, assembly, actor)
-        staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
-        if staff:
-            state = await _shared_state(session, assembly, staff=True)
-            state["steps"] = [step_view(s) for s in assembly.steps]
-        else:
-            state = dict(
-                await rt.shared_snapshots.get(
-                    assembly.id,
-                    assembly.seq,
-                    lambda: _shared_state(session, assembly, staff=False),
-                )
+        if actor.user is None:
+            row = await get_assembly(session, assembly_id, ROW_ONLY)
+            standing = await standing_in(session, row, actor)
+            public, assembly = await rt.shared_snapshots.get(
+                assembly_id, row.seq, lambda: _public_part(rt, assembly_id)
             )
+            state = dict(public)
+        else:  # staff, or a participant who is also logged in: few, built whole
+            assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
+            standing = await standing_in(session, assembly, actor)
+            state = await _shared_state(session, assembly, staff=_is_staff(standing))
+            if _is_staff(standing):
+                state["steps"] = [step_view(s) for s in assembly.steps]
         state["role"] = standing.role.value
         participant = standing.participant
         if participant is not None:
@@ -101,10 +101,22 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
                 "network": network.key,
                 "display_name": participant.display_name,
             }
-            if not staff:
+            if not _is_staff(standing):
                 for personal in PERSONAL_PARTS:
                     _merge(state, await personal(session, assembly, participant))
     return Snapshot(assembly, standing, state)
+
+
+def _is_staff(standing: Standing) -> bool:
+    return standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+
+
+async def _public_part(rt: Runtime, assembly_id: int) -> tuple[dict[str, Any], Assembly]:
+    """What every phone sees, with the assembly it was read from (its networks and steps
+    loaded; shared read-only by the phones' snapshots)."""
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
+        return await _shared_state(session, assembly, staff=False), assembly
 
 
 async def _shared_state(

@@ -355,10 +355,20 @@ async def agenda_for_snapshot(
 async def my_agenda(
     session: AsyncSession, assembly: Assembly, participant: Participant
 ) -> dict[str, Any]:
-    """A phone's share of `agenda`: `my_item`, `my_supports`, `my_suggestions` (ids of their
-    own) and `my_consents` ({item id: {answer, reason}})."""
-    if not _drafting(assembly):
+    """A phone's share of `agenda`, what its step shows: in a draft step `my_item`,
+    `my_supports` and `my_suggestions` (ids of their own); in an adopt step `my_consents`
+    ({item id: {answer, reason}})."""
+    step = current_step(assembly)
+    if step is None or step.kind not in (StepKind.DRAFT, StepKind.ADOPT):
         return {}
+    if step.kind == StepKind.ADOPT:
+        answers = await session.execute(
+            select(ConsentVote.item_id, ConsentVote.answer, ConsentVote.reason).where(
+                ConsentVote.participant_id == participant.id
+            )
+        )
+        consents = {str(item): {"answer": a, "reason": r} for item, a, r in answers.all()}
+        return {"agenda": {"my_consents": consents}}
     my_item = await session.scalar(
         select(WorkingGroupMember.item_id).where(
             WorkingGroupMember.assembly_id == assembly.id,
@@ -376,20 +386,11 @@ async def my_agenda(
             AgendaSuggestion.participant_id == participant.id,
         )
     )
-    answers = await session.execute(
-        select(ConsentVote.item_id, ConsentVote.answer, ConsentVote.reason).where(
-            ConsentVote.participant_id == participant.id
-        )
-    )
     return {
         "agenda": {
             "my_item": my_item,
             "my_supports": sorted(supported.all()),
             "my_suggestions": sorted(own.all()),
-            "my_consents": {
-                str(item_id): {"answer": answer, "reason": reason}
-                for item_id, answer, reason in answers.all()
-            },
         }
     }
 
