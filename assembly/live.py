@@ -83,7 +83,7 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
             row = await get_assembly(session, assembly_id, ROW_ONLY)
             standing = await standing_in(session, row, actor)
             public, assembly = await rt.shared_snapshots.get(
-                assembly_id, row.seq, lambda: _public_part(rt, assembly_id)
+                assembly_id, row.seq, lambda: _public_part(session, row)
             )
             state = dict(public)
         else:  # staff, or a participant who is also logged in: few, built whole
@@ -111,12 +111,14 @@ def _is_staff(standing: Standing) -> bool:
     return standing.role in (Role.FACILITATOR, Role.ORGANIZER)
 
 
-async def _public_part(rt: Runtime, assembly_id: int) -> tuple[dict[str, Any], Assembly]:
+async def _public_part(
+    session: AsyncSession, assembly: Assembly
+) -> tuple[dict[str, Any], Assembly]:
     """What every phone sees, with the assembly it was read from (its networks and steps
-    loaded; shared read-only by the phones' snapshots)."""
-    async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
-        return await _shared_state(session, assembly, staff=False), assembly
+    loaded; shared read-only by the phones' snapshots). Built in the first caller's session:
+    the callers waiting for it hold theirs, so a session of its own could wait for ever."""
+    await session.refresh(assembly, ["networks", "steps"])
+    return await _shared_state(session, assembly, staff=False), assembly
 
 
 async def _shared_state(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from html import unescape
@@ -9,6 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from litestar.exceptions import WebSocketDisconnect
+
+from assembly.db import Database
+from assembly.live import build_snapshot
+from assembly.runtime import DiscardEvents, Runtime
+from assembly.security import token_hash
+from assembly.services import Actor
+from assembly.settings import Settings
 
 if TYPE_CHECKING:
     from conftest import Person, World
@@ -306,3 +314,42 @@ def test_a_screen_whose_state_is_current_reconnects_without_a_snapshot(
     ):
         receive(socket)
     assert closed.value.code == 4403
+
+
+def test_a_hall_asking_at_once_shares_one_public_part_without_waiting_on_itself(
+    world: World, settings: Settings
+) -> None:
+    """More phones than the read pool has connections ask for a snapshot at a new seq at once
+    (a step change): the one building the shared part must not need a connection of its own."""
+    networks = ("government", "business", "civil_society", "education", "religion", "media")
+    phones = [world.phone(networks[i % len(networks)]) for i in range(40)]
+    world.open("collect")
+    tokens = [str(phone.cookies["samatcha_device"]) for phone in phones]
+
+    async def hall() -> list[dict[str, Any]]:
+        db = Database(settings.resolved_database_url)
+        rt = Runtime(db=db, sink=DiscardEvents(), settings=settings)
+        try:
+            async with asyncio.timeout(120):  # a deadlock fails here instead of hanging CI
+                snapshots = await asyncio.gather(
+                    *(
+                        build_snapshot(
+                            rt, assembly_id=world.id, actor=Actor(device_hash=token_hash(token))
+                        )
+                        for token in tokens
+                    )
+                )
+        finally:
+            await db.dispose()
+        return [snapshot.state for snapshot in snapshots]
+
+    states = asyncio.run(hall())
+    assert sorted(s["me"]["participant_id"] for s in states) == sorted(
+        phone.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["me"]["participant_id"]
+        for phone in phones
+    )
+    first = phones[0].get(f"/api/v1/assemblies/{world.id}/snapshot").json()
+    assert states[0] == first
+    shared = {k: v for k, v in first.items() if k not in ("me", "mine", "supported")}
+    for state in states:
+        assert {k: v for k, v in state.items() if k not in ("me", "mine", "supported")} == shared
