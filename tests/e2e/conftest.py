@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
+
+if TYPE_CHECKING:
+    # the browser tests annotate their `server` argument with `conftest.Server`
+    from tests.conftest import RealServer as Server
+    from tests.conftest import ServeSamatcha
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -30,65 +29,17 @@ PASSWORD = "e2e-password-1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    password: str
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data = tmp_path_factory.mktemp("e2e-data")
-    env = {**os.environ, "SAMATCHA_DATA_DIR": str(data), "SAMATCHA_PASSWORD": PASSWORD}
-    env.pop("SAMATCHA_DATABASE_URL", None)
-    for role, name in (("organizer", "org"), ("facilitator", "fac")):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "assembly.cli",
-                "user",
-                "create",
-                "--role",
-                role,
-                "--username",
-                name,
-            ],
-            env=env,
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-    port = _free_port()
-    log = (data / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assembly.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+def server(
+    tmp_path_factory: pytest.TempPathFactory, serve_samatcha: ServeSamatcha
+) -> Iterator[Server]:
+    running = serve_samatcha(
+        tmp_path_factory.mktemp("e2e-data"),
+        password=PASSWORD,
+        accounts=[("organizer", "org"), ("facilitator", "fac")],
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"server did not start: {(data / 'server.log').read_text()}")
-    yield Server(url, process, PASSWORD)
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    yield running
+    running.stop()
 
 
 @pytest.fixture(scope="module")

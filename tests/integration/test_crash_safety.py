@@ -9,21 +9,17 @@ acknowledged action exactly once, and every resend was answered without a second
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from tests.conftest import RealServer, ServeSamatcha
 
 PHONES = 1_000
 PASSWORD = "crash-test-pass"
@@ -31,75 +27,11 @@ NETWORKS = ("government", "business", "civil_society", "education", "religion", 
 KILL_AFTER_ACKS = 300  # ballots acknowledged before the kill: mid-vote, with more in flight
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, folder: Path, logs: ExitStack) -> None:
-        self.folder = folder
-        self.logs = logs
-        self.env = {**os.environ, "SAMATCHA_DATA_DIR": str(folder), "SAMATCHA_PASSWORD": PASSWORD}
-        self.env.pop("SAMATCHA_DATABASE_URL", None)
-        self.env.pop("SAMATCHA_REDIS_URL", None)
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = self.logs.enter_context((self.folder / f"server-{time.time_ns()}.log").open("wb"))
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assembly.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        pytest.fail("the server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with ExitStack() as logs:
-        running = Server(tmp_path, logs)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "assembly.cli",
-                "user",
-                "create",
-                "--role",
-                "organizer",
-                "--username",
-                "org",
-            ],
-            env=running.env,
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        running.start()
-        yield running
-        running.stop()
+def server(tmp_path: Path, serve_samatcha: ServeSamatcha) -> Iterator[RealServer]:
+    running = serve_samatcha(tmp_path, password=PASSWORD, accounts=[("organizer", "org")])
+    yield running
+    running.stop()
 
 
 async def _join(client: httpx.AsyncClient, code: str, index: int) -> dict[str, Any]:
@@ -149,7 +81,7 @@ async def _send(
     return answered
 
 
-def test_nothing_acknowledged_is_lost_when_the_server_is_killed(server: Server) -> None:
+def test_nothing_acknowledged_is_lost_when_the_server_is_killed(server: RealServer) -> None:
     with httpx.Client(base_url=server.url, timeout=10) as organizer:
         organizer.post(
             "/api/v1/login", json={"username": "org", "password": PASSWORD}

@@ -4,11 +4,6 @@ keep receiving events in order, the server stays healthy, nothing is stored."""
 
 from __future__ import annotations
 
-import os
-import socket as tcp
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,6 +18,8 @@ from assembly.web.live import CLOSE_NOT_ALLOWED, CLOSE_TOO_BIG, MAX_MESSAGE_BYTE
 
 if TYPE_CHECKING:
     from conftest import World
+
+    from tests.conftest import ServeSamatcha
 
 TIMEOUT = 5
 UNKNOWN = {"type": "error", "data": {"error": "unknown_message"}}
@@ -177,46 +174,12 @@ def test_a_flood_of_resync_requests_is_limited_per_socket(world: World) -> None:
 # ---------------------------------------------------------------- a real server
 
 
-def _free_port() -> int:
-    with tcp.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[str]:
+def served(tmp_path: Path, serve_samatcha: ServeSamatcha) -> Iterator[str]:
     """`samatcha serve` as run in a hall (uvicorn with the CLI's WebSocket settings)."""
-    env = {**os.environ, "SAMATCHA_DATA_DIR": str(tmp_path), "SAMATCHA_PASSWORD": "abuse-pass-1"}
-    env.pop("SAMATCHA_DATABASE_URL", None)
-    env.pop("SAMATCHA_REDIS_URL", None)
-    command = [sys.executable, "-m", "assembly.cli"]
-    subprocess.run(
-        [*command, "user", "create", "--role", "organizer", "--username", "org"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    port = _free_port()
-    with (tmp_path / "server.log").open("wb") as log:
-        process = subprocess.Popen(
-            [*command, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail("the server did not start")
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    running = serve_samatcha(tmp_path, password="abuse-pass-1", accounts=[("organizer", "org")])
+    yield running.url
+    running.stop()
 
 
 def test_the_served_app_closes_oversized_and_broken_frames_on_that_socket_only(

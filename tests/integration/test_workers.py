@@ -6,16 +6,16 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from websockets.sync.client import connect
+
+if TYPE_CHECKING:
+    from tests.conftest import ServeSamatcha
 
 REDIS_URL = os.environ.get("SAMATCHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get(
@@ -58,81 +58,24 @@ def _need(host: str, port: int, what: str) -> None:
         pytest.skip(f"{what} does not answer on {host}:{port}")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    pytest.fail(f"server did not start: {log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def workers(
-    tmp_path_factory: pytest.TempPathFactory, reset_postgres: Callable[[str], None]
+    tmp_path_factory: pytest.TempPathFactory,
+    reset_postgres: Callable[[str], None],
+    serve_samatcha: ServeSamatcha,
 ) -> Iterator[list[str]]:
     _need("127.0.0.1", 5432, "PostgreSQL")
     _need("127.0.0.1", 6379, "Redis")
     reset_postgres(POSTGRES_URL)
     folder = tmp_path_factory.mktemp("workers")
-    env = {
-        **os.environ,
-        "SAMATCHA_DATABASE_URL": POSTGRES_URL,
-        "SAMATCHA_REDIS_URL": REDIS_URL,
-        "SAMATCHA_PASSWORD": PASSWORD,
-        "SAMATCHA_DATA_DIR": str(folder),
-    }
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assembly.cli",
-            "user",
-            "create",
-            "--role",
-            "organizer",
-            "--username",
-            "org",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=60,
+    shared = {"SAMATCHA_DATABASE_URL": POSTGRES_URL, "SAMATCHA_REDIS_URL": REDIS_URL}
+    first = serve_samatcha(
+        folder, password=PASSWORD, env=shared, accounts=[("organizer", "org")], name="worker-0"
     )
-    processes, urls = [], []
-    with ExitStack() as logs:
-        for index in range(2):
-            port = _free_port()
-            log = folder / f"worker-{index}.log"
-            process = subprocess.Popen(
-                [sys.executable, "-m", "assembly.cli", "serve", "--port", str(port)],
-                env=env,
-                stdout=logs.enter_context(log.open("wb")),
-                stderr=subprocess.STDOUT,
-            )
-            processes.append(process)
-            urls.append(f"http://127.0.0.1:{port}")
-            _wait_healthy(urls[-1], process, log)
-        yield urls
-        for process in processes:
-            process.terminate()
-        for index, process in enumerate(processes):
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                log = (folder / f"worker-{index}.log").read_text()
-                pytest.fail(f"worker {index} ignored SIGTERM for 15 s:\n{log[-3000:]}")
+    second = serve_samatcha(folder, password=PASSWORD, env=shared, name="worker-1")
+    yield [first.url, second.url]
+    for worker in (first, second):
+        worker.stop(within=15)
 
 
 class Browser:

@@ -1,0 +1,149 @@
+"""What every kind of test shares: a real `samatcha serve` process, started as a hall starts it.
+
+pytest runs with `--import-mode=importlib`, so a helper module next to the tests is not
+importable from them; the helper lives here and reaches tests through the `serve_samatcha`
+fixture. Annotate with `if TYPE_CHECKING: from tests.conftest import RealServer`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import httpx
+import pytest
+
+SAMATCHA = [sys.executable, "-m", "assembly.cli"]
+START_SECONDS = 60  # a cold start migrates the schema first; the CI machine has 2 cores
+STOP_SECONDS = 30  # SIGTERM lets uvicorn finish requests in flight; longer means it hangs
+LOG_TAIL_CHARS = 3000  # enough for a traceback, short enough to read in a failure message
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RealServer:
+    """One `samatcha serve` process on a fixed port, restartable on the same database.
+
+    By default its database is a fresh SQLite file in `folder` and events stay in the process;
+    `env` overrides that (SAMATCHA_DATABASE_URL, SAMATCHA_REDIS_URL). Its output goes to
+    `folder/<name>.log`, appended across restarts.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        password: str,
+        env: Mapping[str, str] | None = None,
+        name: str = "server",
+    ) -> None:
+        self.folder = folder
+        self.password = password
+        self.env = {**os.environ, "SAMATCHA_DATA_DIR": str(folder), "SAMATCHA_PASSWORD": password}
+        self.env.pop("SAMATCHA_DATABASE_URL", None)
+        self.env.pop("SAMATCHA_REDIS_URL", None)
+        self.env.update(env or {})
+        self.name = name
+        self.log = folder / f"{name}.log"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def create_account(self, role: str, username: str) -> None:
+        """`samatcha user create` on this server's database, with the server's password."""
+        command = [*SAMATCHA, "user", "create", "--role", role, "--username", username]
+        done = subprocess.run(command, env=self.env, capture_output=True, timeout=60, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"could not create {role} {username}: {done.stderr.decode()[-2000:]}")
+
+    def start(self) -> None:
+        """Start the process and wait until /healthz answers 200; fail quoting the log if not."""
+        with self.log.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = process = subprocess.Popen(
+                [*SAMATCHA, "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        if process.returncode is not None:
+            pytest.fail(f"{self.name} exited with code {process.returncode}:\n{self.log_tail()}")
+        self.kill()
+        pytest.fail(f"{self.name} did not answer /healthz in {START_SECONDS} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut would: no shutdown code runs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, *, within: float = STOP_SECONDS) -> None:
+        """SIGTERM; if the process is still running after `within` seconds, kill it and fail."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"{self.name} ignored SIGTERM for {within:g} s:\n{self.log_tail()}")
+
+    def log_tail(self, chars: int = LOG_TAIL_CHARS) -> str:
+        """The end of what the process printed, across restarts."""
+        if not self.log.exists():
+            return "(no log)"
+        return self.log.read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+class ServeSamatcha:
+    """Creates accounts, starts a `RealServer`, and remembers it so none outlives the session."""
+
+    def __init__(self) -> None:
+        self.servers: list[RealServer] = []
+
+    def __call__(
+        self,
+        folder: Path,
+        *,
+        password: str,
+        env: Mapping[str, str] | None = None,
+        accounts: Iterable[tuple[str, str]] = (),
+        name: str = "server",
+    ) -> RealServer:
+        """A running server; `accounts` are (role, username) pairs created before it starts."""
+        server = RealServer(folder, password=password, env=env, name=name)
+        for role, username in accounts:
+            server.create_account(role, username)
+        self.servers.append(server)
+        server.start()
+        return server
+
+    def kill_all(self) -> None:
+        for server in self.servers:
+            server.kill()
+
+
+@pytest.fixture(scope="session")
+def serve_samatcha() -> Iterator[ServeSamatcha]:
+    """Starts real servers; stop each when done (any still running at the end are killed)."""
+    factory = ServeSamatcha()
+    yield factory
+    factory.kill_all()
