@@ -10,16 +10,21 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+SWEEP_FROM_KEYS = 1024
+
 
 @dataclass
 class SlidingWindow:
     limit: int
     seconds: float
     _hits: dict[str, deque[float]] = field(default_factory=dict)
+    _sweep_at: int = SWEEP_FROM_KEYS
 
     def allow(self, key: str, *, now: float | None = None) -> bool:
         """Count a hit for `key`; False when it would be more than `limit` in `seconds`."""
         now = time.monotonic() if now is None else now
+        if len(self._hits) >= self._sweep_at:
+            self._forget_idle(now)
         hits = self._hits.setdefault(key, deque())
         while hits and hits[0] <= now - self.seconds:
             hits.popleft()
@@ -27,6 +32,13 @@ class SlidingWindow:
             return False
         hits.append(now)
         return True
+
+    def _forget_idle(self, now: float) -> None:
+        """Keys with no hit left in the window go: a stream of new keys (usernames tried once)
+        must not grow the counter for as long as the server runs. Amortised: the next sweep
+        waits until the dict has doubled."""
+        self._hits = {k: h for k, h in self._hits.items() if h and h[-1] > now - self.seconds}
+        self._sweep_at = max(SWEEP_FROM_KEYS, 2 * len(self._hits))
 
     def blocked(self, key: str, *, now: float | None = None) -> bool:
         """Would the next hit be refused? (Does not count one.)"""
