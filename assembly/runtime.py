@@ -39,7 +39,14 @@ class VersionedMemo:
     async def get(self, key: Hashable, version: int, compute: Callable[[], Awaitable[Any]]) -> Any:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == version:
-            return await asyncio.shield(entry[1])
+            try:
+                return await asyncio.shield(entry[1])
+            except (Exception, asyncio.CancelledError):
+                this = asyncio.current_task()
+                if this is not None and this.cancelling():
+                    raise  # this caller was cancelled itself
+                # The first caller failed or was cancelled: build it for this caller instead.
+                return await compute()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if entry is None or entry[0] < version:  # a slow reader must not evict a newer value
             self._entries[key] = (version, future)
@@ -48,8 +55,11 @@ class VersionedMemo:
         except BaseException as exc:
             if self._entries.get(key) == (version, future):
                 del self._entries[key]
-            future.set_exception(exc)
-            future.exception()  # retrieved: waiters (if any) get it; no "never retrieved" noise
+            if isinstance(exc, asyncio.CancelledError):
+                future.cancel()
+            else:
+                future.set_exception(exc)
+                future.exception()  # retrieved: no "never retrieved" noise
             raise
         future.set_result(value)
         return value

@@ -23,6 +23,7 @@ let attempt = 0;
 let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
+let resyncOwed = false;  // a step change's own view not fetched yet
 
 // Every POST from a script carries the page's CSRF token, as every plain form does.
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
@@ -47,7 +48,9 @@ const lang = document.documentElement.lang;
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   // `since`: the server answers "current" instead of a whole snapshot when nothing changed.
-  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}?since=${seq}`);
+  // Not while a step change's resync is still owed: the state is behind what its seq says.
+  const since = resyncOwed ? "" : `?since=${seq}`;
+  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}${since}`);
   socket.onopen = () => { attempt = 0; lastHeard = Date.now(); showConnection(true); };
   socket.onmessage = (e) => { lastHeard = Date.now(); receive(JSON.parse(e.data)); };
   socket.onclose = (e) => {
@@ -64,9 +67,10 @@ function connect() {
 // Reload once: the server then shows what this device may see now (the join page when its
 // seat moved to another phone). A second refusal within a minute stays offline, never a loop.
 function leaveOnce() {
-  const last = Number(sessionStorage.getItem("samatcha-left") || 0);
+  const key = `samatcha-left-${assemblyId}`;
+  const last = Number(sessionStorage.getItem(key) || 0);
   if (Date.now() - last < 60000) return;
-  sessionStorage.setItem("samatcha-left", String(Date.now()));
+  sessionStorage.setItem(key, String(Date.now()));
   location.reload();
 }
 
@@ -97,8 +101,9 @@ function showConnection(online) {
 function receive(msg) {
   if (msg.type === "pong" || msg.type === "error") return;
   if (msg.live) { for (const f of features) f.live?.(msg, state); return; }
-  if (msg.type === "current") { pending.clear(); flushOutbox(); return; }
+  if (msg.type === "current") { clearTimeout(gapTimer); pending.clear(); flushOutbox(); return; }
   if (msg.type === "snapshot") {
+    resyncOwed = false;
     state = msg.data;
     seq = msg.seq;
     pending.clear();
@@ -138,7 +143,10 @@ function apply(event) {
       renderStep();
       // What a phone may see depends on the step: fetch it, spread over a moment so a hall of
       // phones does not ask in the same millisecond (the new step shows at once regardless).
-      if (!isStaff) setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
+      if (!isStaff) {
+        resyncOwed = true;
+        setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
+      }
       break;
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;

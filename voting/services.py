@@ -303,7 +303,12 @@ async def my_ballot(
     if row is not None:
         method = method_from_params(vote.method, vote.params)
         mine = {"ballot": raw_ballot(method, row[0]), "client_seq": row[1]}
-    return {"vote": {"my_ballot": mine, "next_seq": new_client_seq()}}
+    personal: dict[str, Any] = {"my_ballot": mine, "next_seq": new_client_seq()}
+    if vote.revealed and vote.status == VoteStatus.OPEN:
+        # Ballots still arrive without a new seq, so results shared per seq would be stale:
+        # counted for each phone while revealed results are shown during the vote.
+        personal["results"] = await _results(session, vote)
+    return {"vote": personal}
 
 
 async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> None:

@@ -123,7 +123,7 @@ async def live_socket(
     channels: NamedDependency[ChannelsPlugin],
     since: FromQuery[str | None] = None,
 ) -> None:
-    """`since`: the seq the screen's state is at (the page's embedded snapshot, or what it had
+    """`since`: the seq a phone's state is at (the page's embedded snapshot, or what it had
     before the connection dropped); when nothing happened since, it gets `{"type": "current"}`
     instead of a whole snapshot."""
     set_language(socket)
@@ -138,7 +138,17 @@ async def live_socket(
     await socket.accept()
     try:
         async with contextlib.AsyncExitStack() as subscriptions:
-            known = int(since) if since and since.isdigit() and len(since) < 16 else None
+            # Staff screens always get a snapshot: it restores the live tallies and consent
+            # counts they missed, which have no seq of their own.
+            known = (
+                int(since)
+                if since
+                and since.isascii()
+                and since.isdigit()
+                and len(since) < 16
+                and actor.user is None
+                else None
+            )
             await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known)
     except WebSocketDisconnect:
         return

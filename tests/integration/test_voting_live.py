@@ -57,3 +57,27 @@ def test_staff_get_a_few_coalesced_tallies_and_phones_get_results_on_reveal(worl
         assert event["type"] == "vote.changed"
         assert event["data"]["vote"]["results"]["ballots"] == BALLOTS
         assert event["seq"] == phone_snapshot["seq"] + 1
+
+
+def test_results_revealed_while_the_vote_is_open_stay_current_in_every_snapshot(
+    world: World,
+) -> None:
+    """Ballots bring no new seq, so a snapshot of revealed results during the vote must count
+    them anew, not reuse what the phones' shared part held when it was built."""
+    voters = [world.phone(("government", "media")[i % 2]) for i in range(3)]
+    world.open("vote")
+    vote = world.facilitator.post(
+        f"/api/v1/assemblies/{world.id}/votes",
+        json={"method": "approval", "options": ["พอเพียง", "วินัย"]},
+    ).json()
+    base = f"/api/v1/assemblies/{world.id}/votes/{vote['id']}"
+    world.facilitator.post(f"{base}/open")
+    world.facilitator.post(f"{base}/reveal")
+    first = vote["options"][0]["id"]
+    counts = []
+    for voter in voters:
+        cast = voter.post(f"{base}/ballot", json={"ballot": [first], "client_seq": 1})
+        assert cast.status_code == 200
+        counts.append(voters[0].get(f"/api/v1/assemblies/{world.id}/snapshot").json())
+    assert [c["vote"]["results"]["ballots"] for c in counts] == [1, 2, 3]
+    assert len({c["seq"] for c in counts}) == 1  # one seq throughout: the shared part was reused

@@ -43,7 +43,7 @@ def test_a_new_version_is_computed_and_an_older_one_never_evicts_it() -> None:
     assert asyncio.run(scenario()) == ["one", "two", "late reader", "two", "other key"]
 
 
-def test_a_failed_computation_reaches_its_waiters_and_is_not_kept() -> None:
+def test_when_the_first_build_fails_its_waiters_build_their_own_and_it_is_not_kept() -> None:
     async def scenario() -> tuple[list[BaseException | str], str]:
         memo = VersionedMemo()
 
@@ -60,6 +60,27 @@ def test_a_failed_computation_reaches_its_waiters_and_is_not_kept() -> None:
         return results, await memo.get(1, 1, fine)
 
     results, retry = asyncio.run(scenario())
-    assert all(isinstance(r, RuntimeError) for r in results)
+    assert isinstance(results[0], RuntimeError)  # the caller whose build failed sees why
+    assert results[1] == "rebuilt"  # the one waiting for it is not failed by it
     assert retry == "rebuilt"
 
+
+def test_a_cancelled_first_build_does_not_cancel_its_waiters() -> None:
+    async def scenario() -> str:
+        memo = VersionedMemo()
+
+        async def slow() -> str:
+            await asyncio.sleep(10)
+            return "never"
+
+        async def fine() -> str:
+            return "own build"
+
+        first = asyncio.create_task(memo.get(1, 1, slow))
+        await asyncio.sleep(0)
+        waiter = asyncio.create_task(memo.get(1, 1, fine))
+        await asyncio.sleep(0)
+        first.cancel()
+        return await waiter
+
+    assert asyncio.run(scenario()) == "own build"
