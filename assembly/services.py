@@ -436,7 +436,9 @@ async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
 # ---------------------------------------------------------------- joining
 
 
-async def assembly_for_code(rt: Runtime, join_code: str) -> Assembly:
+async def assembly_for_code(rt: Runtime, join_code: str, *, with_seat: bool = False) -> Assembly:
+    """`with_seat`: a seat card is being used, which moves an existing seat, so it works after
+    joining closed too (a replacement phone before the official vote)."""
     code = re.sub(r"\D", "", arabic_digits(join_code or ""))
     if len(code) != JOIN_CODE_DIGITS:
         raise InvalidInput("invalid_join_code", "The join code has 6 digits.")
@@ -447,7 +449,7 @@ async def assembly_for_code(rt: Runtime, join_code: str) -> Assembly:
     if assembly is None:
         rt.limits.wrong_join_codes.allow("any")
         raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
-    if not assembly.join_open:
+    if not assembly.join_open and not with_seat:
         raise Gone("join_closed", "This assembly no longer accepts new participants.")
     return assembly
 
@@ -467,7 +469,9 @@ async def join_assembly(
     With a seat code, or in strict mode, the printed card decides the seat and its network
     (assembly/seats.py).
     """
-    assembly = await assembly_for_code(rt, join_code)
+    assembly = await assembly_for_code(
+        rt, join_code, with_seat=bool(seat_code and seat_code.strip())
+    )
     name = clean_field(display_name, "display_name")
     org = clean_field(organisation, "organisation")
     if (seat_code and seat_code.strip()) or assembly.seat_codes_required:

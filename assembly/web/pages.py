@@ -146,7 +146,7 @@ class ParticipantPages(Controller):
         """`?seat=` (a seat card's QR link) fills in the seat code; a phone that already has
         a seat still sees the form then, since the card may move a seat to it."""
         rt = runtime_of(request)
-        assembly = await services.assembly_for_code(rt, code)
+        assembly = await services.assembly_for_code(rt, code, with_seat=bool(seat))
         if actor.device_hash and not seat:
             snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
             if snap.standing.participant is not None:

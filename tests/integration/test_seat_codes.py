@@ -417,3 +417,24 @@ def test_bad_generate_requests_get_a_code(world: World) -> None:
         f"/organize/{world.id}/seats", data={"network": "media", "count": "many"}
     )
     assert form.status_code == 400
+
+
+def test_a_card_still_moves_its_seat_after_joining_closed(world: World) -> None:
+    """Joining closes before the official vote; a phone that dies then is replaced by scanning
+    the same card on another one."""
+    [card] = make_cards(world, "religion", 1)
+    strict(world)
+    phone_a = seated(world, card["code"])
+    seat_id = snapshot(phone_a, world).json()["me"]["participant_id"]
+    closed = world.organizer.patch(
+        f"/api/v1/assemblies/{world.id}",
+        json={"name": "สมัชชาคุณธรรม", "province": "ทดสอบ", "join_open": False},
+    )
+    assert closed.status_code == 200, closed.text
+    plain = new_phone(world).post("/api/v1/join", json={"code": world.code, "network": "media"})
+    assert (plain.status_code, plain.json()["error"]) == (410, "join_closed")
+    card_page = new_phone(world).get(f"/j/{world.code}?seat={card['code']}")
+    assert card_page.status_code == 200
+    phone_b = seated(world, card["code"])
+    assert snapshot(phone_b, world).json()["me"]["participant_id"] == seat_id
+    assert snapshot(phone_a, world).status_code == 403
