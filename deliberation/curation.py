@@ -624,11 +624,19 @@ async def place_arrivals(rt: Runtime, assembly_id: int, proposal_ids: list[int])
                 )
             )
         ).all()
-        wanted = set(proposal_ids)
+        # Only proposals that came after the clustering: one that was clustered and then put in
+        # the unsorted tray by a facilitator stays where they put it.
+        after = set(
+            await session.scalars(
+                select(Proposal.id).where(
+                    Proposal.id.in_(proposal_ids), Proposal.created_at > grouping.clustered_at
+                )
+            )
+        )
         arrivals = [
             pid
             for pid, gid, hidden in rows
-            if pid in wanted and gid is None and not hidden and pid in vectors.row_of
+            if pid in after and gid is None and not hidden and pid in vectors.row_of
         ]
         if not arrivals:
             return
