@@ -256,6 +256,9 @@ class _Worker:
             self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
+        # The event that created these proposals goes out to every phone first (embedding
+        # competes with the fan-out for the CPU), and a burst of proposals becomes one batch.
+        await asyncio.sleep(EMBED_AFTER_S)
         while self.queued:
             assembly_id, ids = next(iter(self.queued.items()))
             del self.queued[assembly_id]
@@ -284,6 +287,7 @@ class _Worker:
                 await self.task
 
 
+EMBED_AFTER_S = 0.5
 _workers: weakref.WeakKeyDictionary[Database, _Worker] = weakref.WeakKeyDictionary()
 # On shutdown, queued work gets this long to finish; the rest is embedded by the next
 # clustering (ensure_vectors), so stopping early loses nothing.
