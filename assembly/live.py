@@ -27,7 +27,6 @@ from assembly.services import (
     standing_in,
     step_view,
 )
-from assembly.steps import Role
 from deliberation.curation import issues_for_snapshot
 from deliberation.drafting import agenda_for_snapshot, my_agenda
 from deliberation.services import my_proposals, proposals_for_snapshot
@@ -57,7 +56,7 @@ class Snapshot:
 
     @property
     def is_staff(self) -> bool:
-        return _is_staff(self.standing)
+        return self.standing.is_staff
 
 
 async def assembly_seq(rt: Runtime, assembly_id: int) -> int | None:
@@ -89,8 +88,8 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
         else:  # staff, or a participant who is also logged in: few, built whole
             assembly = await get_assembly(session, assembly_id, WITH_STRUCTURE)
             standing = await standing_in(session, assembly, actor)
-            state = await _shared_state(session, assembly, staff=_is_staff(standing))
-            if _is_staff(standing):
+            state = await _shared_state(session, assembly, staff=standing.is_staff)
+            if standing.is_staff:
                 state["steps"] = [step_view(s) for s in assembly.steps]
         state["role"] = standing.role.value
         participant = standing.participant
@@ -101,14 +100,10 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
                 "network": network.key,
                 "display_name": participant.display_name,
             }
-            if not _is_staff(standing):
+            if not standing.is_staff:
                 for personal in PERSONAL_PARTS:
                     _merge(state, await personal(session, assembly, participant))
     return Snapshot(assembly, standing, state)
-
-
-def _is_staff(standing: Standing) -> bool:
-    return standing.role in (Role.FACILITATOR, Role.ORGANIZER)
 
 
 async def _public_part(

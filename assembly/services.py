@@ -46,7 +46,7 @@ from assembly.security import (
     token_hash,
     verify_password,
 )
-from assembly.steps import Action, Refusal, Role, StepKind, StepStatus, refusal
+from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
 from assembly.thai_format import arabic_digits
 from assembly.timeutil import as_utc, utcnow
 from deliberation.thai import clean_text
@@ -96,6 +96,10 @@ class Standing:
 
     role: Role
     participant: Participant | None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
 
 
 # ---------------------------------------------------------------- checks

@@ -697,7 +697,7 @@ async def similar_proposals(
         if standing.role == Role.ANONYMOUS:
             await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
         step = current_step(assembly)
-        staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+        staff = standing.is_staff
         if not staff and (step is None or not step.show_others):
             return []
     if len(normalise(draft)) < SIMILAR_MIN_CHARS:

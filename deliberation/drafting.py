@@ -880,7 +880,7 @@ async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[st
         standing = await standing_in(session, assembly, actor)
         if standing.role == Role.ANONYMOUS:
             await authorize(session, assembly, actor, Action.VIEW_CONSOLE)  # raises
-        staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+        staff = standing.is_staff
         agenda: dict[str, Any] = {
             "items": await items_view(session, assembly.id),
             "suggestions": await suggestions_view(session, assembly.id, staff=staff),

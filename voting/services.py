@@ -722,7 +722,7 @@ async def vote_turnout(
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
         standing = await standing_in(session, assembly, actor)
-        if standing.role not in (Role.FACILITATOR, Role.ORGANIZER):
+        if not standing.is_staff:
             raise Forbidden("staff_only", "Only the facilitators of this assembly can do this.")
         await _vote_in(session, assembly, vote_id)
         return await _turnout(session, assembly, vote_id)

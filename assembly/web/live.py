@@ -184,7 +184,7 @@ async def _serve(
     if standing.role == Role.ANONYMOUS:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
-    is_staff = standing.role in (Role.FACILITATOR, Role.ORGANIZER)
+    is_staff = standing.is_staff
     unchanged = True
     if subscriber is None:
         channel = staff_channel(assembly_id) if is_staff else public_channel(assembly_id)
