@@ -521,7 +521,7 @@ class AgendaPages(Controller):
         body = await agenda_csv(
             runtime_of(request), actor=actor, assembly_id=assembly_id, table=table
         )
-        return _download(body, "text/csv; charset=utf-8", f"agenda-{assembly_id}-{table}.csv")
+        return _download(body, "text/csv", f"agenda-{assembly_id}-{table}.csv")
 
     @get("/organize/{assembly_id:int}/{filename:str}")
     async def export(
@@ -560,9 +560,9 @@ async def export_file(
         raise _no_pdf()
     doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
     if kind == "html":
-        return render_html(doc).encode("utf-8"), "text/html; charset=utf-8", f"{stem}.html"
+        return render_html(doc).encode("utf-8"), "text/html", f"{stem}.html"
     if kind == "md":
-        return render_markdown(doc).encode("utf-8"), "text/markdown; charset=utf-8", f"{stem}.md"
+        return render_markdown(doc).encode("utf-8"), "text/markdown", f"{stem}.md"
     docx = await asyncio.to_thread(render_docx, doc)  # python-docx is CPU work: not on the loop
     if kind == "docx":
         media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -265,7 +265,7 @@ class SeatPages(Controller):
         ]
         return Response(
             render_csv(rows, CSV_HEADER),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={
                 "Content-Disposition": f'attachment; filename="seats-{assembly_id}.csv"',
                 "Cache-Control": "no-store",

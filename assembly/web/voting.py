@@ -258,10 +258,10 @@ class VotingPages(Controller):
             media, filename = "application/json; charset=utf-8", f"{stem}.json"
         elif name == "tally.csv":
             body = tally_csv(record.results)
-            media, filename = "text/csv; charset=utf-8", f"{stem}-tally.csv"
+            media, filename = "text/csv", f"{stem}-tally.csv"
         elif name == "ballots.csv":
             body = ballots_csv(record.export())
-            media, filename = "text/csv; charset=utf-8", f"{stem}-ballots.csv"
+            media, filename = "text/csv", f"{stem}-ballots.csv"
         else:
             raise NotFound("not_found", "This page does not exist.")
         return Response(
