@@ -56,19 +56,21 @@ THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, no
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
 # How each method's result value is named in the document's table header.
 VALUE_LABELS = {
-    "dot": "จำนวนดาว",
+    "dot": "จำนวนจุด",
     "approval": "จำนวนเสียง",
     "score": "คะแนนรวม",
     "ranking": "คะแนนลำดับ",
     "budget": "คะแนนรวม",
 }
+# A vote's status as the console shows it (messages.po "open"/"closed"), for the votes CSV.
+VOTE_STATUS_LABELS = {"draft": "กำลังเตรียม", "open": "เปิดอยู่", "closed": "ปิดแล้ว"}
 COUNT_METHODS = frozenset({"dot", "approval"})  # their values are whole counts of votes
 
 
 def method_name(kind: str, params: dict[str, Any]) -> str:
     """The method as the document names it, with its one number that matters."""
     if kind == "dot":
-        return f"ลงคะแนนแบบติดดาว ({params.get('dots') or ''} ดาวต่อคน)"
+        return f"ลงคะแนนแบบติดจุด ({params.get('dots') or ''} จุดต่อคน)"
     if kind == "approval":
         limit = params.get("max_approvals")
         return f"ลงคะแนนเห็นชอบ (เลือกได้ไม่เกิน {limit} ประเด็น)" if limit else "ลงคะแนนเห็นชอบ"
@@ -402,7 +404,7 @@ async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[objec
                     vote.id,
                     subject,
                     method_name(vote.method, dict(vote.params or {})),
-                    vote.status,
+                    VOTE_STATUS_LABELS.get(vote.status, vote.status),
                     facts.results["ballots"],
                     line["rank"],
                     facts.labels.get(line["option_id"], line["label"]),

@@ -182,9 +182,9 @@ def build_sample(**changes: object) -> AgendaDocument:
             TargetVirtue("จิตอาสา", votes=64),
         ),
         prioritisation=Prioritisation(
-            method="ลงคะแนนแบบติดดาว คนละ 3 ดาว",
+            method="ลงคะแนนแบบติดจุด คนละ 3 จุด",
             voters=152,
-            value_label="จำนวนดาว",
+            value_label="จำนวนจุด",
             issues=(
                 IssueResult(1, waste.title, 212, _shares(0.8, 0.6, 0.9, 0.7, 0.8, 0.6), 0.73, 1),
                 IssueResult(2, traffic.title, 187, _shares(0.9, 0.4, 0.5, 0.8, 0.2, 0.7), 0.55, 2),

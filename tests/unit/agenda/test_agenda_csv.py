@@ -84,7 +84,7 @@ def test_agenda_csv_issues_have_one_support_column_per_network_and_blanks_for_si
     sample_document: AgendaDocument,
 ) -> None:
     rows = read(issues_csv(sample_document))
-    assert rows[0][:5] == ["อันดับ", "ประเด็น", "จำนวนดาว", "ค่าฉันทามติ", "อันดับฉันทามติ"]
+    assert rows[0][:5] == ["อันดับ", "ประเด็น", "จำนวนจุด", "ค่าฉันทามติ", "อันดับฉันทามติ"]
     assert rows[0][5] == "ร้อยละสนับสนุน ภาครัฐ"
     assert len(rows[0]) == 11
     assert rows[1][:6] == ["1", "ขยะล้นเมืองและการคัดแยกขยะในชุมชน", "212", "0.73", "1", "80.0"]

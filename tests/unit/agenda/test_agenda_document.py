@@ -144,7 +144,7 @@ def test_agenda_tied_issues_share_a_rank(sample_document: AgendaDocument) -> Non
         if isinstance(block, Table) and block.header[0] == "อันดับ"
     )
     assert [row[0] for row in results.rows] == ["๑", "๒", "๓", "๓"]
-    assert results.header[2] == "จำนวนดาว"
+    assert results.header[2] == "จำนวนจุด"
 
 
 def test_agenda_support_columns_follow_participation_order_and_dash_a_silent_network(
