@@ -455,13 +455,17 @@ async def create_agenda_items(
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
         chosen = list(dict.fromkeys(issue_ids))
+        ranked = await prioritised_issue_ids(session, assembly.id)
         if top is not None:
-            ranked = await prioritised_issue_ids(session, assembly.id)
             if not ranked:
                 raise Conflict(
                     "no_vote_results", "There are no vote results on issues yet. Choose issues."
                 )
             chosen += [i for i in ranked[:top] if i not in chosen]
+        # Items follow the vote's result, whatever order the issues were ticked or listed in;
+        # issues the vote did not rank come after, in the order given.
+        place = {issue_id: index for index, issue_id in enumerate(ranked)}
+        chosen.sort(key=lambda issue_id: place.get(issue_id, len(place)))
         existing = await _items(session, assembly.id)
         taken = {i.issue_id for i in existing}
         position = max((i.position for i in existing), default=-1) + 1
