@@ -320,3 +320,65 @@ def test_export_of_an_assembly_with_no_votes_says_what_is_missing(world: World) 
         assert world.organizer.get(f"/organize/{world.id}/{name}").status_code == 200
     assert world.organizer.get(f"/organize/{world.id}/export.exe").status_code == 404
     assert world.organizer.get(f"/organize/{world.id}/export/ballots.csv").status_code == 404
+
+
+def test_agenda_items_follow_the_vote_whatever_order_the_issues_are_given_in(
+    world: World,
+) -> None:
+    issue_ids = make_issues(world)
+    phones = [world.phone(n) for n in ("government", "business", "civil_society", "education")]
+    vote_on_issues(world, phones)  # ขยะล้นเมือง first, วินัยจราจร second, ทุจริต none
+    world.open("draft")
+    given = [issue_ids[t] for t in ("ทุจริตในหน่วยงาน", "วินัยจราจร", "ขยะล้นเมือง")]
+    items = ok(world.facilitator.post(api(world, "/agenda/items"), json={"issue_ids": given}), 201)
+    assert [i["title"] for i in items] == ["ขยะล้นเมือง", "วินัยจราจร", "ทุจริตในหน่วยงาน"]
+    assert [i["position"] for i in items] == sorted(i["position"] for i in items)
+
+
+def test_votes_csv_names_the_dot_method_as_the_ui_does_and_the_status_in_thai(
+    world: World,
+) -> None:
+    from assembly.i18n import translations
+
+    make_issues(world)
+    world.open("vote")
+    vote = ok(
+        world.facilitator.post(
+            api(world, "/votes"),
+            json={"method": "dot", "params": {"dots": 3}, "subject": "issues"},
+        ),
+        201,
+    )
+    ok(world.facilitator.post(api(world, f"/votes/{vote['id']}/open")))
+    phone = world.phone("media")
+    first = vote["options"][0]["id"]
+    ballot = ok(
+        phone.post(
+            api(world, f"/votes/{vote['id']}/ballot"),
+            json={"ballot": {str(first): 3}, "client_seq": 1},
+        )
+    )
+    assert ballot is not None
+    ok(world.facilitator.post(api(world, f"/votes/{vote['id']}/close")))
+
+    # Litestar adds the charset of a text/* type itself: one declaration per response.
+    for path in (
+        f"/organize/{world.id}/export.html",
+        f"/organize/{world.id}/export.md",
+        f"/a/{world.id}/votes/{vote['id']}/export/tally.csv",
+        f"/organize/{world.id}/seats/list.csv",
+    ):
+        content_type = world.organizer.get(path).headers["content-type"]
+        assert content_type.lower().count("charset=utf-8") == 1, (path, content_type)
+    response = world.organizer.get(f"/organize/{world.id}/export/votes.csv")
+    assert response.status_code == 200
+    content_type = response.headers["content-type"]
+    assert content_type.lower().count("charset=utf-8") == 1, content_type
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    thai = translations("th")
+    ui_name = thai.gettext("Dot voting").split(" (")[0]  # the console's name: "ติดจุด"
+    assert ui_name != "Dot voting"
+    method, status = rows[1][2], rows[1][3]
+    assert ui_name in method, method
+    assert "ดาว" not in method, method
+    assert status == thai.gettext("closed") == "ปิดแล้ว"
