@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,7 +55,9 @@ from deliberation.thai import clean_text
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
 JOIN_CODE_DIGITS = 6
 MAX_TIMER_MINUTES = 240
-USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
+# Thai names are welcome (an organizer makes accounts like "ครูสมศรี"): the Thai block, Latin
+# letters, digits, dot, dash, underscore; NFC so one name typed on two keyboards is one account.
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-\u0E01-\u0E5B]{3,40}$")
 MAX_PASSWORD_CHARS = 1024  # a passphrase fits; hashing more is work for a guesser's benefit
 NETWORK_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -195,32 +198,59 @@ def refusal_error(reason: Refusal, actor: Actor) -> DomainError:
 # ---------------------------------------------------------------- users
 
 
-async def create_user(
-    rt: Runtime, *, username: str, display_name: str, role: str, password: str
-) -> User:
+def clean_username(username: str) -> str:
+    """The username as stored and looked up: NFC, no surrounding spaces."""
+    return unicodedata.normalize("NFC", username or "").strip()
+
+
+def _check_username(username: str) -> str:
+    username = clean_username(username)
     if not USERNAME_PATTERN.match(username):
-        raise InvalidInput("invalid_username", "Use 3-40 letters, digits, dot, dash or underscore.")
-    if role not in (Role.ORGANIZER, Role.FACILITATOR):
-        raise InvalidInput("invalid_role", "The role must be organizer or facilitator.")
+        raise InvalidInput(
+            "invalid_username",
+            "Use 3-40 Thai or English letters, digits, dot, dash or underscore.",
+        )
+    return username
+
+
+def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput("password_too_short", "The password needs at least 8 characters.")
     if len(password) > MAX_PASSWORD_CHARS:
         raise InvalidInput("password_too_long", "The password can have at most 1024 characters.")
-    async with rt.transaction() as (session, _):
-        if await session.scalar(select(User.id).where(User.username == username)):
-            raise Conflict("username_taken", "This username is already taken.")
-        user = User(
-            username=username,
-            display_name=clean_field(display_name, "display_name") or username,
-            role=role,
-            password_hash=hash_password(password),
-        )
-        session.add(user)
+
+
+async def _add_user(
+    session: AsyncSession, *, username: str, display_name: str, role: str, password: str
+) -> User:
+    """Check and add an account inside the caller's transaction."""
+    username = _check_username(username)
+    if role not in (Role.ORGANIZER, Role.FACILITATOR):
+        raise InvalidInput("invalid_role", "The role must be organizer or facilitator.")
+    _check_password(password)
+    display = clean_field(display_name, "display_name") or username
+    if await session.scalar(select(User.id).where(User.username == username)):
+        raise Conflict("username_taken", "This username is already taken.")
+    user = User(
+        username=username, display_name=display, role=role, password_hash=hash_password(password)
+    )
+    session.add(user)
+    await session.flush()
     return user
+
+
+async def create_user(
+    rt: Runtime, *, username: str, display_name: str, role: str, password: str
+) -> User:
+    async with rt.transaction() as (session, _):
+        return await _add_user(
+            session, username=username, display_name=display_name, role=role, password=password
+        )
 
 
 async def log_in(rt: Runtime, *, username: str, password: str) -> str:
     """Return a new session token, or refuse with one message whatever was wrong."""
+    username = clean_username(username)
     if not USERNAME_PATTERN.match(username) or len(password) > MAX_PASSWORD_CHARS:
         # No account has such a name (create_user checks it): refused before hashing a
         # megabyte of password or keeping a megabyte-long key in the login counter.
@@ -392,12 +422,105 @@ async def add_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, userna
     async with rt.transaction() as (session, _):
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
-        user = await session.scalar(select(User).where(User.username == username))
+        user = await session.scalar(select(User).where(User.username == clean_username(username)))
         if user is None:
             raise NotFound("user_not_found", "No account has this username.")
         if await session.get(FacilitatorAssignment, (assembly.id, user.id)) is None:
             session.add(FacilitatorAssignment(assembly_id=assembly.id, user_id=user.id))
     return user
+
+
+async def create_facilitator(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    username: str,
+    display_name: str,
+    password: str,
+) -> User:
+    """A new facilitator account, made by the organizer in the web interface and added to
+    this assembly in the same transaction (no command line needed on the hall laptop)."""
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        user = await _add_user(
+            session,
+            username=username,
+            display_name=display_name,
+            role=Role.FACILITATOR,
+            password=password,
+        )
+        session.add(FacilitatorAssignment(assembly_id=assembly.id, user_id=user.id))
+    return user
+
+
+async def _own_facilitator(
+    session: AsyncSession, assembly: Assembly, actor: Actor, user_id: int
+) -> User:
+    """A facilitator account of this assembly that its organizer may change: one that works
+    only on assemblies this organizer created, so nobody resets another organizer's helper."""
+    user = await session.get(User, user_id)
+    assigned = await session.get(FacilitatorAssignment, (assembly.id, user_id))
+    if user is None or assigned is None or user.role != Role.FACILITATOR:
+        raise NotFound("facilitator_not_found", "This facilitator is not in this assembly.")
+    elsewhere = await session.scalar(
+        select(func.count())
+        .select_from(FacilitatorAssignment)
+        .join(Assembly, Assembly.id == FacilitatorAssignment.assembly_id)
+        .where(
+            FacilitatorAssignment.user_id == user_id,
+            Assembly.created_by != assembly.created_by,
+        )
+    )
+    if elsewhere:
+        raise Forbidden(
+            "facilitator_shared",
+            "This account also facilitates another organizer's assembly; "
+            "only its own organizers can change it.",
+        )
+    return user
+
+
+async def reset_facilitator_password(
+    rt: Runtime, *, actor: Actor, assembly_id: int, user_id: int, password: str
+) -> User:
+    """A new password for a facilitator who forgot theirs; their open logins end."""
+    _check_password(password)
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        user = await _own_facilitator(session, assembly, actor, user_id)
+        user.password_hash = hash_password(password)
+        await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    return user
+
+
+async def remove_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, user_id: int) -> bool:
+    """Take a facilitator off this assembly; the account itself is deleted (with its logins)
+    when it facilitates nothing else. Returns whether the account was deleted."""
+    async with rt.transaction() as (session, _):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        user = await session.get(User, user_id)
+        if user is None or await session.get(FacilitatorAssignment, (assembly.id, user_id)) is None:
+            raise NotFound("facilitator_not_found", "This facilitator is not in this assembly.")
+        await session.execute(
+            delete(FacilitatorAssignment).where(
+                FacilitatorAssignment.assembly_id == assembly.id,
+                FacilitatorAssignment.user_id == user_id,
+            )
+        )
+        others = await session.scalar(
+            select(func.count())
+            .select_from(FacilitatorAssignment)
+            .where(FacilitatorAssignment.user_id == user_id)
+        )
+        if others or user.role != Role.FACILITATOR:
+            return False
+        await session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+        await session.delete(user)
+    return True
 
 
 async def purge_personal_data(rt: Runtime, *, actor: Actor, assembly_id: int) -> int:

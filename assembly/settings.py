@@ -35,6 +35,8 @@ class Settings:
     """Mark cookies `Secure` (only sent over HTTPS). Turn on behind TLS."""
     sqlite_synchronous: str = "FULL"
     """SQLite `synchronous` pragma; FULL so an acknowledged action survives a power cut."""
+    demo: bool = False
+    """Set by `samatcha demo` (its database is deleted on the next start): staff pages say so."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,6 +51,7 @@ class Settings:
             max_proposal_chars=int(env.get("SAMATCHA_MAX_PROPOSAL_CHARS", "500")),
             secure_cookies=env.get("SAMATCHA_SECURE_COOKIES", "") in {"1", "true", "yes"},
             sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
+            demo=env.get("SAMATCHA_DEMO", "") in {"1", "true", "yes"},
         )
 
     def resolved_secret_key(self) -> str:

@@ -246,8 +246,15 @@ class StaffPages(Controller):
     ) -> Response[Any]:
         if actor.user is None:
             return Redirect("/login", status_code=HTTP_303_SEE_OTHER)
-        assemblies = await services.assemblies_for(runtime_of(request), actor.user)
-        return page("dashboard.html", request, user=actor.user, assemblies=assemblies)
+        rt = runtime_of(request)
+        assemblies = await services.assemblies_for(rt, actor.user)
+        return page(
+            "dashboard.html",
+            request,
+            user=actor.user,
+            assemblies=assemblies,
+            demo=rt.settings.demo,
+        )
 
     @post("/organize")
     async def create(
@@ -265,8 +272,13 @@ class StaffPages(Controller):
 
     @get("/organize/{assembly_id:int}")
     async def settings_page(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        reset: FromQuery[int | None] = None,
     ) -> Template:
+        """`?reset=<user id>`: where a password reset lands, to say it was done."""
         snap = await _staff_snapshot(request, actor, assembly_id)
         facilitators = await services.facilitators_of(runtime_of(request), assembly_id)
         url = join_url(request, snap.assembly)
@@ -278,6 +290,8 @@ class StaffPages(Controller):
             user=actor.user,
             can_manage=can_manage,
             facilitators=facilitators,
+            reset_user=next((f for f in facilitators if f.id == reset), None),
+            demo=runtime_of(request).settings.demo,
             step_kinds=list(StepKind),
             join_link=url,
             qr=qr_svg(url),
@@ -362,6 +376,55 @@ class StaffPages(Controller):
             username=data.get("username", ""),
         )
         return done(request, f"/organize/{assembly_id}")
+
+    @post("/organize/{assembly_id:int}/facilitators/new")
+    async def create_facilitator(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await services.create_facilitator(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            username=data.get("username", ""),
+            display_name=data.get("display_name", ""),
+            password=data.get("password", ""),
+        )
+        return done(request, f"/organize/{assembly_id}#facilitators")
+
+    @post("/organize/{assembly_id:int}/facilitators/{user_id:int}/password")
+    async def reset_facilitator_password(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        user_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await services.reset_facilitator_password(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            user_id=user_id,
+            password=data.get("password", ""),
+        )
+        return done(request, f"/organize/{assembly_id}?reset={user_id}#facilitators")
+
+    @post("/organize/{assembly_id:int}/facilitators/{user_id:int}/remove")
+    async def remove_facilitator(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        user_id: FromPath[int],
+    ) -> Response[Any]:
+        await services.remove_facilitator(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, user_id=user_id
+        )
+        return done(request, f"/organize/{assembly_id}#facilitators")
 
     @post("/organize/{assembly_id:int}/purge")
     async def purge(

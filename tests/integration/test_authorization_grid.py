@@ -248,6 +248,22 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
             form={"step_id": "{step}", "kind": "{kind}", "title": "ขั้นตอนนี้", "show_others": "on"},
         ),
         Call("POST", "/organize/{assembly_id:int}/facilitators", form={"username": "fac"}),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/facilitators/new",
+            form={"username": "ครูกริด", "password": "รหัสผ่านกริด123"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/facilitators/{user_id:int}/password",
+            form={"password": "รหัสผ่านกริด123"},
+            values={"user_id": "999999"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/facilitators/{user_id:int}/remove",
+            values={"user_id": "999999"},
+        ),
         Call("POST", "/organize/{assembly_id:int}/purge"),
         Call(
             "POST", "/organize/{assembly_id:int}/export/settings", form={"organizer": "จังหวัดทดสอบ"}
