@@ -6,14 +6,18 @@ import argparse
 import asyncio
 import getpass
 import os
-import socket
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assembly.agenda.cli import add_commands as add_agenda_commands
+from assembly.lan import ALL_INTERFACES, is_loopback_host, lan_address
 from assembly.settings import Settings
 from deliberation.cli import add_commands as add_deliberation_commands
+
+if TYPE_CHECKING:
+    from assembly.demo import DemoAssembly
 
 WS_PING_INTERVAL = 20.0  # browsers have no keepalive of their own; a stalled phone is dropped
 WS_PING_TIMEOUT = 20.0  # after about 40 s and resyncs from a snapshot when it comes back
@@ -47,13 +51,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     )
 
 
-def _lan_address() -> str:
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"
-
-
 def cmd_serve(args: argparse.Namespace) -> None:
     settings = Settings.from_env()
     if args.workers > 1 and not settings.redis_url:
@@ -64,17 +61,84 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _serve(settings, args.host, args.port, args.workers)
 
 
+@dataclass(frozen=True)
+class DemoAddress:
+    """Where phones open the demo, and whether they can at all."""
+
+    base: str
+    """The base URL printed for participants and put into the presenter's QR code."""
+    phones_can_reach: bool
+    no_network: bool = False
+    """Listening on every interface, but this machine has no LAN address (offline)."""
+
+
+def demo_address(host: str, port: int, public_url: str, lan: str | None) -> DemoAddress:
+    """SAMATCHA_PUBLIC_URL wins; 127.0.0.1 reaches only this computer; 0.0.0.0 is reached at
+    the LAN address; any other --host is an address of this machine, reached as given."""
+    if public_url:
+        return DemoAddress(public_url, phones_can_reach=True)
+    local = f"http://127.0.0.1:{port}"
+    if is_loopback_host(host):
+        return DemoAddress(local, phones_can_reach=False)
+    if host in ALL_INTERFACES:
+        if lan is None:
+            return DemoAddress(local, phones_can_reach=False, no_network=True)
+        return DemoAddress(f"http://{lan}:{port}", phones_can_reach=True)
+    return DemoAddress(f"http://{host}:{port}", phones_can_reach=True)
+
+
+def demo_banner(demo: DemoAssembly, address: DemoAddress, port: int, database: Path) -> str:
+    """What `samatcha demo` prints on start, in Thai and English."""
+    local = f"http://127.0.0.1:{port}"
+    lines = [
+        "",
+        "สมัชชาคุณธรรมจังหวัดตัวอย่าง — Samatcha demo",
+        f"  ผู้เข้าร่วม / participants:   {address.base}/j/{demo.join_code}"
+        f"   (รหัส / code {demo.join_code})",
+    ]
+    if address.no_network:
+        lines += [
+            "  !! ไม่พบที่อยู่ในเครือข่าย (ต่อ Wi-Fi หรือตั้ง SAMATCHA_PUBLIC_URL)",
+            "     no network address found: join the Wi-Fi, or set SAMATCHA_PUBLIC_URL",
+        ]
+    elif not address.phones_can_reach:
+        lines += [
+            "  !! ตอนนี้เปิดได้เฉพาะบนเครื่องนี้ โทรศัพท์ยังเข้าไม่ได้",
+            "     only this computer can open it now; phones cannot.",
+            "     ให้โทรศัพท์ใน Wi-Fi เดียวกันเข้าได้ / to let phones on the same Wi-Fi in:",
+            "         ./demo.sh --host 0.0.0.0",
+        ]
+    lines += [
+        f"  บนเครื่องนี้ / on this computer: {local}/j/{demo.join_code}",
+        f"  วิทยากร / facilitator:       {local}/login",
+        f'                               user "{demo.facilitator}"'
+        f'  password "{demo.facilitator_password}"',
+        f'  ผู้จัด / organizer:           user "{demo.organizer}"'
+        f'  password "{demo.organizer_password}"',
+        f"  จอนำเสนอ / presenter:         {local}/present/{demo.assembly_id}"
+        "   (เปิดหลังเข้าสู่ระบบ / open it after logging in)",
+        "",
+        "  ข้อมูลสาธิตทั้งหมด รวมถึงสมัชชาที่สร้างเพิ่ม จะถูกลบเมื่อเริ่ม demo ครั้งถัดไป",
+        "  รหัสผ่านก็เปลี่ยนทุกครั้ง สำหรับงานจริงให้ใช้ samatcha serve (ดู README)",
+        "  Everything here, assemblies you create included, is deleted when the demo starts",
+        "  again, and the passwords change. For a real assembly use `samatcha serve` (README).",
+        f"  ฐานข้อมูล / database: {database}   (samatcha export --demo …)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from assembly.db import Database
-    from assembly.demo import DemoAssembly, create_demo
+    from assembly.demo import create_demo
     from assembly.runtime import DiscardEvents, Runtime
     from assembly.schema import upgrade_database
 
     settings = Settings.from_env()
-    database_file = Path(settings.data_dir) / "demo.sqlite3"
+    database_file = settings.demo_database_file
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database_file}{suffix}").unlink(missing_ok=True)
-    settings = replace(settings, database_url=f"sqlite+aiosqlite:///{database_file}")
+    settings = replace(settings, database_url=settings.database_url_for(demo=True), demo=True)
     upgrade_database(settings.resolved_database_url)
 
     async def build() -> DemoAssembly:
@@ -85,20 +149,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
             await db.dispose()
 
     demo = asyncio.run(build())
-    base = settings.public_url or f"http://{_lan_address()}:{args.port}"
-    print(
-        f"""
-สมัชชาคุณธรรมจังหวัดตัวอย่าง — Samatcha demo
-  ผู้เข้าร่วม / participants:  {base}/j/{demo.join_code}   (รหัส / code {demo.join_code})
-  on this computer:            http://127.0.0.1:{args.port}/j/{demo.join_code}
-  วิทยากร / facilitator:        http://127.0.0.1:{args.port}/login
-                               user "{demo.facilitator}"  password "{demo.password}"
-  ผู้จัด / organizer:            user "{demo.organizer}"  password "{demo.password}"
-  จอนำเสนอ / presenter:          http://127.0.0.1:{args.port}/present/{demo.assembly_id}
-                               (open it after logging in)
-""",
-        flush=True,
-    )
+    address = demo_address(args.host, args.port, settings.public_url, lan_address())
+    # The server process reads its settings from the environment: the presenter's QR code
+    # carries the address phones can open, and the organizer's pages show the demo banner.
+    os.environ["SAMATCHA_DEMO"] = "1"
+    if address.phones_can_reach:
+        os.environ["SAMATCHA_PUBLIC_URL"] = address.base
+    print(demo_banner(demo, address, args.port, database_file), flush=True)
     _serve(settings, args.host, args.port)
 
 
@@ -135,15 +192,16 @@ def cmd_user_create(args: argparse.Namespace) -> None:
 
 
 def cmd_backup(args: argparse.Namespace) -> None:
-    from assembly.backup import BackupRefused, backup_sqlite
+    from assembly.backup import BackupRefused, NoData, backup_sqlite, require_data
 
     settings = Settings.from_env()
+    url = settings.database_url_for(demo=args.demo)
     try:
-        written = backup_sqlite(
-            settings.resolved_database_url, Path(args.output) if args.output else None
-        )
-    except BackupRefused as exc:
-        sys.exit(f"error: {exc}")
+        used = require_data(url, demo_file=settings.demo_database_file)
+        print(f"database: {used}", file=sys.stderr)
+        written = backup_sqlite(url, Path(args.output) if args.output else None)
+    except (BackupRefused, NoData) as exc:
+        sys.exit(f"samatcha backup: error: {exc}")
     print(f"backup written to {written}")
 
 
@@ -157,8 +215,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
 
-    demo = commands.add_parser("demo", help="a fresh demo assembly in Thai, then serve it")
-    demo.add_argument("--host", default="0.0.0.0")  # noqa: S104  (phones in the hall must reach it)
+    demo = commands.add_parser(
+        "demo",
+        help="a fresh demo assembly in Thai, then serve it (its data is deleted on every start)",
+    )
+    demo.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="127.0.0.1 (default): this computer only; 0.0.0.0: phones on the same Wi-Fi too",
+    )
     demo.add_argument("--port", type=int, default=8000)
     demo.set_defaults(func=cmd_demo)
 
@@ -169,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
         "backup", help="a consistent copy of the SQLite database, safe while the server runs"
     )
     backup.add_argument("--output", help="file to write (default: data/backups/<time>.sqlite3)")
+    backup.add_argument(
+        "--demo", action="store_true", help="the demo's database (data/demo.sqlite3) instead"
+    )
     backup.set_defaults(func=cmd_backup)
 
     user = commands.add_parser("user", help="manage organizer and facilitator accounts")

@@ -1,16 +1,22 @@
-"""A demo assembly in Thai, so anyone can try a collect step with a phone and a projector."""
+"""A demo assembly in Thai, so anyone can try a collect step with a phone and a projector.
+
+Its passwords are made afresh on every start and printed (never one written in the source,
+which anyone who reads the repository knows), and its seeded participants hold random device
+tokens nobody has, so no cookie a visitor could guess acts as one of them.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from assembly import services
 from assembly.runtime import Runtime
-from assembly.security import token_hash
+from assembly.security import new_token, token_hash
 from deliberation.services import submit_proposal
 
-DEMO_PASSWORD = "samatcha-demo"  # noqa: S105  printed on start; the demo database is thrown away each run
+DEMO_PASSWORD_BYTES = 9  # 12 URL-safe characters: easy to type from the terminal, not to guess
 
 # Written for the demo (not taken from any real assembly): (network, proposal)
 DEMO_PROPOSALS: tuple[tuple[str, str], ...] = (
@@ -63,23 +69,30 @@ class DemoAssembly:
     join_code: str
     organizer: str
     facilitator: str
-    password: str
+    organizer_password: str
+    facilitator_password: str
+
+
+def demo_password() -> str:
+    """A fresh password for one run of the demo."""
+    return secrets.token_urlsafe(DEMO_PASSWORD_BYTES)
 
 
 async def create_demo(rt: Runtime) -> DemoAssembly:
+    organizer_password, facilitator_password = demo_password(), demo_password()
     organizer = await services.create_user(
         rt,
         username="organizer",
         display_name="ผู้จัด (สาธิต)",
         role="organizer",
-        password=DEMO_PASSWORD,
+        password=organizer_password,
     )
     await services.create_user(
         rt,
         username="facilitator",
         display_name="วิทยากรกระบวนการ (สาธิต)",
         role="facilitator",
-        password=DEMO_PASSWORD,
+        password=facilitator_password,
     )
     actor = services.Actor(user=organizer)
     assembly = await services.create_assembly(
@@ -93,12 +106,19 @@ async def create_demo(rt: Runtime) -> DemoAssembly:
     await services.add_facilitator(rt, actor=actor, assembly_id=assembly.id, username="facilitator")
     collect = assembly.steps[0]
     await services.open_step(rt, actor=actor, assembly_id=assembly.id, step_id=collect.id)
-    for index, (network, text) in enumerate(DEMO_PROPOSALS):
-        device = token_hash(f"demo-device-{index}")
+    for network, text in DEMO_PROPOSALS:
+        device = token_hash(new_token())  # a token no phone holds: nobody can be this seat
         await services.join_assembly(
             rt, join_code=assembly.join_code, device_hash=device, network_key=network
         )
         await submit_proposal(
             rt, actor=services.Actor(device_hash=device), assembly_id=assembly.id, text=text
         )
-    return DemoAssembly(assembly.id, assembly.join_code, "organizer", "facilitator", DEMO_PASSWORD)
+    return DemoAssembly(
+        assembly.id,
+        assembly.join_code,
+        "organizer",
+        "facilitator",
+        organizer_password,
+        facilitator_password,
+    )

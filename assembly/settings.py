@@ -67,6 +67,17 @@ class Settings:
         return path.read_text(encoding="ascii").strip()
 
     @property
+    def demo_database_file(self) -> Path:
+        """`samatcha demo`'s own SQLite file, beside the real one: `serve` never opens it."""
+        return Path(self.data_dir) / "demo.sqlite3"
+
+    def database_url_for(self, *, demo: bool) -> str:
+        """The database a command works on: the demo's with `--demo`, else the configured one."""
+        if demo:
+            return f"sqlite+aiosqlite:///{self.demo_database_file}"
+        return self.resolved_database_url
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

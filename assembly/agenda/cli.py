@@ -35,6 +35,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     export.add_argument("--table", choices=CSV_TABLES, help="csv only: one table")
+    export.add_argument(
+        "--demo",
+        action="store_true",
+        help="read the demo's database (data/demo.sqlite3), not the one `samatcha serve` uses",
+    )
     export.set_defaults(func=cmd_export)
 
     load = commands.add_parser(
@@ -55,17 +60,18 @@ def _fail(command: str, message: str) -> None:
     sys.exit(2)
 
 
-def _with_runtime(work: Any) -> Any:
+def _with_runtime(work: Any, *, database_url: str | None = None) -> Any:
     from assembly.db import Database
     from assembly.runtime import DiscardEvents, Runtime
     from assembly.schema import upgrade_database
     from assembly.settings import Settings
 
     settings = Settings.from_env()
-    upgrade_database(settings.resolved_database_url)
+    url = database_url or settings.resolved_database_url
+    upgrade_database(url)
 
     async def run() -> Any:
-        db = Database(settings.resolved_database_url)
+        db = Database(url)
         try:
             return await work(Runtime(db=db, sink=DiscardEvents(), settings=settings))
         finally:
@@ -111,13 +117,25 @@ async def export_bytes(rt: Any, assembly_id: int, fmt: str, table: str | None) -
 
 
 def cmd_export(args: argparse.Namespace) -> None:
+    from assembly.backup import NoData, require_data
     from assembly.errors import DomainError
     from assembly.i18n import translate
+    from assembly.settings import Settings
 
     if args.table and args.format != "csv":
         _fail("export", "--table goes with --format csv")
+    settings = Settings.from_env()
+    url = settings.database_url_for(demo=args.demo)
     try:
-        body = _with_runtime(lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table))
+        used = require_data(url, demo_file=settings.demo_database_file)
+    except NoData as exc:
+        _fail("export", str(exc))
+    print(f"database: {used}", file=sys.stderr)
+    try:
+        body = _with_runtime(
+            lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table),
+            database_url=url,
+        )
     except DomainError as exc:
         _fail("export", f"{exc.code}: {translate(exc.message, **exc.params)}")
     try:

@@ -75,7 +75,7 @@ def test_the_demo_has_an_open_collect_step_with_proposals_from_every_network(
             rt = Runtime(db=db, sink=DiscardEvents(), settings=settings)
             demo = await create_demo(rt)
             user = await user_for_token(
-                rt, await log_in(rt, username=demo.facilitator, password=demo.password)
+                rt, await log_in(rt, username=demo.facilitator, password=demo.facilitator_password)
             )
             snapshot = await build_snapshot(
                 rt, assembly_id=demo.assembly_id, actor=Actor(user=user)
