@@ -238,10 +238,27 @@ def test_import_archive_refuses_a_file_that_is_not_an_archive(
 
 
 def test_cli_export_of_an_unknown_assembly_is_a_clear_error(
+    world: World,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("SAMATCHA_DATABASE_URL", database_url)
+    with pytest.raises(SystemExit):
+        main(["export", "99999", "--format", "docx", "-o", str(tmp_path / "x.docx")])
+    assert "assembly_not_found" in capsys.readouterr().err
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_cli_export_from_a_missing_database_names_it_and_creates_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("SAMATCHA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
-    with pytest.raises(SystemExit):
-        main(["export", "99", "--format", "docx", "-o", str(tmp_path / "x.docx")])
-    assert "assembly_not_found" in capsys.readouterr().err
+    missing = tmp_path / "x.sqlite3"
+    monkeypatch.setenv("SAMATCHA_DATABASE_URL", f"sqlite+aiosqlite:///{missing}")
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "1", "--format", "docx", "-o", str(tmp_path / "x.docx")])
+    assert exited.value.code != 0
+    assert f"no database at {missing}" in capsys.readouterr().err
+    assert not missing.exists()
     assert not (tmp_path / "x.docx").exists()
