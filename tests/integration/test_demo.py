@@ -8,15 +8,18 @@ data folder and reads what it printed, as the person at the terminal does.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -70,6 +73,12 @@ class Demo:
         return client
 
 
+def _read_lines(stream: IO[str], into: queue.Queue[str]) -> None:
+    """What the process prints, line by line, so the test waits with a deadline, not forever."""
+    for line in stream:
+        into.put(line)
+
+
 def start_demo(folder: Path, *args: str) -> Iterator[Demo]:
     port = free_port()
     env = {**os.environ, "SAMATCHA_DATA_DIR": str(folder)}
@@ -84,17 +93,17 @@ def start_demo(folder: Path, *args: str) -> Iterator[Demo]:
     )
     try:
         assert process.stdout is not None
-        lines: list[str] = []
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+        seen: list[str] = []
         deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
+        while time.monotonic() < deadline and not any(BANNER_END in line for line in seen):
+            try:
+                seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
+            except queue.Empty:
                 break
-            lines.append(line)
-            if BANNER_END in line:
-                break
-        banner = "".join(lines)
-        assert BANNER_END in banner, f"no banner:\n{banner}"
+        banner = "".join(seen)
+        assert BANNER_END in banner, f"no banner in {START_SECONDS} s:\n{banner}"
         while time.monotonic() < deadline and process.poll() is None:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
@@ -103,8 +112,6 @@ def start_demo(folder: Path, *args: str) -> Iterator[Demo]:
                 time.sleep(0.2)
         yield Demo(process, port, banner, folder)
     finally:
-        if process.stdout is not None:
-            process.stdout.close()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -112,6 +119,8 @@ def start_demo(folder: Path, *args: str) -> Iterator[Demo]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @pytest.fixture(scope="module")
