@@ -51,6 +51,12 @@ class Settings:
             sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
         )
 
+    @property
+    def behind_tls(self) -> bool:
+        """Served over HTTPS: `secure_cookies` is on or the public URL is https://. Cookies are
+        then `Secure` and browsers are told to keep to HTTPS (HSTS)."""
+        return self.secure_cookies or self.public_url.startswith("https://")
+
     def resolved_secret_key(self) -> str:
         """The configured key, or the one kept in the data folder (made on first use), so
         tokens in open pages stay valid across a restart."""

@@ -95,7 +95,7 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
 
 
 def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:
-    secure = runtime_of(request).settings.secure_cookies
+    secure = runtime_of(request).settings.behind_tls
     return Cookie(
         key=key,
         value=value,
