@@ -65,8 +65,15 @@ class Settings:
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_hex(32), encoding="ascii")
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:  # another worker made it a moment ago
+                pass
+            else:
+                with os.fdopen(fd, "w", encoding="ascii") as file:
+                    file.write(secrets.token_hex(32))
+        if path.stat().st_mode & 0o077:  # whatever the umask: it signs every form and device
+            path.chmod(0o600)
         return path.read_text(encoding="ascii").strip()
 
     @property
