@@ -35,6 +35,7 @@ from assembly.web.context import (
 )
 from assembly.web.pages import Form, done, page
 from deliberation import curation
+from deliberation.activity import hide_participant, recent_activity
 from deliberation.imports import ImportReport, RowIssue, check_importer, import_proposals
 
 UPLOAD_LIMIT = 32 * 1024 * 1024  # above the import's own 20 MB check, so it can say so in Thai
@@ -295,6 +296,26 @@ class ReviewApi(Controller):
             **_move_args(data),
         )
 
+    @get("/{assembly_id:int}/activity")
+    async def activity(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        """Joins and proposals per minute, and participants who send in bursts (staff)."""
+        return await recent_activity(runtime_of(request), actor=actor, assembly_id=assembly_id)
+
+    @post("/{assembly_id:int}/participants/{participant_id:int}/hide", status_code=HTTP_200_OK)
+    async def hide_participant(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        participant_id: FromPath[int],
+    ) -> dict[str, Any]:
+        """Hide every proposal of one participant (a flood from one seat), in one action."""
+        return await hide_participant(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+        )
+
     @post(
         "/{assembly_id:int}/imports",
         status_code=HTTP_200_OK,
@@ -335,6 +356,19 @@ async def _organizer_page(
 class ReviewPages(Controller):
     dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
+
+    @post("/console/{assembly_id:int}/participants/{participant_id:int}/hide")
+    async def hide_participant_form(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        participant_id: FromPath[int],
+    ) -> Response[Any]:
+        await hide_participant(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+        )
+        return done(request, f"/console/{assembly_id}#activity")
 
     @get("/organize/{assembly_id:int}/import")
     async def import_form(
