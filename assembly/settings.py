@@ -35,6 +35,9 @@ class Settings:
     """Mark cookies `Secure` (only sent over HTTPS). Turn on behind TLS."""
     sqlite_synchronous: str = "FULL"
     """SQLite `synchronous` pragma; FULL so an acknowledged action survives a power cut."""
+    pdf_converter: str = ""
+    """Command that converts DOCX to PDF as LibreOffice's `soffice` does; empty: `soffice` or
+    `libreoffice` when installed, else no PDF export."""
     header_timeout_s: float = 10.0
     """A request's headers must arrive within this many seconds of its first byte, or the
     connection is closed (slow clients holding connections; assembly/web/slow_clients.py)."""
@@ -52,6 +55,7 @@ class Settings:
             max_proposal_chars=int(env.get("SAMATCHA_MAX_PROPOSAL_CHARS", "500")),
             secure_cookies=env.get("SAMATCHA_SECURE_COOKIES", "") in {"1", "true", "yes"},
             sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
+            pdf_converter=env.get("SAMATCHA_PDF_CONVERTER", ""),
             header_timeout_s=float(env.get("SAMATCHA_HEADER_TIMEOUT_S", "10")),
         )
 
