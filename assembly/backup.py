@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from assembly.db import create_owner_only
+
 BACKUP_PAGES_PER_STEP = (
     1024  # copy in slices so the server's writers wait milliseconds, not seconds
 )
@@ -33,6 +35,7 @@ def backup_sqlite(database_url: str, output: Path | None = None) -> Path:
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         output = source_path.parent / "backups" / f"samatcha-{stamp}.sqlite3"
     output.parent.mkdir(parents=True, exist_ok=True)
+    create_owner_only(output)  # a backup holds the same names as the database
     source = sqlite3.connect(source_path, timeout=30)
     target = sqlite3.connect(output)
     try:

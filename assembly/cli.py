@@ -33,6 +33,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
 
     from assembly.schema import upgrade_database
     from assembly.web.live import MAX_MESSAGE_BYTES
+    from assembly.web.slow_clients import KEEP_ALIVE_S, HeaderDeadlineProtocol
 
     upgrade_database(settings.resolved_database_url)
     os.environ["SAMATCHA_DATABASE_URL"] = settings.resolved_database_url
@@ -47,6 +48,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         backlog=LISTEN_BACKLOG,
+        http=HeaderDeadlineProtocol,  # headers within SAMATCHA_HEADER_TIMEOUT_S (slow clients)
+        timeout_keep_alive=KEEP_ALIVE_S,
         log_level="info",
     )
 

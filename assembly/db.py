@@ -9,8 +9,9 @@ PostgreSQL gets the same two entry points over one ordinary pool.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,29 @@ class Base(DeclarativeBase):
     pass
 
 
+OWNER_ONLY = 0o600
+"""Mode of the database (names, organisations) and the secret key: the laptop's other accounts
+read neither. SQLite gives its -wal and -shm files the mode of the database file."""
+
+
+def create_owner_only(path: Path) -> None:
+    """Create `path` empty with mode 0600 if it does not exist yet (whatever the umask); an
+    existing file others could read (made by an older version) is narrowed to 0600."""
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, OWNER_ONLY))
+    with suppress(OSError):  # not ours to change (another account's file): SQLite still reads it
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, OWNER_ONLY)
+
+
 def ensure_sqlite_folder(url: str) -> None:
-    """SQLite creates the file but not its folder; the default lives in a `data/` folder."""
+    """SQLite creates the file but not its folder; the default lives in a `data/` folder. The
+    file is made here first, readable by its owner only."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        path = Path(parsed.database)  # type: ignore[arg-type]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_owner_only(path)
 
 
 def _sqlite_engine(url: str, *, writer: bool, synchronous: str) -> AsyncEngine:
@@ -53,6 +72,8 @@ def _sqlite_engine(url: str, *, writer: bool, synchronous: str) -> AsyncEngine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted and overwritten content is zeroed, not left in free space (PDPA purge).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
@@ -101,6 +122,20 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncSession]:
         async with self._reader() as session, session.begin():
             yield session
+
+    async def checkpoint(self) -> None:
+        """Copy the WAL into the database file and empty it (SQLite only): after a purge, the
+        old names must not linger in the -wal file until the next automatic checkpoint. Runs
+        on the one writer connection, outside a transaction, so no writer is cut off."""
+        if not self.is_sqlite:
+            return
+        async with self.locked():
+            raw = await self.write_engine.raw_connection()
+            try:
+                driver: Any = raw.driver_connection
+                await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
 
     def before_dispose(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run `callback` first when the engines close: background work that still holds or

@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.agenda.pdf import ConversionQueue
 from assembly.db import Database
 from assembly.events import Event, EventSink, LiveUpdate, Outbox
 from assembly.limits import Limits
+from assembly.security import device_key
 from assembly.settings import Settings
 
 
@@ -73,6 +75,15 @@ class Runtime:
     limits: Limits = field(default_factory=Limits)
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
     """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
+    pdf_queue: ConversionQueue = field(default_factory=ConversionQueue)
+    """LibreOffice conversions, one at a time (assembly.agenda.pdf)."""
+    _device_key: bytes | None = None
+
+    def device_key(self) -> bytes:
+        """Signs the device tokens this server issues (assembly.security); read once."""
+        if self._device_key is None:
+            self._device_key = device_key(self.settings.resolved_secret_key())
+        return self._device_key
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[tuple[AsyncSession, Outbox]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -31,3 +33,32 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """A token has 256 random bits, so a plain SHA-256 of it cannot be reversed or guessed."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# A phone's device token is made by the server when it joins, never taken from the client: the
+# random part is signed with a key derived from the secret key, so a cookie a script makes up
+# (a fresh identity per ten proposals) is not a device at all. Seats and flood limits are keyed
+# on its hash.
+_DEVICE_TOKEN = re.compile(r"^([A-Za-z0-9_\-]{43})\.([0-9a-f]{32})$")
+
+
+def device_key(secret_key: str) -> bytes:
+    """The key that signs device tokens, derived so it differs from every other use."""
+    return hashlib.sha256(b"samatcha device token\x00" + secret_key.encode()).digest()
+
+
+def _device_mac(key: bytes, body: str) -> str:
+    return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()[:32]  # 128 bits
+
+
+def new_device_token(key: bytes) -> str:
+    body = secrets.token_urlsafe(32)  # 43 characters, 256 random bits
+    return f"{body}.{_device_mac(key, body)}"
+
+
+def issued_device_token(key: bytes, value: str | None) -> str | None:
+    """`value` if this server issued it, else None (made up, altered, or from another key)."""
+    match = _DEVICE_TOKEN.match(value or "")
+    if match is None:
+        return None
+    return value if hmac.compare_digest(match[2], _device_mac(key, match[1])) else None

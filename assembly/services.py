@@ -537,6 +537,9 @@ async def purge_personal_data(rt: Runtime, *, actor: Actor, assembly_id: int) ->
             )
             .values(display_name="", organisation="")
         )
+    # The old rows would otherwise stay in the WAL file until SQLite's next checkpoint;
+    # secure_delete (assembly/db.py) keeps them out of the database file's free space.
+    await rt.db.checkpoint()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 

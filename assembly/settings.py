@@ -37,6 +37,12 @@ class Settings:
     """SQLite `synchronous` pragma; FULL so an acknowledged action survives a power cut."""
     demo: bool = False
     """Set by `samatcha demo` (its database is deleted on the next start): staff pages say so."""
+    pdf_converter: str = ""
+    """Command that converts DOCX to PDF as LibreOffice's `soffice` does; empty: `soffice` or
+    `libreoffice` when installed, else no PDF export."""
+    header_timeout_s: float = 10.0
+    """A request's headers must arrive within this many seconds of its first byte, or the
+    connection is closed (slow clients holding connections; assembly/web/slow_clients.py)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -52,7 +58,15 @@ class Settings:
             secure_cookies=env.get("SAMATCHA_SECURE_COOKIES", "") in {"1", "true", "yes"},
             sqlite_synchronous=env.get("SAMATCHA_SQLITE_SYNCHRONOUS", "FULL").upper(),
             demo=env.get("SAMATCHA_DEMO", "") in {"1", "true", "yes"},
+            pdf_converter=env.get("SAMATCHA_PDF_CONVERTER", ""),
+            header_timeout_s=float(env.get("SAMATCHA_HEADER_TIMEOUT_S", "10")),
         )
+
+    @property
+    def behind_tls(self) -> bool:
+        """Served over HTTPS: `secure_cookies` is on or the public URL is https://. Cookies are
+        then `Secure` and browsers are told to keep to HTTPS (HSTS)."""
+        return self.secure_cookies or self.public_url.startswith("https://")
 
     def resolved_secret_key(self) -> str:
         """The configured key, or the one kept in the data folder (made on first use), so
@@ -62,8 +76,15 @@ class Settings:
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_hex(32), encoding="ascii")
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:  # another worker made it a moment ago
+                pass
+            else:
+                with os.fdopen(fd, "w", encoding="ascii") as file:
+                    file.write(secrets.token_hex(32))
+        if path.stat().st_mode & 0o077:  # whatever the umask: it signs every form and device
+            path.chmod(0o600)
         return path.read_text(encoding="ascii").strip()
 
     @property

@@ -96,12 +96,14 @@ def cluster_file(
 
 
 def _texts(data: bytes, filename: str, column: str | None) -> list[str]:
-    from deliberation.tabular import UnreadableFile, read_table, text_column
+    from deliberation.tabular import TableTooLarge, UnreadableFile, read_table, text_column
 
     if not data.strip():
         raise CommandError("the file is empty")
     try:
         table = read_table(data, filename)
+    except TableTooLarge as error:
+        raise CommandError(f"the table is too large: {error}") from error
     except UnreadableFile as error:
         raise CommandError(
             "the file is not a readable CSV (UTF-8, UTF-16 or TIS-620/Windows-874) or XLSX"

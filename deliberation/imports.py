@@ -21,7 +21,16 @@ from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
 from assembly.steps import Action
 from deliberation.models import Proposal
-from deliberation.tabular import Table, UnreadableFile, read_table, text_column
+from deliberation.tabular import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_XLSX_UNPACKED_BYTES,
+    Table,
+    TableTooLarge,
+    UnreadableFile,
+    read_table,
+    text_column,
+)
 from deliberation.thai import clean_text, has_words, normalise
 
 # The clustering budget (5,000 proposals re-clustered in ≤ 5 s) bounds one assembly, so one
@@ -86,6 +95,14 @@ def _network_lookup(networks: list[Network]) -> dict[str, int]:
     return lookup
 
 
+async def check_importer(rt: Runtime, *, actor: Actor, assembly_id: int) -> None:
+    """Refuse unless the actor may import into this assembly. The web edge calls it before it
+    reads a byte of the upload: a stranger's 32 MB file is refused unread."""
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+
+
 def parse_table(data: bytes, filename: str) -> Table:
     """Read the bytes as CSV or XLSX, or refuse with a message a person can act on."""
     if not data or not data.strip():
@@ -95,7 +112,9 @@ def parse_table(data: bytes, filename: str) -> Table:
             "file_too_large", "The file is too large: at most %(limit)s MB.", limit=20
         )
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, max_rows=MAX_IMPORT_ROWS)
+    except TableTooLarge as error:
+        raise _too_large(error) from error
     except UnreadableFile as error:
         raise InvalidInput(
             "unreadable_file",
@@ -124,16 +143,14 @@ async def import_proposals(
     the background, or before returning with `wait_for_vectors` (CLI, benchmarks).
     """
     filename = (filename or "upload.csv").rsplit("/", 1)[-1][:120]
-    async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+    await check_importer(rt, actor=actor, assembly_id=assembly_id)
     table = await asyncio.to_thread(parse_table, data, filename)
-    if len(table.rows) > MAX_IMPORT_ROWS:
+    if len(table.rows) + table.more_rows > MAX_IMPORT_ROWS:
         raise InvalidInput(
             "too_many_rows",
             "The file has %(rows)s rows; at most %(limit)s can be imported at once. "
             "Please split it into smaller files.",
-            rows=len(table.rows),
+            rows=len(table.rows) + table.more_rows,
             limit=MAX_IMPORT_ROWS,
         )
     text_name = _pick_column(table, text_column_name, ())
@@ -229,6 +246,31 @@ async def import_proposals(
         rejected=rejected,
         warnings=warnings,
         proposal_ids=ids,
+    )
+
+
+def _too_large(error: TableTooLarge) -> InvalidInput:
+    """The refusal for a table over one of tabular's bounds, in words a person can act on."""
+    if error.bound == "columns":
+        return InvalidInput(
+            "too_many_columns",
+            "Row %(row)s of the file has more than %(limit)s columns. Keep only the columns "
+            "with the proposals and the networks, and try again.",
+            row=error.row,
+            limit=MAX_COLUMNS,
+        )
+    if error.bound == "cells":
+        return InvalidInput(
+            "too_many_cells",
+            "The file has more than %(limit)s cells. Keep only the columns with the proposals "
+            "and the networks, or split it into smaller files.",
+            limit=f"{MAX_CELLS:,}",
+        )
+    return InvalidInput(
+        "file_too_large_unpacked",
+        "The workbook is too large once unpacked (at most %(limit)s MB). Save only the sheet "
+        "with the proposals, as “CSV UTF-8”, and try again.",
+        limit=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024),
     )
 
 

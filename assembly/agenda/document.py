@@ -563,9 +563,7 @@ class _Layout:
         yield TitlePage(agenda_title(cover), cover.assembly_name.strip(), tuple(lines))
         missing = missing_parts(self.doc)
         if missing:
-            yield Notice(
-                f"ฉบับร่าง: เอกสารนี้ยังไม่สมบูรณ์ ยังขาด {self.n(len(missing))} รายการ ดังนี้"
-            )
+            yield Notice(f"ฉบับร่าง: เอกสารนี้ยังไม่สมบูรณ์ ยังขาด {self.n(len(missing))} รายการ ดังนี้")
             shown = missing[:MAX_MISSING_ON_TITLE_PAGE]
             rest = len(missing) - len(shown)
             if rest:
@@ -589,9 +587,7 @@ class _Layout:
             yield Notice(MISSING_PARTICIPATION)
             return
         total = sum(row.joined for row in rows)
-        yield Paragraph(
-            f"ผู้เข้าร่วมทั้งสิ้น {self.n(total)} คน จาก {self.n(len(rows))} เครือข่าย ดังนี้"
-        )
+        yield Paragraph(f"ผู้เข้าร่วมทั้งสิ้น {self.n(total)} คน จาก {self.n(len(rows))} เครือข่าย ดังนี้")
         yield Table(
             header=("ที่", "เครือข่าย", "จำนวน (คน)", "ร้อยละ"),
             rows=tuple(
@@ -847,9 +843,7 @@ class _Layout:
             yield Notice(MISSING_PROPOSALS)
             return
         total = sum(len(group.proposals) for group in groups)
-        yield Paragraph(
-            f"ข้อเสนอทั้งสิ้น {self.n(total)} ข้อ จัดเป็น {self.n(len(groups))} ประเด็น ดังนี้"
-        )
+        yield Paragraph(f"ข้อเสนอทั้งสิ้น {self.n(total)} ข้อ จัดเป็น {self.n(len(groups))} ประเด็น ดังนี้")
         known = len(self.support_columns(()))
         yield Table(
             header=("ที่", "ประเด็น", "ข้อเสนอ", "ผู้สนับสนุน", "เครือข่ายที่เสนอ"),

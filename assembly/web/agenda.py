@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -26,11 +25,13 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from assembly.agenda.archive import export_archive
 from assembly.agenda.document import agenda_title, missing_parts
 from assembly.agenda.gather import CSV_TABLES, agenda_csv, agenda_document, save_document_settings
+from assembly.agenda.pdf import QueueFull, converter_command
 from assembly.agenda.render_docx import render_docx
 from assembly.agenda.render_html import render_html
 from assembly.agenda.render_markdown import render_markdown
 from assembly.errors import DomainError, InvalidInput, NotFound
 from assembly.i18n import N_, translate
+from assembly.runtime import Runtime
 from assembly.steps import Role
 from assembly.web.context import CurrentActor, RowId, provide_actor, runtime_of
 from assembly.web.pages import Form, _staff_snapshot, done, page
@@ -484,7 +485,7 @@ class AgendaPages(Controller):
             settings=await read_document_settings(rt, assembly_id=assembly_id),
             can_manage=snap.standing.role == Role.ORGANIZER,
             tables=CSV_TABLES,
-            pdf=pdf_converter() is not None,
+            pdf=pdf_converter(rt) is not None,
         )
 
     @post("/organize/{assembly_id:int}/export/settings")
@@ -556,7 +557,8 @@ async def export_file(
     kind = kinds.get(filename)
     if kind is None:
         raise NotFound("not_found", "This page does not exist.")
-    if kind == "pdf" and pdf_converter() is None:
+    command = pdf_converter(rt)
+    if kind == "pdf" and command is None:
         raise _no_pdf()
     doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
     if kind == "html":
@@ -567,7 +569,13 @@ async def export_file(
     if kind == "docx":
         media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         return docx, media, f"{stem}.docx"
-    return await asyncio.to_thread(docx_to_pdf, docx), "application/pdf", f"{stem}.pdf"
+    try:
+        pdf = await rt.pdf_queue.run(docx_to_pdf, command, docx)
+    except QueueFull as exc:
+        raise PdfUnavailable(
+            "pdf_busy", N_("Several PDFs are being made. Please try again in a minute.")
+        ) from exc
+    return pdf, "application/pdf", f"{stem}.pdf"
 
 
 def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Response[bytes]:
@@ -582,9 +590,9 @@ def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Re
     )
 
 
-def pdf_converter() -> str | None:
-    """LibreOffice's command when installed (Debian: libreoffice-writer-nogui)."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
+def pdf_converter(rt: Runtime) -> str | None:
+    """The converter command: SAMATCHA_PDF_CONVERTER, else LibreOffice when installed."""
+    return converter_command(rt.settings.pdf_converter)
 
 
 def _no_pdf() -> PdfUnavailable:
@@ -597,11 +605,9 @@ def _no_pdf() -> PdfUnavailable:
     )
 
 
-def docx_to_pdf(docx: bytes) -> bytes:
-    """Convert with LibreOffice in a throwaway profile and folder (blocking: run in a thread)."""
-    command = pdf_converter()
-    if command is None:
-        raise _no_pdf()
+def docx_to_pdf(command: str, docx: bytes) -> bytes:
+    """Convert with LibreOffice in a throwaway profile and folder (blocking: run in a thread,
+    one at a time through the runtime's ConversionQueue)."""
     with tempfile.TemporaryDirectory(prefix="samatcha-pdf-") as folder:
         source = Path(folder) / "agenda.docx"
         source.write_bytes(docx)

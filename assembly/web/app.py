@@ -16,7 +16,7 @@ from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import State
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import YamlRenderPlugin
@@ -37,6 +37,7 @@ from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, MAX_REQUEST_BYTES, before_request
+from assembly.web.headers import security_headers_hook
 from assembly.web.live import ChannelsSink, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
@@ -269,12 +270,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # SameSite cookies; sockets check their Origin.
             exclude=["/api/", "/ws/"],
             cookie_httponly=True,
-            cookie_secure=settings.secure_cookies,
+            cookie_secure=settings.behind_tls,
             cookie_samesite="lax",
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=COMPRESS_FROM_BYTES),
         before_request=before_request,
-        response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
+        before_send=[security_headers_hook(SECURITY_HEADERS, behind_tls=settings.behind_tls)],
         on_startup=[tune_garbage_collector, start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
         state=State({"runtime": runtime}),

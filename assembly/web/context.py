@@ -14,7 +14,7 @@ from litestar.params import Parameter
 from assembly.errors import DomainError, NotFound, UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
 from assembly.runtime import Runtime
-from assembly.security import new_token, token_hash
+from assembly.security import issued_device_token, new_device_token, token_hash
 from assembly.services import Actor, user_for_token
 
 SESSION_COOKIE = "samatcha_session"
@@ -43,7 +43,10 @@ async def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
         return cached
     token = connection.cookies.get(SESSION_COOKIE)
     user = await user_for_token(runtime_of(connection), token) if token else None
-    device = connection.cookies.get(DEVICE_COOKIE)
+    # Only a token this server issued is a device: a made-up cookie is no one.
+    device = issued_device_token(
+        runtime_of(connection).device_key(), connection.cookies.get(DEVICE_COOKIE)
+    )
     actor = Actor(user=user, device_hash=token_hash(device) if device else None)
     connection.scope.setdefault("state", {})["actor"] = actor
     return actor
@@ -95,7 +98,7 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
 
 
 def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:
-    secure = runtime_of(request).settings.secure_cookies
+    secure = runtime_of(request).settings.behind_tls
     return Cookie(
         key=key,
         value=value,
@@ -108,11 +111,14 @@ def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int)
 
 
 def device_token(request: Request[Any, Any, Any]) -> tuple[str, Cookie | None]:
-    """The phone's device token, and the cookie to set when the phone had none yet."""
-    existing = request.cookies.get(DEVICE_COOKIE)
+    """The phone's device token, and the cookie to set when it has none this server issued
+    (none yet, or one the client made up): the server always mints it (HttpOnly, SameSite=Lax,
+    Secure behind TLS)."""
+    key = runtime_of(request).device_key()
+    existing = issued_device_token(key, request.cookies.get(DEVICE_COOKIE))
     if existing:
         return existing, None
-    token = new_token()
+    token = new_device_token(key)
     return token, _cookie(request, DEVICE_COOKIE, token, DEVICE_COOKIE_MAX_AGE)
 
 

@@ -33,6 +33,7 @@ from assembly.web.context import (
     session_cookie,
 )
 from deliberation import services as deliberation
+from deliberation.activity import recent_activity
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -440,7 +441,8 @@ class StaffPages(Controller):
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Template:
         snap = await _staff_snapshot(request, actor, assembly_id)
-        return snapshot_page("console.html", request, snap, user=actor.user)
+        activity = await recent_activity(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        return snapshot_page("console.html", request, snap, user=actor.user, activity=activity)
 
     @post("/console/{assembly_id:int}/steps/{step_id:int}/open")
     async def open_step(

@@ -11,21 +11,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.live import build_snapshot
 from assembly.services import refusal_error
 from assembly.steps import Action, refusal
-from assembly.web.context import MAX_ROW_ID, CurrentActor, RowId, provide_actor, runtime_of
+from assembly.web.context import (
+    MAX_ROW_ID,
+    CurrentActor,
+    RowId,
+    actor_of,
+    provide_actor,
+    runtime_of,
+    set_language,
+)
 from assembly.web.pages import Form, done, page
 from deliberation import curation
-from deliberation.imports import ImportReport, RowIssue, import_proposals
+from deliberation.activity import hide_participant, recent_activity
+from deliberation.imports import ImportReport, RowIssue, check_importer, import_proposals
 
 UPLOAD_LIMIT = 32 * 1024 * 1024  # above the import's own 20 MB check, so it can say so in Thai
 
@@ -124,6 +135,24 @@ async def _upload(data: dict[str, Any]) -> tuple[bytes, str]:
     if not isinstance(upload, UploadFile):
         raise InvalidInput("file_required", "Please choose a CSV or XLSX file.")
     return await upload.read(), upload.filename or "upload.csv"
+
+
+def importer_first(app: ASGIApp) -> ASGIApp:
+    """Middleware of the upload handlers: who is asking is checked (401/403/404) before any
+    byte of the upload is read. It runs outside the CSRF check, which reads a form's whole body
+    to find its token; guards would run only after that."""
+
+    async def check(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+            set_language(connection)
+            assembly_id = connection.path_params["assembly_id"]
+            if 1 <= assembly_id <= MAX_ROW_ID:  # before_request answers 404 for others
+                actor = await actor_of(connection)
+                await check_importer(runtime_of(connection), actor=actor, assembly_id=assembly_id)
+        await app(scope, receive, send)
+
+    return check
 
 
 def _text(data: dict[str, Any], name: str) -> str | None:
@@ -267,7 +296,32 @@ class ReviewApi(Controller):
             **_move_args(data),
         )
 
-    @post("/{assembly_id:int}/imports", status_code=HTTP_200_OK, request_max_body_size=UPLOAD_LIMIT)
+    @get("/{assembly_id:int}/activity")
+    async def activity(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        """Joins and proposals per minute, and participants who send in bursts (staff)."""
+        return await recent_activity(runtime_of(request), actor=actor, assembly_id=assembly_id)
+
+    @post("/{assembly_id:int}/participants/{participant_id:int}/hide", status_code=HTTP_200_OK)
+    async def hide_participant(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        participant_id: FromPath[int],
+    ) -> dict[str, Any]:
+        """Hide every proposal of one participant (a flood from one seat), in one action."""
+        return await hide_participant(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+        )
+
+    @post(
+        "/{assembly_id:int}/imports",
+        status_code=HTTP_200_OK,
+        request_max_body_size=UPLOAD_LIMIT,
+        middleware=[importer_first],
+    )
     async def import_file(
         self,
         request: Request[Any, Any, Any],
@@ -303,6 +357,19 @@ class ReviewPages(Controller):
     dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
 
+    @post("/console/{assembly_id:int}/participants/{participant_id:int}/hide")
+    async def hide_participant_form(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        participant_id: FromPath[int],
+    ) -> Response[Any]:
+        await hide_participant(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+        )
+        return done(request, f"/console/{assembly_id}#activity")
+
     @get("/organize/{assembly_id:int}/import")
     async def import_form(
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
@@ -310,7 +377,11 @@ class ReviewPages(Controller):
         state = await _organizer_page(request, actor, assembly_id)
         return page("import.html", request, state=state, user=actor.user, report=None, error=None)
 
-    @post("/organize/{assembly_id:int}/import", request_max_body_size=UPLOAD_LIMIT)
+    @post(
+        "/organize/{assembly_id:int}/import",
+        request_max_body_size=UPLOAD_LIMIT,
+        middleware=[importer_first],
+    )
     async def import_upload(
         self,
         request: Request[Any, Any, Any],

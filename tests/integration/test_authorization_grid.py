@@ -91,6 +91,17 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
             "/console/{assembly_id:int}/proposals/{proposal_id:int}",
             form={"action": "restore"},
         ),
+        Call(
+            "POST",
+            f"{API}/participants/{{participant_id:int}}/hide",
+            values={"participant_id": "999999"},
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/participants/{participant_id:int}/hide",
+            form={},
+            values={"participant_id": "999999"},
+        ),
     ),
     Action.CURATE_ISSUES: (
         Call("GET", f"{API}/groups"),
@@ -200,6 +211,7 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
     ),
     Action.VIEW_CONSOLE: (
         Call("GET", "/console/{assembly_id:int}"),
+        Call("GET", f"{API}/activity"),
         Call("GET", "/present/{assembly_id:int}"),
         Call("GET", "/organize/{assembly_id:int}"),
         Call("GET", "/organize/{assembly_id:int}/qr.svg"),

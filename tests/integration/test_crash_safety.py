@@ -9,7 +9,6 @@ acknowledged action exactly once, and every resend was answered without a second
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,15 +34,15 @@ def server(tmp_path: Path, serve_samatcha: ServeSamatcha) -> Iterator[RealServer
 
 
 async def _join(client: httpx.AsyncClient, code: str, index: int) -> dict[str, Any]:
-    """A phone's first visit: its device token is the cookie it keeps from now on."""
-    cookie = f"samatcha_device=crash-test-device-{index:05d}-{secrets.token_hex(16)}"
+    """A phone's first visit: the server issues its device token, the cookie it keeps."""
     response = await client.post(
         "/api/v1/join",
         json={"code": code, "network": NETWORKS[index % len(NETWORKS)]},
-        headers={"Cookie": cookie},
+        headers={"Cookie": ""},  # not the shared jar's: that holds other phones' tokens
     )
     response.raise_for_status()
-    return {"cookie": cookie, **response.json()}
+    token = response.cookies["samatcha_device"]
+    return {"cookie": f"samatcha_device={token}", **response.json()}
 
 
 async def _send(
