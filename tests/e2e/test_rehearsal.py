@@ -327,14 +327,16 @@ def organizer_creates_the_assembly(hall: Hall, browser: Any) -> None:
     rows = org.locator("ol.steps-edit > li")
     expect(rows).to_have_count(5)
 
-    def edit(index: int, kind: str, title: str) -> None:
+    def edit(index: int, kind: str, title: str, prompt: str) -> None:
         row = org.locator("ol.steps-edit > li").nth(index)
         row.locator("select[name=kind]").select_option(kind)
         row.locator("input[name=title]").fill(title)
+        row.locator("textarea[name=prompt]").fill(prompt)
         row.get_by_role("button", name="บันทึก").click()
         saved = org.locator("ol.steps-edit > li").nth(index)
         expect(saved.locator("select[name=kind]")).to_have_value(kind)
         expect(saved.locator("input[name=title]")).to_have_value(title)
+        expect(saved.locator("textarea[name=prompt]")).to_have_value(prompt)
 
     def add(kind: str, title: str, prompt: str) -> None:
         org.locator("#kind-new").select_option(kind)
@@ -348,9 +350,9 @@ def organizer_creates_the_assembly(hall: Hall, browser: Any) -> None:
         expect(last.locator("select[name=kind]")).to_have_value(kind)
         expect(last.locator("textarea[name=prompt]")).to_have_value(prompt)
 
-    edit(2, "vote", "ลงคะแนนแบบติดจุด")
-    edit(3, "vote", "จัดอันดับประเด็น")
-    edit(4, "vote", "แบ่งงบ 100 คะแนน")
+    edit(2, "vote", "ลงคะแนนแบบติดจุด", "ติดจุดให้ประเด็นที่จังหวัดควรขับเคลื่อนก่อน")
+    edit(3, "vote", "จัดอันดับประเด็น", "เรียงประเด็นจากสำคัญที่สุดลงไป")
+    edit(4, "vote", "แบ่งงบ 100 คะแนน", "แบ่ง 100 คะแนนให้ประเด็นตามน้ำหนักที่ควรได้")
     add("draft", "ร่างวาระคุณธรรม", "ร่วมกันร่างเป้าหมาย แผนงาน และตัวชี้วัด")
     add("adopt", "รับรองวาระคุณธรรม", "แสดงความเห็นต่อวาระแต่ละข้อ")
     expect(rows).to_have_count(7)
@@ -442,7 +444,6 @@ def collect(hall: Hall) -> None:
         for index, phone in enumerate(hall.phones):
             _, text = PROPOSALS[round_ * 12 + index]
             phone.locator("#proposal-text").fill(text)
-            expect(phone.locator("#proposal-text")).to_have_value(text)
             phone.get_by_role("button", name="ส่งข้อเสนอ").tap()
             sent.append((index, text))
     spammer = hall.phones[SPAM_PHONE]
@@ -552,18 +553,30 @@ def review(hall: Hall) -> None:
         hall.issue_of[topic] = TOPICS[topic]
     expect(board.locator("[data-field=issue-count]")).to_have_text("4", timeout=LIVE)
 
-    # move one proposal: a traffic proposal outside the traffic issue, or else one from waste
-    target = chosen["traffic"]
-    stray = board.locator(f"li.rv-member:not(#g{target} li)", has_text="หมวกกันน็อก").first
-    if stray.count() == 0:
-        stray = board.locator(f"#g{chosen['waste']} li.rv-member").first
+    # move one proposal: one the clustering put in another topic's issue, if any
+    misplaced = [
+        (member, topic_of[text.strip()])
+        for topic, gid in chosen.items()
+        for member, text in zip(
+            board.locator(f"#g{gid} li.rv-member").all(),
+            board.locator(f"#g{gid} li.rv-member [data-field=text]").all_inner_texts(),
+            strict=True,
+        )
+        if topic_of.get(text.strip(), topic) != topic
+    ]
+    stray, home = (
+        misplaced[0]
+        if misplaced
+        else (board.locator(f"#g{chosen['waste']} li.rv-member").last, "traffic")
+    )
+    target = chosen[home]
     member_id = stray.get_attribute("data-id")
     move = stray.locator("select[data-field=move]")
     move.click()  # the list of groups is filled in when it is opened
     move.select_option(target)
     stray.get_by_role("button", name="ย้าย").click()
     expect(board.locator(f"#g{target} li#m{member_id}")).to_be_visible(timeout=LIVE)
-    expect(board.locator(f"#g{target} [data-field=title]")).to_have_value(TOPICS["traffic"])
+    expect(board.locator(f"#g{target} [data-field=title]")).to_have_value(TOPICS[home])
 
     # the spam is hidden, so it is nowhere on the board
     hall.soft(
@@ -714,7 +727,7 @@ TURNOUT = """(region) => Object.fromEntries([...region.querySelectorAll('li[data
   (li) => [li.dataset.key, li.querySelector('.num').textContent.replace(/\\s+/g, '')]))"""
 
 
-def check_turnout(hall: Hall, name: str, voters: list[int]) -> None:
+def check_turnout(hall: Hall, name: str, voters: list[int], *, reload: bool = False) -> None:
     """Each network's own count, live and after a reload of the console and the presenter."""
     voted = Counter(hall.networks[i] for i in voters)
     want = {key: f"{voted[key]}/2" for key in NETWORKS}
@@ -722,7 +735,7 @@ def check_turnout(hall: Hall, name: str, voters: list[int]) -> None:
         expect(screen.locator("[data-field=vote-voted]").first).to_have_text(
             str(len(voters)), timeout=LIVE
         )
-    for reloaded in (False, True):
+    for reloaded in (False, True) if reload else (False,):
         if reloaded:
             hall.console.reload()
             hall.presenter.reload()
@@ -785,7 +798,7 @@ def dot_vote(hall: Hall) -> None:
             )
         phone.get_by_role("button", name="บันทึกการลงคะแนน").tap()
         expect(form.locator("[data-field=vote-saved]")).to_have_text("✓ บันทึกแล้ว", timeout=LIVE)
-    check_turnout(hall, "dots", voters)
+    check_turnout(hall, "dots", voters, reload=True)
     close_and_reveal(hall)
     typed = [b for b in DOTS if b is not None]
     check_results(hall, "dots", recount_points(typed, list(TOPICS)), voters)
@@ -869,9 +882,7 @@ def budget_vote(hall: Hall) -> None:
             typed = {"elders": 60, "honesty": 50}
 
         def type_points(topic: str, points: int, fields: dict[str, Any] = fields) -> None:
-            fields[topic].click()
-            fields[topic].press("Control+a")
-            fields[topic].type(str(points))
+            fields[topic].fill(str(points))  # a thumb on the number keypad, then "next"
             fields[topic].press("Tab")
 
         def state(summary: Any = summary, submit: Any = submit) -> tuple[str, bool]:
@@ -1062,7 +1073,7 @@ def exports(hall: Hall) -> None:
         org.get_by_role("link", name=re.compile(r"^หน้าสำหรับพิมพ์")).click()
     printable = popup.value
     expect(printable.locator("body")).to_contain_text(top)
-    expect(printable.locator("body")).to_contain_text(GOAL)
+    assert GOAL in printable.locator("body").inner_text().translate(arabic)
     hall.shot("export-html", printable)
     printable.close()
 
@@ -1109,7 +1120,7 @@ def exports(hall: Hall) -> None:
         lambda: _equal(statuses & {"closed", "open", "draft"}, set()),
     )
 
-    archive = json.loads(download(re.compile(r"^JSON")).decode("utf-8"))
+    archive = json.loads(download(re.compile(r"JSON")).decode("utf-8"))
     assert archive, "the JSON archive is empty"
     dumped = json.dumps(archive, ensure_ascii=False)
     assert NAME in dumped
