@@ -413,6 +413,9 @@ def test_the_console_switches_the_presenter_screen_and_hides_the_qr_code(
     expect(screen(presenter, "step").locator(".top-list")).to_be_visible()
 
     switch(console, server, hall, "รายเครือข่าย")
+    console.locator("[data-region=presenter-switch]").screenshot(
+        path=screenshot_dir / "console-presenter-switch-1366.png"
+    )
     cards = screen(presenter, "networks").locator(".net-cards > li")
     expect(cards).to_have_count(len(NETWORKS), timeout=LIVE)
     expect(cards.first.locator(".favourites li")).to_have_count(3)

@@ -78,3 +78,29 @@ def test_the_help_page_explains_the_numbers_to_anyone(world: World) -> None:
     assert "คะแนนบอร์ดา" in page.text
     assert "ลำดับชูลเซอ" in page.text
     assert "คะแนนฉันทามติ" in page.text
+
+
+def test_results_explain_their_numbers_on_every_screen_with_a_link(world: World) -> None:
+    phone = world.phone("education")
+    world.open("vote")
+    api = f"/api/v1/assemblies/{world.id}/votes"
+    for method, lines in (("ranking", {"borda", "schulze", "consensus"}), ("dot", {"consensus"})):
+        params = {"dots": 3} if method == "dot" else {}
+        created = world.facilitator.post(
+            api, json={"method": method, "params": params, "options": ["พอเพียง", "วินัย", "สุจริต"]}
+        )
+        assert created.status_code == 201, created.text
+        vote = created.json()["id"]
+        for change in ("open", "close", "reveal"):
+            assert world.facilitator.post(f"{api}/{vote}/{change}").status_code == 200
+        for who, url in (
+            (world.facilitator, f"/console/{world.id}"),
+            (phone, f"/a/{world.id}"),
+            (world.facilitator, f"/present/{world.id}"),
+        ):
+            page = who.get(url).text
+            shown = set(re.findall(r'data-explain="(\w+)"', page))
+            assert shown == lines, (method, url, shown)
+            for line in lines:
+                assert f'href="/help/results#{line}"' in page
+        assert "คะแนนฉันทามติ (๐ ถึง ๑)" in page
