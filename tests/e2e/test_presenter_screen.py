@@ -356,7 +356,8 @@ def test_every_step_of_a_big_assembly_fits_the_projector(
         expect(step.locator(".top-list > li")).to_have_count(5)
         expect(step.locator(".rest-list > li:visible")).to_have_count(OPTIONS - 5)
         assert_fits(presenter, screenshot_dir / f"presenter-fit-vote-{method}.png")
-        audit(presenter, f"presenter, revealed {method} vote of 12 options")
+        if method == "ranking":  # the one with the most on screen
+            audit(presenter, f"presenter, revealed {method} vote of 12 options")
         explained = step.locator("[data-explain]")
         expect(explained).to_have_count(2 if method == "ranking" else 0)
         for name, label in (("networks", "รายเครือข่าย"), ("consensus", "ฉันทามติ")):
