@@ -24,6 +24,7 @@ from assembly.services import (
     current_step,
     get_assembly,
     network_counts,
+    presenter_view,
     standing_in,
     step_view,
 )
@@ -91,6 +92,7 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
             state = await _shared_state(session, assembly, staff=standing.is_staff)
             if standing.is_staff:
                 state["steps"] = [step_view(s) for s in assembly.steps]
+                state["presenter"] = presenter_view(assembly)
         state["role"] = standing.role.value
         participant = standing.participant
         if participant is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +63,11 @@ class Assembly(Base):
     )
     """Strict mode for official votes: a phone joins only with a printed seat code
     (assembly/seats.py), which fixes its network."""
+    presenter_view: Mapped[str] = mapped_column(String(20), default="step", server_default="step")
+    """What the projector shows (assembly/services.py PRESENTER_VIEWS): the open step's own
+    screen, or the per-network or the consensus screen the facilitator switched to."""
+    presenter_qr: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """Whether the projector shows the join QR code (hidden once the hall has joined)."""
     seq: Mapped[int] = mapped_column(Integer, default=0)
     """Last event sequence number: bumped in the transaction of every change that phones see."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

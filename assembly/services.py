@@ -701,6 +701,36 @@ async def close_step(rt: Runtime, *, actor: Actor, assembly_id: int, step_id: in
     return step
 
 
+PRESENTER_VIEWS = ("step", "networks", "consensus")
+"""What the projector can show: the open step's own screen (for a vote, its top results), the
+per-network screen (turnout and support in each network) or the consensus screen."""
+
+
+async def set_presenter(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    view: str | None = None,
+    show_qr: bool | None = None,
+) -> dict[str, Any]:
+    """Switch the projector's screen or show/hide its QR code; every open presenter follows."""
+    if (view is None and show_qr is None) or (view is not None and view not in PRESENTER_VIEWS):
+        raise InvalidInput("invalid_presenter_view", "Unknown presenter screen.")
+    async with rt.transaction() as (session, outbox):
+        assembly = await get_assembly(session, assembly_id)
+        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        if view is not None:
+            assembly.presenter_view = view
+        if show_qr is not None:
+            assembly.presenter_qr = show_qr
+        await session.flush()
+        shown = presenter_view(assembly)
+        # Phones have nothing to show for it: they get a tick that only advances their seq.
+        await outbox.emit(assembly.id, "presenter.changed", {"presenter": shown}, None)
+    return shown
+
+
 # ---------------------------------------------------------------- views and events
 
 
@@ -729,6 +759,10 @@ def assembly_view(assembly: Assembly) -> dict[str, Any]:
         "join_code": assembly.join_code,
         "join_open": assembly.join_open,
     }
+
+
+def presenter_view(assembly: Assembly) -> dict[str, Any]:
+    return {"view": assembly.presenter_view or "step", "qr": assembly.presenter_qr is not False}
 
 
 async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict[str, Any]]:

@@ -222,8 +222,9 @@ function renderSteps() {
 
 function renderCounts() {
   for (const n of state.networks) {
-    const li = $(`[data-region="networks"] li[data-key="${n.key}"]`);
-    if (li) $('[data-field="joined"]', li).textContent = n.joined;
+    for (const li of $$(`[data-region="networks"] li[data-key="${n.key}"]`)) {
+      $('[data-field="joined"]', li).textContent = n.joined;
+    }
   }
   for (const el of $$('[data-field="joined"]:not([data-region="networks"] *)')) el.textContent = state.joined;
 }
@@ -306,7 +307,7 @@ function renderConsoleFeed() {
 }
 
 function renderWall() {
-  const items = state.proposals.filter((p) => !p.hidden).slice(-8).reverse();
+  const items = state.proposals.filter((p) => !p.hidden).slice(-6).reverse();  // what fits 1080 px
   renderList($('[data-region="wall"]'), items, "tpl-screen", (li, p) => {
     $('[data-field="text"]', li).textContent = p.text;
     fillBadge($('[data-field="network"]', li), p.network);

@@ -45,6 +45,7 @@ from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
 from assembly.web.voting import VOTING_ROUTES
+from voting.screens import network_favourites
 
 logger = logging.getLogger("samatcha")
 
@@ -93,6 +94,7 @@ def template_environment() -> Environment:
     env.globals["current_language"] = current_language.get
     env.globals["step_kind_labels"] = STEP_KIND_LABELS
     env.globals["kind_templates"] = kind_templates()
+    env.globals["network_favourites"] = network_favourites
     env.globals["features"] = sorted(
         path.stem for path in (PROJECT_ROOT / "static").glob("*.js") if path.stem != "samatcha"
     )

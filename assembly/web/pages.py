@@ -136,6 +136,11 @@ class ParticipantPages(Controller):
             return Redirect(f"/j/{assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
         return page("home.html", request)
 
+    @get("/help/results")
+    async def results_help(self, request: Request[Any, Any, Any]) -> Template:
+        """The longer text behind the one-line explanations of a vote's numbers."""
+        return page("help_results.html", request)
+
     @get("/j/{code:str}")
     async def join_page(
         self,
@@ -494,6 +499,28 @@ class StaffPages(Controller):
             text=data.get("text") if action == "edit" else None,
         )
         return done(request, f"/console/{assembly_id}#p{proposal_id}")
+
+    @post("/console/{assembly_id:int}/presenter")
+    async def presenter_screen(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        """The console's switch for the projector: `view` (services.PRESENTER_VIEWS) and/or
+        `qr` (show or hide)."""
+        qr = data.get("qr")
+        if qr not in (None, "show", "hide"):
+            raise InvalidInput("invalid_presenter_qr", "Unknown presenter screen.")
+        await services.set_presenter(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            view=data.get("view") or None,
+            show_qr=None if qr is None else qr == "show",
+        )
+        return done(request, f"/console/{assembly_id}")
 
     @get("/present/{assembly_id:int}")
     async def presenter(

@@ -208,6 +208,7 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
         Call("POST", f"{API}/steps/{{step_id:int}}/close", steers=True),
         Call("POST", "/console/{assembly_id:int}/steps/{step_id:int}/open", form={}, steers=True),
         Call("POST", "/console/{assembly_id:int}/steps/{step_id:int}/close", steers=True),
+        Call("POST", "/console/{assembly_id:int}/presenter", form={"view": "networks"}),
     ),
     Action.VIEW_CONSOLE: (
         Call("GET", "/console/{assembly_id:int}"),
@@ -345,6 +346,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("POST", "/api/v1/logout"),
         ("POST", "/api/v1/join"),
         ("GET", "/healthz"),
+        ("GET", "/help/results"),
         ("GET", "/lang/{language:str}"),
         ("GET", "/static/{file_path:path}"),
         ("GET", "/schema"),
