@@ -1,0 +1,185 @@
+"""A participant's phone at 360×740 in real Chromium, used the way people use it (issue 12):
+numbers typed on the keyboard into a budget ballot, the dot ballot's − value +, no sideways
+scrolling for any network in any step, text kept across a reload until sent, the similar-
+proposal hint, blank and over-long proposals, issues opened in review, a mistyped join code
+and a wrong network fixed.
+
+The organizer's and facilitator's part (an assembly, its steps, a vote, issues) is set up
+through their API, as the other phone tests do; everything the participant does is tapped and
+typed, and what the screen shows is asserted. The API is only read back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_agenda_in_browser import Api, ok, to_draft_step
+
+if TYPE_CHECKING:
+    from conftest import Server
+
+LIVE = 8_000  # ms: phones refetch a section at a random moment within 2 s
+PHONE = {"width": 360, "height": 740}
+NETWORKS = ["government", "business", "civil_society", "education", "religion", "media"]
+BUDGET_OPTIONS = ["ขยะล้นเมือง", "วินัยจราจร", "ทุจริตในหน่วยงาน", "ยาเสพติดในชุมชน"]
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[Api]:
+    made = Api(server)
+    yield made
+    made.close()
+
+
+def phone(browser: Any, server: Server, code: str, network: str) -> Any:
+    context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server.url}/j/{code}")
+    page.locator(f"button[name=network][value={network}]").tap()
+    expect(page.locator("[data-region=connection]")).to_have_attribute("data-state", "online")
+    return page
+
+
+def open_vote(api: Api, method: str, options: list[str], params: dict[str, Any]) -> dict[str, Any]:
+    api.open("vote")
+    vote = ok(
+        api.facilitator.post(
+            api.path("/votes"), json={"method": method, "params": params, "options": options}
+        ),
+        201,
+    )
+    ok(api.facilitator.post(api.path(f"/votes/{vote['id']}/open")))
+    return dict(vote)
+
+
+def row(page: Any, label: str) -> Any:
+    return page.locator(".vote-option", has_text=label)
+
+
+def type_points(page: Any, label: str, points: str) -> None:
+    """Tap the field, clear what is there with the keyboard, type the number."""
+    field = row(page, label).locator("input[type=number]")
+    field.tap()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    if points:
+        page.keyboard.type(points)
+
+
+def shown_points(page: Any) -> dict[str, str]:
+    return {
+        label: row(page, label).locator("input[type=number]").input_value()
+        for label in BUDGET_OPTIONS
+    }
+
+
+def my_ballot(page: Any, api: Api) -> dict[str, int]:
+    """The ballot the server stored for this phone, read through its own snapshot."""
+    snapshot = page.request.get(f"{api.server.url}{api.path('/snapshot')}").json()
+    mine = snapshot["vote"]["my_ballot"]
+    return {} if mine is None else {str(k): int(v) for k, v in mine["ballot"].items()}
+
+
+def no_sideways_scroll(page: Any) -> int:
+    return int(page.evaluate("() => document.documentElement.scrollWidth"))
+
+
+# ---------------------------------------------------------------- defect 1: the budget ballot
+
+
+def test_a_budget_ballot_keeps_exactly_the_numbers_typed(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    vote = open_vote(api, "budget", BUDGET_OPTIONS, {"total": 100})
+    ids = {o["label"]: str(o["id"]) for o in vote["options"]}
+    page = phone(browser, server, api.code, "civil_society")
+    form = page.locator("form[data-ballot][data-method=budget]")
+    expect(form).to_have_attribute("data-enhanced", "1", timeout=LIVE)
+    summary = page.locator("[data-field=vote-summary]")
+    submit = page.locator("[data-field=vote-submit]")
+
+    # Nothing chosen yet: 0 everywhere, not pre-split, and nothing to send.
+    assert shown_points(page) == dict.fromkeys(BUDGET_OPTIONS, "")
+    expect(summary).to_have_text("เหลืออีก 100 คะแนน")
+    expect(submit).to_be_disabled()
+
+    type_points(page, "ขยะล้นเมือง", "50")
+    type_points(page, "วินัยจราจร", "30")
+    expect(summary).to_have_text("เหลืออีก 20 คะแนน")
+    expect(submit).to_be_disabled()
+    type_points(page, "ทุจริตในหน่วยงาน", "20")
+    expect(summary).to_have_text("ครบ 100 คะแนนแล้ว")
+    assert shown_points(page) == {
+        "ขยะล้นเมือง": "50",
+        "วินัยจราจร": "30",
+        "ทุจริตในหน่วยงาน": "20",
+        "ยาเสพติดในชุมชน": "",
+    }
+
+    # A slider moves its own option only: the total goes over, the others stay as typed.
+    slider = row(page, "ยาเสพติดในชุมชน").locator("input[type=range]")
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    assert box is not None
+    page.touchscreen.tap(box["x"] + box["width"] * 0.3, box["y"] + box["height"] / 2)
+    over = int(row(page, "ยาเสพติดในชุมชน").locator("input[type=number]").input_value())
+    assert over > 0
+    expect(summary).to_have_text(f"เกินมา {over} คะแนน")
+    expect(submit).to_be_disabled()
+    assert shown_points(page)["ขยะล้นเมือง"] == "50"
+    assert shown_points(page)["วินัยจราจร"] == "30"
+    assert shown_points(page)["ทุจริตในหน่วยงาน"] == "20"
+    page.screenshot(path=screenshot_dir / "phone-budget-over-360.png", full_page=True)
+    expect(page.locator("[data-field=vote-saved]")).to_have_text("ยังไม่ได้ส่ง")
+    type_points(page, "ยาเสพติดในชุมชน", "")
+    expect(summary).to_have_text("ครบ 100 คะแนนแล้ว")
+    expect(submit).to_be_enabled()
+    page.screenshot(path=screenshot_dir / "phone-budget-typed-360.png", full_page=True)
+    submit.tap()
+    expect(page.locator("[data-field=vote-saved]")).to_have_text("✓ บันทึกแล้ว", timeout=LIVE)
+    assert my_ballot(page, api) == {
+        ids["ขยะล้นเมือง"]: 50,
+        ids["วินัยจราจร"]: 30,
+        ids["ทุจริตในหน่วยงาน"]: 20,
+    }
+
+    page.reload()
+    expect(form).to_have_attribute("data-enhanced", "1", timeout=LIVE)
+    assert shown_points(page) == {
+        "ขยะล้นเมือง": "50",
+        "วินัยจราจร": "30",
+        "ทุจริตในหน่วยงาน": "20",
+        "ยาเสพติดในชุมชน": "",
+    }
+    expect(summary).to_have_text("ครบ 100 คะแนนแล้ว")
+
+    # 50/50 with the others emptied: saved as typed, not 100/0.
+    type_points(page, "วินัยจราจร", "50")
+    expect(summary).to_have_text("เกินมา 20 คะแนน")
+    type_points(page, "ทุจริตในหน่วยงาน", "0")
+    expect(summary).to_have_text("ครบ 100 คะแนนแล้ว")
+    submit.tap()
+    expect(page.locator("[data-field=vote-saved]")).to_have_text("✓ บันทึกแล้ว", timeout=LIVE)
+    assert my_ballot(page, api) == {ids["ขยะล้นเมือง"]: 50, ids["วินัยจราจร"]: 50}
+    page.reload()
+    expect(form).to_have_attribute("data-enhanced", "1", timeout=LIVE)
+    assert shown_points(page) == {
+        "ขยะล้นเมือง": "50",
+        "วินัยจราจร": "50",
+        "ทุจริตในหน่วยงาน": "",
+        "ยาเสพติดในชุมชน": "",
+    }
+
+    # Under budget: blocked, the remainder said; the saved ballot stays what it was.
+    type_points(page, "วินัยจราจร", "30")
+    expect(summary).to_have_text("เหลืออีก 20 คะแนน")
+    expect(submit).to_be_disabled()
+    assert my_ballot(page, api) == {ids["ขยะล้นเมือง"]: 50, ids["วินัยจราจร"]: 50}
+    page.context.close()
