@@ -155,8 +155,12 @@ function enhanceDots(form, p) {
     const plus = tapButton("+", fill(m.dot_add, { option }), () => {
       if (get() < cap && used() < p.dots) { input.value = get() + 1; refresh(form); }
     });
-    input.before(minus);
-    input.after(plus);
+    // − value + stay together in that order (a wrapped row once put "−" right of the label
+    // and the value with "+" on the next line, issue 12): one group, never split.
+    const stepper = document.createElement("span");
+    stepper.className = "vote-stepper";
+    input.replaceWith(stepper);
+    stepper.append(minus, input, plus);
     input.readOnly = true;
     row.addEventListener("vote:sync", () => {
       plus.disabled = get() >= cap || used() >= p.dots;

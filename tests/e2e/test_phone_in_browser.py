@@ -183,3 +183,38 @@ def test_a_budget_ballot_keeps_exactly_the_numbers_typed(
     expect(submit).to_be_disabled()
     assert my_ballot(page, api) == {ids["ขยะล้นเมือง"]: 50, ids["วินัยจราจร"]: 50}
     page.context.close()
+
+
+# ---------------------------------------------------------------- defect 7: the dot ballot
+
+
+def test_the_dot_ballot_keeps_minus_value_plus_on_one_row_at_360(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    labels = ["ส่งเสริมร้านค้าความซื่อสัตย์ในโรงเรียน", "วินัยจราจร", "ขยะล้นเมือง"]
+    open_vote(api, "dot", labels, {"dots": 5, "max_per_option": 3})
+    page = phone(browser, server, api.code, "media")
+    expect(page.locator("form[data-ballot][data-method=dot]")).to_have_attribute(
+        "data-enhanced", "1", timeout=LIVE
+    )
+    for label in labels:
+        buttons = row(page, label).locator(".vote-tap")
+        minus, plus = buttons.nth(0), buttons.nth(1)
+        value = row(page, label).locator("input[type=number]")
+        boxes = [b.bounding_box() for b in (minus, value, plus)]
+        assert all(b is not None for b in boxes)
+        centres = [b["y"] + b["height"] / 2 for b in boxes if b]
+        assert max(centres) - min(centres) < 4, (label, boxes)
+        lefts = [b["x"] for b in boxes if b]
+        assert lefts == sorted(lefts), (label, boxes)  # − then the value then +
+        assert minus.text_content() == "−"
+        assert plus.text_content() == "+"
+    plus = row(page, labels[0]).locator(".vote-tap").nth(1)
+    plus.tap()
+    plus.tap()
+    expect(row(page, labels[0]).locator("input[type=number]")).to_have_value("2")
+    row(page, labels[0]).locator(".vote-tap").nth(0).tap()
+    expect(row(page, labels[0]).locator("input[type=number]")).to_have_value("1")
+    assert no_sideways_scroll(page) <= PHONE["width"]
+    page.screenshot(path=screenshot_dir / "phone-dot-360.png", full_page=True)
+    page.context.close()
