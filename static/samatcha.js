@@ -231,7 +231,9 @@ function renderCounts() {
 function fillBadge(el, key) {
   const n = networkOf(key);
   if (!el) return;
-  el.textContent = n ? (lang === "th" ? n.name_th : n.name_en) : "";
+  // the short form: a long Thai network name must never widen a 360 px phone (issue 12)
+  el.textContent = n ? (lang === "th" ? n.short_th || n.name_th : n.name_en) : "";
+  el.title = n ? (lang === "th" ? n.name_th : n.name_en) : "";
   el.style.setProperty("--net", n ? n.color : "#64748b");
 }
 

@@ -218,3 +218,42 @@ def test_the_dot_ballot_keeps_minus_value_plus_on_one_row_at_360(
     assert no_sideways_scroll(page) <= PHONE["width"]
     page.screenshot(path=screenshot_dir / "phone-dot-360.png", full_page=True)
     page.context.close()
+
+
+# ---------------------------------------------------------------- defect 6: no sideways scroll
+
+
+def test_no_network_makes_a_phone_scroll_sideways_in_any_step(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    phones = {network: phone(browser, server, api.code, network) for network in NETWORKS}
+    civil = phones["civil_society"]
+    badge = civil.locator(".bar [data-field=network]")
+    expect(badge).to_have_text("ภาคประชาสังคม")
+    expect(badge).to_have_attribute("title", "ภาคประชาสังคม ชุมชน ครอบครัว เด็กและเยาวชน")
+    api.open("collect")
+    for network, page in phones.items():
+        expect(page.locator("[data-field=submit]")).to_be_enabled(timeout=LIVE)
+        page.locator("#proposal-text").tap()
+        page.keyboard.type(f"ข้อเสนอจาก{network} ให้ทุกหน่วยงานเปิดเผยข้อมูลงบประมาณ")
+        page.locator("[data-field=submit]").tap()
+        expect(page.locator("[data-region=mine] .proposal")).to_have_count(1, timeout=LIVE)
+    expect(civil.locator("[data-region=others] .proposal")).to_have_count(5, timeout=LIVE)
+    kinds = ["collect", "review", "vote", "draft", "adopt"]
+    for kind in kinds:
+        if kind != "collect":
+            api.open(kind)
+        if kind == "vote":
+            open_vote(api, "dot", BUDGET_OPTIONS, {"dots": 3})
+        for network, page in phones.items():
+            expect(page.locator(f"[data-show-kind={kind}]")).to_be_visible(timeout=LIVE)
+            if kind == "vote":
+                expect(page.locator("form[data-ballot]")).to_have_attribute(
+                    "data-enhanced", "1", timeout=LIVE
+                )
+            width = no_sideways_scroll(page)
+            assert width <= PHONE["width"], (network, kind, width)
+            assert page.locator(".bar .lang").bounding_box()["x"] + 30 <= PHONE["width"]
+        civil.screenshot(path=screenshot_dir / f"phone-civil-society-{kind}-360.png")
+    for page in phones.values():
+        page.context.close()
