@@ -257,3 +257,60 @@ def test_no_network_makes_a_phone_scroll_sideways_in_any_step(
         civil.screenshot(path=screenshot_dir / f"phone-civil-society-{kind}-360.png")
     for page in phones.values():
         page.context.close()
+
+
+# ---------------------------------------------------------------- the phone in review
+
+
+def test_a_phone_in_review_opens_an_issue_and_finds_its_own_proposal(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    api.open("collect")
+    page = phone(browser, server, api.code, "civil_society")
+    expect(page.locator("[data-field=submit]")).to_be_enabled(timeout=LIVE)
+    page.locator("#proposal-text").tap()
+    page.keyboard.type("เด็กขี่มอเตอร์ไซค์ไม่สวมหมวกกันน็อก")
+    page.locator("[data-field=submit]").tap()
+    expect(page.locator("[data-region=mine] .proposal")).to_have_count(1, timeout=LIVE)
+    other = api.phone("government")
+    ok(other.post(api.path("/proposals"), json={"text": "ตำรวจตั้งด่านตรวจหมวกกันน็อกหน้าโรงเรียน"}), 201)
+    other.close()
+    proposals = ok(api.facilitator.get(api.path("/snapshot")))["proposals"]
+    ids = [p["id"] for p in proposals]
+    api.open("review")
+    state = ok(
+        api.facilitator.post(api.path(f"/proposals/{ids[0]}/group"), json={"group_id": "new"})
+    )
+    group = next(g for g in state["groups"] if ids[0] in g["members"])
+    ok(api.facilitator.post(api.path(f"/proposals/{ids[1]}/group"), json={"group_id": group["id"]}))
+    group = next(
+        g for g in ok(api.facilitator.get(api.path("/groups")))["groups"] if g["id"] == group["id"]
+    )
+    ok(
+        api.facilitator.patch(
+            api.path(f"/groups/{group['id']}"),
+            json={"version": group["version"], "title": "วินัยจราจร", "is_issue": True},
+        )
+    )
+
+    expect(page.locator("[data-show-kind=review]")).to_be_visible(timeout=LIVE)
+    expect(page.locator("[data-region=rv-mine] [data-field=where]")).to_have_text(
+        "ข้อเสนอของฉันอยู่ในประเด็น: วินัยจราจร", timeout=LIVE
+    )
+    issue = page.locator("[data-region=rv-issues] .rv-issue", has_text="วินัยจราจร")
+    expect(issue.locator("[data-field=mine-tag]")).to_be_visible()
+    issue.locator("summary").tap()
+    listed = issue.locator("[data-field=proposals] .proposal")
+    expect(listed).to_have_count(2, timeout=LIVE)
+    mine = listed.filter(has_text="เด็กขี่มอเตอร์ไซค์ไม่สวมหมวกกันน็อก")
+    expect(mine.locator("[data-field=mine]")).to_have_text("ของฉัน")
+    expect(listed.filter(has_text="ตำรวจตั้งด่าน").locator("[data-field=mine]")).to_be_hidden()
+    assert no_sideways_scroll(page) <= PHONE["width"]
+    page.screenshot(path=screenshot_dir / "phone-review-issue-360.png", full_page=True)
+
+    # After a reload the server-rendered page says the same.
+    page.reload()
+    expect(page.locator("[data-region=rv-mine] [data-field=where]")).to_have_text(
+        "ข้อเสนอของฉันอยู่ในประเด็น: วินัยจราจร"
+    )
+    page.context.close()
