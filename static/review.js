@@ -30,6 +30,8 @@ function applyEvent(event, state) {
     }
     if (d.issues) state.issues = d.issues;
     render(state);
+  } else if (event.type === "proposal.supported") {
+    refreshSimilar?.(d);
   } else if (event.type === "proposals.imported") {
     live.send({ type: "resync" }); // many proposals at once: a fresh snapshot is cheaper
   }
@@ -315,6 +317,7 @@ if (live.view === "console") {
 // ------------------------------------------------------------------ similar while typing
 
 const similarList = $('[data-region="similar"]');
+let refreshSimilar = null;  // the hint's counts follow live supports
 const draft = $("[data-propose] textarea");
 if (live.view === "participant" && similarList && draft) {
   let timer = null;
@@ -322,9 +325,14 @@ if (live.view === "participant" && similarList && draft) {
   let controller = null;
   const block = $('[data-region="similar-block"]');
 
+  let shown = [];
   const show = (items) => {
+    shown = items;
     const supported = new Set(live.state.supported || []);
+    // The count follows the live one where the phone has it (proposal.supported events).
+    const known = new Map((live.state.proposals || []).map((p) => [p.id, p.supports]));
     live.renderList(similarList, items, "tpl-similar", (li, p) => {
+      if (known.has(p.id)) p.supports = Math.max(p.supports, known.get(p.id));
       $('[data-field="text"]', li).textContent = p.text;
       $('[data-field="supports"]', li).textContent = p.supports;
       live.fillBadge($('[data-field="network"]', li), p.network);
@@ -369,13 +377,22 @@ if (live.view === "participant" && similarList && draft) {
       });
       if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }
       live.state.supported = [...(live.state.supported || []), id];
-      button.setAttribute("aria-pressed", "true");
+      // The hint's own count goes up with this support (it stayed at N before, issue 12).
+      const item = shown.find((p) => p.id === id);
+      if (item) item.supports += 1;
       live.render();
+      show(shown);
     } catch {
       live.toast(live.messages.offline);
       button.disabled = false;
     }
   });
+
+  refreshSimilar = (supported) => {
+    const item = supported && shown.find((p) => p.id === supported.id);
+    if (item) item.supports = supported.supports;
+    if (shown.length) show(shown);
+  };
 
   draft.addEventListener("input", () => {
     clearTimeout(timer);
@@ -384,4 +401,10 @@ if (live.view === "participant" && similarList && draft) {
   $("[data-propose]").addEventListener("submit", () => { asked = ""; setTimeout(() => show([]), 0); });
 }
 
-extend({ apply: applyEvent, render });
+extend({
+  apply: applyEvent,
+  render(state) {
+    render(state);
+    refreshSimilar?.(null);
+  },
+});

@@ -259,6 +259,117 @@ def test_no_network_makes_a_phone_scroll_sideways_in_any_step(
         page.context.close()
 
 
+# ---------------------------------------------------------------- defect 8: drafts kept
+
+
+def test_text_being_typed_survives_a_reload_until_it_is_sent(
+    browser: Any, server: Server, api: Api
+) -> None:
+    page = phone(browser, server, api.code, "religion")
+    api.open("collect")
+    box = page.locator("#proposal-text")
+    expect(page.locator("[data-field=submit]")).to_be_enabled(timeout=LIVE)
+    box.tap()
+    page.keyboard.type("วัดเป็นศูนย์กลางการเรียนรู้คุณธรรมของชุมชน")
+    page.reload()
+    expect(box).to_have_value("วัดเป็นศูนย์กลางการเรียนรู้คุณธรรมของชุมชน")
+    page.locator("[data-field=submit]").tap()
+    expect(page.locator("[data-region=mine] .text").first).to_have_text(
+        "วัดเป็นศูนย์กลางการเรียนรู้คุณธรรมของชุมชน", timeout=LIVE
+    )
+    page.reload()
+    expect(page.locator("[data-region=mine] .proposal")).to_have_count(1)
+    expect(box).to_have_value("")
+
+    items = to_draft_step(api)
+    page.reload()
+    suggestion = page.locator(f"#suggest-{items[0]['id']}")
+    expect(suggestion).to_be_visible(timeout=LIVE)
+    suggestion.tap()
+    page.keyboard.type("ตั้งจุดคัดแยกขยะทุกตลาด")
+    page.reload()
+    expect(suggestion).to_have_value("ตั้งจุดคัดแยกขยะทุกตลาด")
+    suggestion.locator("xpath=..").get_by_role("button", name="ส่งข้อเสนอแนะ").tap()
+    expect(page.locator(f"#item-{items[0]['id']} [data-field=text]").first).to_have_text(
+        "ตั้งจุดคัดแยกขยะทุกตลาด", timeout=LIVE
+    )
+    page.reload()
+    expect(suggestion).to_have_value("")
+
+    api.open("adopt")
+    page.reload()
+    reason = page.locator(f"#reason-{items[0]['id']}")
+    expect(reason).to_be_visible(timeout=LIVE)
+    reason.tap()
+    page.keyboard.type("งบประมาณของเทศบาลไม่พอ")
+    page.reload()
+    expect(reason).to_have_value("งบประมาณของเทศบาลไม่พอ")
+    consent = page.locator(f"#consent-{items[0]['id']}")
+    consent.get_by_role("radio", name="คัดค้าน").check()
+    consent.locator("button[type=submit]").tap()
+    expect(consent.locator("[data-field=send-state]")).to_have_text("✓ บันทึกแล้ว", timeout=LIVE)
+    kept = page.evaluate(
+        "(k) => localStorage.getItem(k)", f"samatcha.draft.{api.id}.reason-{items[0]['id']}"
+    )
+    assert kept is None
+    page.context.close()
+
+
+# ---------------------------------------------------------------- defect 9: the phone's part
+
+
+def test_the_similar_hint_counts_blank_text_and_a_long_paste(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    api.open("collect")
+    author = api.phone("education")
+    ok(
+        author.post(api.path("/proposals"), json={"text": "สวมหมวกกันน็อกทุกครั้งเมื่อขี่มอเตอร์ไซค์"}),
+        201,
+    )
+    author.close()
+    page = phone(browser, server, api.code, "media")
+    box = page.locator("#proposal-text")
+
+    box.tap()
+    page.keyboard.type("ใส่หมวกกันน็อกทุกครั้งที่ขับขี่จักรยานยนต์")
+    hint = page.locator("[data-region=similar] li").first
+    expect(hint).to_be_visible(timeout=LIVE)
+    expect(hint.locator("[data-field=supports]")).to_have_text("0")
+    hint.locator("button").tap()
+    expect(hint.locator("button")).to_be_disabled(timeout=LIVE)
+    expect(hint.locator("[data-field=supports]")).to_have_text("1", timeout=LIVE)
+
+    # Only spaces: a Thai message, nothing sent.
+    box.fill("")
+    page.keyboard.type("     ")
+    page.locator("[data-field=submit]").tap()
+    expect(page.locator("[data-field=propose-error]")).to_have_text("กรุณาพิมพ์ข้อเสนอก่อนส่ง")
+    expect(page.locator("[data-region=mine] .proposal")).to_have_count(0)
+
+    # A 760-character paste is kept whole; the count and a message say it is too long.
+    long_text = ("ขอให้ทุกหน่วยงานเปิดเผยงบประมาณ " * 30)[:760]
+    box.fill("")
+    box.tap()
+    page.keyboard.insert_text(long_text)
+    expect(box).to_have_value(long_text)
+    expect(page.locator("[data-field=counter]")).to_have_text("เกินมา 260 ตัวอักษร")
+    expect(page.locator("[data-field=propose-error]")).to_contain_text("ไม่เกิน 500 ตัวอักษร")
+    page.screenshot(path=screenshot_dir / "phone-long-paste-360.png", full_page=True)
+    page.locator("[data-field=submit]").tap()
+    expect(box).to_have_value(long_text)
+    expect(page.locator("[data-region=mine] .proposal")).to_have_count(0)
+    # The person shortens it and sends.
+    box.tap()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(long_text[:480])
+    expect(page.locator("[data-field=propose-error]")).to_be_hidden()
+    page.locator("[data-field=submit]").tap()
+    expect(page.locator("[data-region=mine] .proposal")).to_have_count(1, timeout=LIVE)
+    assert no_sideways_scroll(page) <= PHONE["width"]
+    page.context.close()
+
+
 # ---------------------------------------------------------------- the phone in review
 
 
