@@ -286,6 +286,9 @@ function renderPhoneProposals() {
   });
   const empty = $('[data-empty="mine"]');
   if (empty) empty.hidden = queued.length + mine.length > 0;
+  // A wrong network can be fixed until the first proposal, which carries it.
+  const change = $('[data-region="change-network"]');
+  if (change) change.hidden = queued.length + mine.length > 0 || !!(state.step && state.step.kind !== "collect");
 }
 
 function renderConsoleFeed() {

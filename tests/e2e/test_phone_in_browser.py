@@ -425,3 +425,61 @@ def test_a_phone_in_review_opens_an_issue_and_finds_its_own_proposal(
         "ข้อเสนอของฉันอยู่ในประเด็น: วินัยจราจร"
     )
     page.context.close()
+
+
+# ---------------------------------------------------------------- joining
+
+
+def test_a_wrong_join_code_stays_in_the_field_and_a_wrong_network_is_fixed(
+    browser: Any, server: Server, api: Api, screenshot_dir: Path
+) -> None:
+    wrong = "000000" if api.code != "000000" else "111111"
+    context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(server.url)
+    page.locator("#code").tap()
+    page.keyboard.type(wrong)
+    page.get_by_role("button", name="ต่อไป").tap()
+    expect(page.locator("#code")).to_have_value(wrong)
+    expect(page.locator("#code-error")).to_have_text("ไม่พบสมัชชาที่ใช้รหัสนี้ กรุณาตรวจสอบรหัสอีกครั้ง")
+    page.screenshot(path=screenshot_dir / "phone-wrong-code-360.png")
+    page.locator("#code").tap()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(api.code)
+    page.get_by_role("button", name="ต่อไป").tap()
+    expect(page).to_have_url(re.compile(rf"/j/{api.code}$"))
+
+    page.locator("button[name=network][value=business]").tap()  # meant education
+    expect(page).to_have_url(re.compile(rf"/a/{api.id}$"))
+    expect(page.locator(".bar [data-field=network]")).to_have_text("ภาคธุรกิจ")
+    page.get_by_role("link", name="เลือกเครือข่ายผิด? เปลี่ยน").tap()
+    expect(page.locator("button[name=network][value=business]")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.locator("button[name=network][value=education]").tap()
+    expect(page).to_have_url(re.compile(rf"/a/{api.id}$"))
+    expect(page.locator(".bar [data-field=network]")).to_have_text("องค์กรการศึกษา")
+    joined = ok(api.facilitator.get(api.path("/snapshot")))["networks"]
+    assert {n["key"]: n["joined"] for n in joined}["business"] == 0
+    assert {n["key"]: n["joined"] for n in joined}["education"] == 1
+
+    # After the first proposal the network is what it carries: no more changing.
+    api.open("collect")
+    change = page.locator("[data-region=change-network]")
+    expect(change).to_be_visible(timeout=LIVE)
+    expect(page.locator("[data-field=submit]")).to_be_enabled(timeout=LIVE)
+    page.locator("#proposal-text").tap()
+    page.keyboard.type("โรงเรียนมีร้านค้าความซื่อสัตย์")
+    page.locator("[data-field=submit]").tap()
+    expect(change).to_be_hidden(timeout=LIVE)
+    page.reload()
+    expect(change).to_be_hidden()
+    context.close()
+
+
+def test_the_join_code_form_says_what_is_wrong_without_javascript(server: Server) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        answer = client.get("/", params={"code": "12"})
+    assert answer.status_code == 400
+    assert 'value="12"' in answer.text
+    assert "รหัสเข้าร่วมมี ๖ หลัก" in answer.text
