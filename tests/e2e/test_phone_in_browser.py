@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from tests.e2e.test_agenda_in_browser import Api, ok, to_draft_step
 
 if TYPE_CHECKING:
-    from conftest import Server
+    from conftest import Audit, Server
 
 LIVE = 8_000  # ms: phones refetch a section at a random moment within 2 s
 PHONE = {"width": 360, "height": 740}
@@ -374,7 +374,7 @@ def test_the_similar_hint_counts_blank_text_and_a_long_paste(
 
 
 def test_a_phone_in_review_opens_an_issue_and_finds_its_own_proposal(
-    browser: Any, server: Server, api: Api, screenshot_dir: Path
+    browser: Any, server: Server, api: Api, screenshot_dir: Path, audit: Audit
 ) -> None:
     api.open("collect")
     page = phone(browser, server, api.code, "civil_society")
@@ -417,6 +417,7 @@ def test_a_phone_in_review_opens_an_issue_and_finds_its_own_proposal(
     expect(mine.locator("[data-field=mine]")).to_have_text("ของฉัน")
     expect(listed.filter(has_text="ตำรวจตั้งด่าน").locator("[data-field=mine]")).to_be_hidden()
     assert no_sideways_scroll(page) <= PHONE["width"]
+    audit(page, "phone, review, an issue opened")
     page.screenshot(path=screenshot_dir / "phone-review-issue-360.png", full_page=True)
 
     # After a reload the server-rendered page says the same.
@@ -431,7 +432,7 @@ def test_a_phone_in_review_opens_an_issue_and_finds_its_own_proposal(
 
 
 def test_a_wrong_join_code_stays_in_the_field_and_a_wrong_network_is_fixed(
-    browser: Any, server: Server, api: Api, screenshot_dir: Path
+    browser: Any, server: Server, api: Api, screenshot_dir: Path, audit: Audit
 ) -> None:
     wrong = "000000" if api.code != "000000" else "111111"
     context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True)
@@ -442,6 +443,7 @@ def test_a_wrong_join_code_stays_in_the_field_and_a_wrong_network_is_fixed(
     page.get_by_role("button", name="ต่อไป").tap()
     expect(page.locator("#code")).to_have_value(wrong)
     expect(page.locator("#code-error")).to_have_text("ไม่พบสมัชชาที่ใช้รหัสนี้ กรุณาตรวจสอบรหัสอีกครั้ง")
+    audit(page, "home page, a wrong join code")
     page.screenshot(path=screenshot_dir / "phone-wrong-code-360.png")
     page.locator("#code").tap()
     page.keyboard.press("Control+A")
@@ -456,6 +458,8 @@ def test_a_wrong_join_code_stays_in_the_field_and_a_wrong_network_is_fixed(
     expect(page.locator("button[name=network][value=business]")).to_have_attribute(
         "aria-pressed", "true"
     )
+    audit(page, "join page, changing the network")
+    page.screenshot(path=screenshot_dir / "phone-change-network-360.png", full_page=True)
     page.locator("button[name=network][value=education]").tap()
     expect(page).to_have_url(re.compile(rf"/a/{api.id}$"))
     expect(page.locator(".bar [data-field=network]")).to_have_text("องค์กรการศึกษา")
@@ -468,6 +472,7 @@ def test_a_wrong_join_code_stays_in_the_field_and_a_wrong_network_is_fixed(
     change = page.locator("[data-region=change-network]")
     expect(change).to_be_visible(timeout=LIVE)
     expect(page.locator("[data-field=submit]")).to_be_enabled(timeout=LIVE)
+    audit(page, "phone, collect, before the first proposal")
     page.locator("#proposal-text").tap()
     page.keyboard.type("โรงเรียนมีร้านค้าความซื่อสัตย์")
     page.locator("[data-field=submit]").tap()
