@@ -38,7 +38,7 @@ from assembly.models import (
     User,
     UserSession,
 )
-from assembly.networks import DEFAULT_NETWORKS
+from assembly.networks import DEFAULT_NETWORKS, short_names
 from assembly.runtime import Runtime
 from assembly.security import (
     MIN_PASSWORD_LENGTH,
@@ -775,15 +775,18 @@ async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict
             )
         ).all()
     )
+    networks = list(assembly.networks)
+    short = short_names([n.name_th for n in networks])
     return [
         {
             "key": n.key,
             "name_th": n.name_th,
             "name_en": n.name_en,
+            "short_th": short_th,
             "color": n.color,
             "joined": counts.get(n.id, 0),
         }
-        for n in assembly.networks
+        for n, short_th in zip(networks, short, strict=True)
     ]
 
 

@@ -83,13 +83,16 @@ def _network_counts(
     return dict(sorted(counts.items()))
 
 
-def issue_view(view: dict[str, Any]) -> dict[str, Any]:
-    """What everyone (and the vote) sees of an issue."""
+def issue_view(view: dict[str, Any], visible: Sequence[int]) -> dict[str, Any]:
+    """What everyone (and the vote) sees of an issue. `members` (the visible proposals' ids)
+    lets a phone say which issue its own proposal went to; the texts are read on demand
+    (`issue_proposals`), so a curation event stays small for a hall of phones."""
     return {
         "id": view["id"],
         "title": view["title"],
         "proposal_count": view["proposal_count"],
         "networks": view["networks"],
+        "members": sorted(visible),
     }
 
 
@@ -127,7 +130,11 @@ async def grouping_state(
     state: dict[str, Any] = {
         "grouping": _grouping_view(grouping),
         "groups": views,
-        "issues": [issue_view(v) for v in views if v["is_issue"] and not v["hidden"]],
+        "issues": [
+            issue_view(v, [m[0] for m in members[v["id"]] if not m[2]])
+            for v in views
+            if v["is_issue"] and not v["hidden"]
+        ],
     }
     if with_unsorted:
         state["unsorted"] = unsorted
@@ -681,6 +688,47 @@ async def place_arrivals(rt: Runtime, assembly_id: int, proposal_ids: list[int])
 
 
 # --- similar while typing -------------------------------------------------------------------
+
+
+async def issue_proposals(
+    rt: Runtime, *, actor: Actor, assembly_id: int, issue_id: int
+) -> dict[str, Any]:
+    """An issue with its visible proposals, for a phone that opens it in review:
+    {id, title, proposals: [{id, text, network, supports, mine}]}. Everyone in the assembly may
+    read it (the issues are public; hidden proposals stay out)."""
+    async with rt.read() as session:
+        assembly = await get_assembly(session, assembly_id)
+        standing = await standing_in(session, assembly, actor)
+        if standing.role == Role.ANONYMOUS:
+            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
+        issue = await session.scalar(
+            select(ProposalGroup).where(
+                ProposalGroup.id == issue_id, ProposalGroup.assembly_id == assembly_id
+            )
+        )
+        if issue is None or not issue.is_issue or issue.hidden:
+            raise NotFound("issue_not_found", "This issue does not exist.")
+        keys = await network_keys(session, assembly_id)
+        proposals = await session.scalars(
+            select(Proposal)
+            .where(Proposal.group_id == issue.id, Proposal.hidden.is_(False))
+            .order_by(Proposal.support_count.desc(), Proposal.id)
+        )
+        own = standing.participant.id if standing.participant is not None else None
+        return {
+            "id": issue.id,
+            "title": issue.title,
+            "proposals": [
+                {
+                    "id": p.id,
+                    "text": p.text,
+                    "network": keys.get(p.network_id or 0),
+                    "supports": p.support_count,
+                    "mine": own is not None and p.participant_id == own,
+                }
+                for p in proposals
+            ],
+        }
 
 
 async def similar_proposals(

@@ -42,6 +42,7 @@ async function refetch() {
     const fresh = doc.querySelector(`[data-region="${here.dataset.region}"]`);
     if (fresh) here.replaceWith(document.importNode(fresh, true));
   }
+  live.restoreDrafts(); // what someone typed and has not sent comes back into its box
 }
 
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}${Math.random()}`)
@@ -75,6 +76,7 @@ document.addEventListener("submit", async (e) => {
     if (response.ok) {
       saved = true;
       delete form.dataset.dirty;
+      for (const box of $$("textarea[data-draft]", form)) live.clearDraft(box);
       if (form.matches("[data-reset]")) {
         for (const box of $$("textarea", form)) box.value = "";
         const key = $('input[name="client_key"]', form);

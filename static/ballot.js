@@ -1,7 +1,7 @@
 // The vote step, on top of the live page core. The server renders the ballot form (it works
 // without JavaScript); this module makes it thumb-friendly (tap + and −, stars, tap-to-rank,
-// budget sliders that always sum to the total), checks it locally, sends it as JSON with an
-// increasing client_seq and shows "saved" only when the server answered after its commit.
+// budget fields that keep what the person chose and say what is left), checks it locally, sends
+// it as JSON with an increasing client_seq and shows "saved" only when the server answered after its commit.
 // A ballot the phone could not send waits in localStorage and is resent with the SAME
 // client_seq, so the server counts it once. Staff screens get coalesced live tallies.
 
@@ -102,8 +102,10 @@ function check(form) {
   }
   if (method === "budget") {
     const used = Object.values(ballot).reduce((a, b) => a + Number(b), 0);
-    const ok = used === p.total && Object.values(ballot).every((v) => v >= 0);
-    return [`${m.points_left}: ${p.total - used} / ${p.total}`, ok];
+    const ok = used === p.total && Object.values(ballot).every((v) => Number.isInteger(v) && v >= 0);
+    if (used < p.total) return [fill(m.points_left, { n: p.total - used }), false];
+    if (used > p.total) return [fill(m.points_over, { n: used - p.total }), false];
+    return [fill(m.points_done, { total: p.total }), ok];
   }
   if (method === "approval") {
     const ok = ballot.length > 0 && (!p.max_approvals || ballot.length <= p.max_approvals);
@@ -153,8 +155,12 @@ function enhanceDots(form, p) {
     const plus = tapButton("+", fill(m.dot_add, { option }), () => {
       if (get() < cap && used() < p.dots) { input.value = get() + 1; refresh(form); }
     });
-    input.before(minus);
-    input.after(plus);
+    // − value + stay together in that order (a wrapped row once put "−" right of the label
+    // and the value with "+" on the next line, issue 12): one group, never split.
+    const stepper = document.createElement("span");
+    stepper.className = "vote-stepper";
+    input.replaceWith(stepper);
+    stepper.append(minus, input, plus);
     input.readOnly = true;
     row.addEventListener("vote:sync", () => {
       plus.disabled = get() >= cap || used() >= p.dots;
@@ -233,54 +239,24 @@ function enhanceRanking(form) {
   }
 }
 
-// Keep the total: the other sliders share what is left in proportion to their values
-// (equally when they are all zero), rounded so the sum is exact (largest remainders).
-function rebalance(values, changed, total) {
-  const others = values.map((_, i) => i).filter((i) => i !== changed);
-  const left = total - values[changed];
-  const sum = others.reduce((a, i) => a + values[i], 0);
-  const raw = others.map((i) => (sum > 0 ? (values[i] * left) / sum : left / others.length));
-  const floors = raw.map(Math.floor);
-  let rest = left - floors.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, k) => [r - floors[k], k]).sort((a, b) => b[0] - a[0]);
-  for (const [, k] of order) { if (rest <= 0) break; floors[k] += 1; rest -= 1; }
-  others.forEach((i, k) => { values[i] = floors[k]; });
-  return values;
-}
-
+// Each field keeps exactly what the person typed, and a slider moves only its own option:
+// a ballot that rewrites what people chose is worse than one that asks them to fix a total
+// (issue 12: typed 50/30/20 became 31/25/20 + 3 each). The summary says what is left or over.
 function enhanceBudget(form, p) {
   const rows = optionRows(form);
   const inputs = rows.map(inputOf);
-  const current = inputs.map((i) => Number(i.value || 0));
-  if (current.reduce((a, b) => a + b, 0) !== p.total && rows.length > 1) {
-    const even = Math.floor(p.total / rows.length);
-    inputs.forEach((input, k) => { input.value = even + (k < p.total - even * rows.length ? 1 : 0); });
-  }
-  const sliders = rows.map((row, k) => {
+  return rows.map((row, k) => {
     const slider = document.createElement("input");
     slider.type = "range";
     slider.min = "0";
     slider.max = String(p.total);
     slider.value = inputs[k].value || "0";
     slider.setAttribute("aria-label", fill(voteMessages().points_for, { option: optionLabel(row) }));
-    slider.addEventListener("input", () => {
-      const values = inputs.map((i) => Number(i.value || 0));
-      values[k] = Number(slider.value);
-      rebalance(values, k, p.total).forEach((v, j) => { inputs[j].value = v; });
-      refresh(form);
-    });
+    slider.addEventListener("input", () => { inputs[k].value = slider.value; refresh(form); });
     row.append(slider);
     row.addEventListener("vote:sync", () => { slider.value = inputs[k].value || "0"; });
     return slider;
   });
-  for (const [k, input] of inputs.entries()) {
-    input.addEventListener("change", () => {
-      const values = inputs.map((i) => Math.max(0, Math.min(p.total, Number(i.value || 0))));
-      rebalance(values, k, p.total).forEach((v, j) => { inputs[j].value = v; });
-      refresh(form);
-    });
-  }
-  return sliders;
 }
 
 function setSaved(form, text, pending) {

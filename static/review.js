@@ -30,6 +30,8 @@ function applyEvent(event, state) {
     }
     if (d.issues) state.issues = d.issues;
     render(state);
+  } else if (event.type === "proposal.supported") {
+    refreshSimilar?.(d);
   } else if (event.type === "proposals.imported") {
     live.send({ type: "resync" }); // many proposals at once: a fresh snapshot is cheaper
   }
@@ -166,16 +168,77 @@ function renderWall(state) {
   setText('[data-field="rv-group-count"]', shown.length);
 }
 
+const phoneMessages = () => {
+  try { return JSON.parse($("#review-phone-messages")?.textContent || "{}"); } catch { return {}; }
+};
+
 function renderIssues(state) {
   const list = $('[data-region="rv-issues"]');
   if (!list) return;
   const issues = state.issues || [];
+  const mine = (state.mine || []).filter((p) => !p.hidden);
+  const mineIds = new Set(mine.map((p) => p.id));
   live.renderList(list, issues, "tpl-rv-issue", (li, issue) => {
     $('[data-field="title"]', li).textContent = issue.title;
     $('[data-field="count"]', li).textContent = issue.proposal_count;
+    $('[data-field="mine-tag"]', li).hidden = !(issue.members || []).some((id) => mineIds.has(id));
+    const details = $("details", li);
+    const changed = details.dataset.issue !== String(issue.id) || details.dataset.count !== String(issue.proposal_count);
+    details.dataset.issue = issue.id;
+    details.dataset.count = issue.proposal_count;
+    if (details.open && changed) loadIssue(details); // an open issue follows the curation
   });
   const empty = $('[data-empty="rv-issues"]');
   if (empty) empty.hidden = issues.length > 0;
+  // Where each of my proposals went: the first issue whose members hold it.
+  const m = phoneMessages();
+  const where = $('[data-region="rv-mine"]');
+  if (!where) return;
+  where.hidden = mine.length === 0;
+  live.renderList($('[data-list="rv-mine"]', where), mine.slice().reverse(), "tpl-rv-mine", (li, p) => {
+    const home = issues.find((i) => (i.members || []).includes(p.id));
+    $('[data-field="text"]', li).textContent = p.text;
+    $('[data-field="where"]', li).textContent = home
+      ? (m.in_issue || "").replace("{title}", home.title) : m.not_in_issue;
+  });
+}
+
+// An issue opened on a phone reads its proposals then (not with every curation event: a hall
+// of phones would receive every text each time the facilitator moves one proposal).
+async function loadIssue(details) {
+  const list = $('[data-field="proposals"]', details);
+  const m = phoneMessages();
+  let answer;
+  try {
+    const response = await fetch(`/api/v1/assemblies/${live.assemblyId}/issues/${details.dataset.issue}/proposals`, {
+      credentials: "same-origin", cache: "no-store",
+    });
+    if (!response.ok) { list.replaceChildren(note(await live.errorMessage(response))); return; }
+    answer = await response.json();
+  } catch { list.replaceChildren(note(m.load_failed)); return; }
+  if (!answer.proposals.length) { list.replaceChildren(note(m.no_proposals)); return; }
+  list.replaceChildren();
+  live.renderList(list, answer.proposals, "tpl-rv-proposal", (li, p) => {
+    li.classList.toggle("mine", p.mine);
+    $('[data-field="text"]', li).textContent = p.text;
+    $('[data-field="supports"]', li).textContent = `+${p.supports}`;
+    $('[data-field="mine"]', li).hidden = !p.mine;
+    live.fillBadge($('[data-field="network"]', li), p.network);
+  });
+}
+
+function note(text) {
+  const li = document.createElement("li");
+  li.className = "empty";
+  li.textContent = text;
+  return li;
+}
+
+if (live.view === "participant") {
+  document.addEventListener("toggle", (e) => {
+    const details = e.target;
+    if (details.matches?.("details[data-issue]") && details.open) loadIssue(details);
+  }, true);
 }
 
 // ------------------------------------------------------------------ console actions
@@ -254,6 +317,7 @@ if (live.view === "console") {
 // ------------------------------------------------------------------ similar while typing
 
 const similarList = $('[data-region="similar"]');
+let refreshSimilar = null;  // the hint's counts follow live supports
 const draft = $("[data-propose] textarea");
 if (live.view === "participant" && similarList && draft) {
   let timer = null;
@@ -261,9 +325,14 @@ if (live.view === "participant" && similarList && draft) {
   let controller = null;
   const block = $('[data-region="similar-block"]');
 
+  let shown = [];
   const show = (items) => {
+    shown = items;
     const supported = new Set(live.state.supported || []);
+    // The count follows the live one where the phone has it (proposal.supported events).
+    const known = new Map((live.state.proposals || []).map((p) => [p.id, p.supports]));
     live.renderList(similarList, items, "tpl-similar", (li, p) => {
+      if (known.has(p.id)) p.supports = Math.max(p.supports, known.get(p.id));
       $('[data-field="text"]', li).textContent = p.text;
       $('[data-field="supports"]', li).textContent = p.supports;
       live.fillBadge($('[data-field="network"]', li), p.network);
@@ -308,13 +377,22 @@ if (live.view === "participant" && similarList && draft) {
       });
       if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }
       live.state.supported = [...(live.state.supported || []), id];
-      button.setAttribute("aria-pressed", "true");
+      // The hint's own count goes up with this support (it stayed at N before, issue 12).
+      const item = shown.find((p) => p.id === id);
+      if (item) item.supports += 1;
       live.render();
+      show(shown);
     } catch {
       live.toast(live.messages.offline);
       button.disabled = false;
     }
   });
+
+  refreshSimilar = (supported) => {
+    const item = supported && shown.find((p) => p.id === supported.id);
+    if (item) item.supports = supported.supports;
+    if (shown.length) show(shown);
+  };
 
   draft.addEventListener("input", () => {
     clearTimeout(timer);
@@ -323,4 +401,10 @@ if (live.view === "participant" && similarList && draft) {
   $("[data-propose]").addEventListener("submit", () => { asked = ""; setTimeout(() => show([]), 0); });
 }
 
-extend({ apply: applyEvent, render });
+extend({
+  apply: applyEvent,
+  render(state) {
+    render(state);
+    refreshSimilar?.(null);
+  },
+});

@@ -166,7 +166,9 @@ function apply(event) {
         const p = list.find((x) => x.id === d.id);
         if (p) p.supports = d.supports;
       }
-      renderProposals(); break;
+      renderProposals();
+      for (const f of features) f.apply?.(event, state); // e.g. the similar-proposal hint
+      break;
     default: // "tick", and events a feature module handles
       for (const f of features) f.apply?.(event, state);
   }
@@ -232,7 +234,9 @@ function renderCounts() {
 function fillBadge(el, key) {
   const n = networkOf(key);
   if (!el) return;
-  el.textContent = n ? (lang === "th" ? n.name_th : n.name_en) : "";
+  // the short form: a long Thai network name must never widen a 360 px phone (issue 12)
+  el.textContent = n ? (lang === "th" ? n.short_th || n.name_th : n.name_en) : "";
+  el.title = n ? (lang === "th" ? n.name_th : n.name_en) : "";
   el.style.setProperty("--net", n ? n.color : "#64748b");
 }
 
@@ -283,6 +287,9 @@ function renderPhoneProposals() {
   });
   const empty = $('[data-empty="mine"]');
   if (empty) empty.hidden = queued.length + mine.length > 0;
+  // A wrong network can be fixed until the first proposal, which carries it.
+  const change = $('[data-region="change-network"]');
+  if (change) change.hidden = queued.length + mine.length > 0 || !!(state.step && state.step.kind !== "collect");
 }
 
 function renderConsoleFeed() {
@@ -398,32 +405,85 @@ async function flushOutbox() {
   }
 }
 
+// ------------------------------------------------------------------ drafts kept on the phone
+
+// Text being typed (a proposal, a suggestion, an objection's reason) survives a reload or a
+// phone that drops the page: each box marked data-draft is kept in localStorage per assembly
+// and box until it is sent (issue 12: a reload lost what people had typed).
+const draftKey = (box) => `samatcha.draft.${assemblyId}.${box.dataset.draft}`;
+
+function saveDraft(box) {
+  try {
+    if (box.value.trim()) localStorage.setItem(draftKey(box), box.value);
+    else localStorage.removeItem(draftKey(box));
+  } catch { /* storage full or off: typing still works */ }
+}
+
+function clearDraft(box) {
+  try { localStorage.removeItem(draftKey(box)); } catch { /* nothing kept */ }
+}
+
+// Put kept drafts back into the boxes under `root` (the page, or a region just swapped in).
+function restoreDrafts(root = document) {
+  for (const box of $$("textarea[data-draft]", root)) {
+    let kept = null;
+    try { kept = localStorage.getItem(draftKey(box)); } catch { /* storage off */ }
+    if (!kept || box.value === kept) continue;
+    box.value = kept;
+    box.form?.setAttribute("data-dirty", "");
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+}
+
+document.addEventListener("input", (e) => {
+  if (e.target.matches?.("textarea[data-draft]")) saveDraft(e.target);
+});
+
 const proposeForm = $("[data-propose]");
 if (proposeForm) {
   const textarea = $("textarea", proposeForm);
   const counter = $('[data-field="counter"]', proposeForm);
-  const updateCounter = () => { counter.textContent = `${textarea.maxLength - textarea.value.length} ${messages.chars_left}`; };
+  const problem = $('[data-field="propose-error"]', proposeForm);
+  // The limit is checked here, not by the browser's maxlength: maxlength cut a 760-character
+  // paste to 500 without a word (issue 12). The person sees how much is over and decides.
+  const limit = Number(textarea.getAttribute("maxlength")) || 500;
+  textarea.removeAttribute("maxlength");
+  const say = (text) => { problem.textContent = text || ""; problem.hidden = !text; };
+  const updateCounter = () => {
+    const left = limit - textarea.value.length;
+    counter.textContent = left >= 0 ? `${left} ${messages.chars_left}`
+      : messages.chars_over.replace("{n}", String(-left));
+    counter.classList.toggle("bad", left < 0);
+    if (left < 0) say(messages.too_long.replace("{max}", String(limit)));
+    else if (problem.textContent === messages.too_long.replace("{max}", String(limit))) say("");
+    else if (textarea.value.trim() && problem.textContent === messages.empty) say("");
+  };
   textarea.addEventListener("input", updateCounter);
+  restoreDrafts(proposeForm);
   updateCounter();
   proposeForm.addEventListener("submit", (e) => {
     e.preventDefault();
     const text = textarea.value.trim();
-    if (!text) return;
+    if (!text) { say(messages.empty); textarea.focus(); return; }
+    if (textarea.value.length > limit) { say(messages.too_long.replace("{max}", String(limit))); textarea.focus(); return; }
+    say("");
     writeOutbox([...readOutbox(), { client_key: newKey(), text }]);
     textarea.value = "";
+    clearDraft(textarea); // it waits in the outbox now, which keeps it until the server has it
     updateCounter();
     renderProposals();
     if (!navigator.onLine || !socket) toast(messages.queued);
     flushOutbox();
   });
 }
+restoreDrafts();
 
 // ------------------------------------------------------------------ extension
 
 export const live = {
   get state() { return state; },
   view, assemblyId, isStaff, messages, $, $$, send, toast, errorMessage, renderList, fillBadge, networkOf,
-  hallSpread, render: () => renderAll(),
+  hallSpread, render: () => renderAll(), restoreDrafts, clearDraft,
 };
 
 export function extend(feature) {

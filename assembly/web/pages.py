@@ -18,7 +18,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
 from assembly import seats, services
-from assembly.errors import InvalidInput
+from assembly.errors import DomainError, InvalidInput
+from assembly.i18n import translate
 from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.security import new_token, token_hash
@@ -132,7 +133,13 @@ class ParticipantPages(Controller):
         self, request: Request[Any, Any, Any], code: FromQuery[str | None] = None
     ) -> Response[Any]:
         if code:
-            assembly = await services.assembly_for_code(runtime_of(request), code)
+            try:
+                assembly = await services.assembly_for_code(runtime_of(request), code)
+            except DomainError as exc:
+                # The same page again, the typed code still in its field and the reason
+                # beside it, so a person fixes one digit instead of starting over.
+                error = translate(exc.message, **exc.params)
+                return page("home.html", request, exc.status_code, code=code[:20], error=error)
             return Redirect(f"/j/{assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
         return page("home.html", request)
 
@@ -148,16 +155,23 @@ class ParticipantPages(Controller):
         actor: CurrentActor,
         code: FromPath[str],
         seat: FromQuery[str | None] = None,
+        change: FromQuery[bool] = False,
     ) -> Response[Any]:
         """`?seat=` (a seat card's QR link) fills in the seat code; a phone that already has
-        a seat still sees the form then, since the card may move a seat to it."""
+        a seat still sees the form then, since the card may move a seat to it. `?change=1`:
+        a participant who tapped the wrong network picks again (the same seat moves)."""
         rt = runtime_of(request)
         assembly = await services.assembly_for_code(rt, code, with_seat=bool(seat))
+        current = None
         if actor.device_hash and not seat:
             snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
             if snap.standing.participant is not None:
-                return Redirect(f"/a/{assembly.id}", status_code=HTTP_303_SEE_OTHER)
-        return page("join.html", request, assembly=assembly, seat_code=(seat or "")[:20])
+                if not (change and not assembly.seat_codes_required):
+                    return Redirect(f"/a/{assembly.id}", status_code=HTTP_303_SEE_OTHER)
+                current = snap.state["me"]["network"]
+        return page(
+            "join.html", request, assembly=assembly, seat_code=(seat or "")[:20], current=current
+        )
 
     @post("/j/{code:str}")
     async def join(
@@ -186,7 +200,9 @@ class ParticipantPages(Controller):
         snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
         if snap.standing.participant is None:
             return Redirect(f"/j/{snap.assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
-        return snapshot_page("participant.html", request, snap)
+        # A wrong network can be fixed while joining is open, without a seat card deciding it.
+        can_change = snap.assembly.join_open and not snap.assembly.seat_codes_required
+        return snapshot_page("participant.html", request, snap, can_change_network=can_change)
 
     @post("/a/{assembly_id:int}/proposals")
     async def submit(

@@ -192,6 +192,19 @@ class ReviewApi(Controller):
         )
         return {"similar": found}
 
+    @get("/{assembly_id:int}/issues/{issue_id:int}/proposals")
+    async def issue_proposals(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        issue_id: FromPath[int],
+    ) -> dict[str, Any]:
+        """An issue's visible proposals: what a phone shows when a participant opens it."""
+        return await curation.issue_proposals(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, issue_id=issue_id
+        )
+
     @get("/{assembly_id:int}/groups")
     async def groups(
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]

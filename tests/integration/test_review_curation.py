@@ -128,7 +128,7 @@ def test_curation_actions_emit_events_and_survive_reclustering(world: World) -> 
         assert marked.status_code == 200, marked.text
         issues = until(handset, "groups.changed")["data"]["issues"]
         assert [i["title"] for i in issues] == ["ความปลอดภัยบนท้องถนน"]
-        assert set(issues[0]) == {"id", "title", "proposal_count", "networks"}
+        assert set(issues[0]) == {"id", "title", "proposal_count", "networks", "members"}
         assert issues[0]["proposal_count"] == len(group["members"])
 
         # Move a budget proposal into the issue, then split it back out.
