@@ -75,7 +75,7 @@ function fillGroup(el, g, groups, byId) {
   el.classList.toggle("is-issue", g.is_issue);
   el.classList.toggle("is-hidden", g.hidden);
   const form = $("form", el);
-  form.id = `gf-${g.id}`;
+  form.setAttribute("id", `gf-${g.id}`);
   // getAttribute/setAttribute: the form's "action" buttons shadow the `form.action` property.
   form.setAttribute("action", `/console/${live.assemblyId}/groups/${g.id}`);
   $('[data-field="version"]', el).value = g.version;
@@ -204,7 +204,7 @@ if (live.view === "console") {
     if (!form.matches("[data-review]")) return;
     e.preventDefault();
     const data = new FormData(form, e.submitter);
-    const url = form.getAttribute("action");
+    const url = live.actionOf(form);
     // Split checkboxes live in the member rows, tied to the group form by their form attribute.
     const buttons = $$("button", form);
     buttons.forEach((b) => { b.disabled = true; });
@@ -268,7 +268,7 @@ if (live.view === "participant" && similarList && draft) {
       $('[data-field="supports"]', li).textContent = p.supports;
       live.fillBadge($('[data-field="network"]', li), p.network);
       const form = $("form", li);
-      form.action = `/a/${live.assemblyId}/proposals/${p.id}/support`;
+      live.setAction(form, `/a/${live.assemblyId}/proposals/${p.id}/support`);
       form.removeAttribute("data-enhance"); // sent below, so this list updates too
       form.dataset.similar = p.id;
       const button = $('[data-field="support"]', li);
@@ -303,7 +303,7 @@ if (live.view === "participant" && similarList && draft) {
     const button = $('[data-field="support"]', form);
     button.disabled = true;
     try {
-      const response = await fetch(form.action, {
+      const response = await fetch(live.actionOf(form), {
         method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
       });
       if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }

@@ -38,6 +38,10 @@ window.fetch = (input, init = {}) => {
 const features = [];
 
 const $ = (sel, root = document) => root.querySelector(sel);
+// A form's address through its attribute: a control named "action" (or "method", "id", …)
+// shadows the form's own property, and `form.action` would then be that control.
+const actionOf = (form) => new URL(form.getAttribute("action") || location.href, location.href).href;
+const setAction = (form, url) => form.setAttribute("action", url);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const isStaff = view === "console" || view === "presenter";
 const networkOf = (key) => state.networks.find((n) => n.key === key);
@@ -267,7 +271,7 @@ function renderPhoneProposals() {
     $('[data-field="text"]', li).textContent = p.text;
     $('[data-field="supports"]', li).textContent = p.supports;
     fillBadge($('[data-field="network"]', li), p.network);
-    $("form", li).action = `/a/${assemblyId}/proposals/${p.id}/support`;
+    setAction($("form", li), `/a/${assemblyId}/proposals/${p.id}/support`);
     const button = $('[data-field="support"]', li);
     button.disabled = supported.has(p.id);
     button.setAttribute("aria-pressed", supported.has(p.id) ? "true" : "false");
@@ -284,25 +288,33 @@ function renderPhoneProposals() {
   if (empty) empty.hidden = queued.length + mine.length > 0;
 }
 
+// Hidden proposals leave the feed for a folded list of their own, from which they can be restored.
 function renderConsoleFeed() {
   const items = state.proposals.slice().reverse();
-  renderList($('[data-region="feed"]'), items, "tpl-console", (li, p) => {
+  const shown = items.filter((p) => !p.hidden);
+  const hidden = items.filter((p) => p.hidden);
+  renderList($('[data-region="feed"]'), shown, "tpl-console", fillConsoleProposal);
+  renderList($('[data-region="feed-hidden"]'), hidden, "tpl-console", fillConsoleProposal);
+  const count = $('[data-field="proposal-count"]');
+  if (count) count.textContent = shown.length;
+  const hiddenCount = $('[data-field="hidden-count"]');
+  if (hiddenCount) hiddenCount.textContent = hidden.length;
+}
+
+function fillConsoleProposal(li, p) {
     li.id = `p${p.id}`;
     li.classList.toggle("is-hidden", !!p.hidden);
     $('[data-field="text"]', li).textContent = p.text;
     $('[data-field="supports"]', li).textContent = `+${p.supports}`;
     $('[data-field="edited"]', li).hidden = !p.edited;
     fillBadge($('[data-field="network"]', li), p.network);
-    for (const form of $$("form", li)) form.action = `/console/${assemblyId}/proposals/${p.id}`;
+    for (const form of $$("form", li)) setAction(form, `/console/${assemblyId}/proposals/${p.id}`);
     $('[data-field="moderate-action"]', li).value = p.hidden ? "restore" : "hide";
     $('[data-field="moderate"]', li).textContent = p.hidden ? messages.restore : messages.hide;
     const edit = $('[data-field="edit-text"]', li);
     edit.id = `edit-${p.id}`;
     edit.previousElementSibling.htmlFor = edit.id;
     if (document.activeElement !== edit) edit.value = p.text;
-  });
-  const count = $('[data-field="proposal-count"]');
-  if (count) count.textContent = state.proposals.length;
 }
 
 function renderWall() {
@@ -345,7 +357,7 @@ document.addEventListener("submit", async (e) => {
   if (!form.matches("[data-enhance]")) return;
   e.preventDefault();
   try {
-    const response = await fetch(form.action, {
+    const response = await fetch(actionOf(form), {
       method: "POST", body: new URLSearchParams(new FormData(form)),
       headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
     });
@@ -421,7 +433,7 @@ if (proposeForm) {
 
 export const live = {
   get state() { return state; },
-  view, assemblyId, isStaff, messages, $, $$, send, toast, errorMessage, renderList, fillBadge, networkOf,
+  view, assemblyId, isStaff, messages, $, $$, actionOf, setAction, send, toast, errorMessage, renderList, fillBadge, networkOf,
   hallSpread, render: () => renderAll(),
 };
 

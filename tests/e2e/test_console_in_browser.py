@@ -1,0 +1,115 @@
+"""The facilitator's console as a facilitator uses it (issue 12): a laptop at 1366×768 opened
+from the first step, phones at 360×740, everything set up by clicking and typing in the pages.
+
+Each test starts its own assembly on the module's shared server and browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import expect
+
+if TYPE_CHECKING:
+    from conftest import Server
+
+CONSOLE = {"width": 1366, "height": 768}
+PHONE = {"width": 360, "height": 740}
+LIVE = 15_000  # ms: a live change may wait for the clustering model's first load
+
+
+def staff(browser: Any, server: Server, viewport: dict[str, int] = CONSOLE) -> Any:
+    page = browser.new_context(viewport=viewport, locale="th-TH").new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("#username", "org")
+    page.fill("#password", server.password)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/organize$"))
+    return page
+
+
+def new_assembly(page: Any, server: Server, name: str) -> tuple[int, str]:
+    """The organizer creates an assembly on the dashboard and opens its console."""
+    page.goto(f"{server.url}/organize")
+    page.fill("#name", name)
+    page.fill("#province", "น่าน")
+    page.locator("form[action='/organize'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/organize/\d+$"))
+    aid = int(page.url.rsplit("/", 1)[1])
+    page.goto(f"{server.url}/console/{aid}")
+    expect(page.locator("[data-region=connection]")).to_have_attribute("data-state", "online")
+    code = page.locator(".code-line .code").inner_text().strip()
+    return aid, code
+
+
+def open_step(console: Any, kind: str, minutes: int | None = None) -> None:
+    step = console.locator(f"[data-region=steps] li[data-kind={kind}]")
+    if minutes is not None:
+        step.locator("input[name=minutes]").fill(str(minutes))
+    step.locator("[data-field=open-form] button").click()
+    expect(step).to_have_attribute("data-status", "open", timeout=LIVE)
+
+
+def phone(browser: Any, server: Server, code: str, network: str) -> Any:
+    page = browser.new_context(
+        viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True
+    ).new_page()
+    page.goto(f"{server.url}/j/{code}")
+    page.click(f"button[name=network][value={network}]")
+    expect(page.locator("[data-region=connection]")).to_have_attribute("data-state", "online")
+    return page
+
+
+def propose(page: Any, text: str) -> None:
+    page.fill("#proposal-text", text)
+    page.locator("[data-propose] button[type=submit]").click()
+    expect(page.locator("[data-region=mine] [data-field=text]", has_text=text)).to_have_count(
+        1, timeout=LIVE
+    )
+
+
+# ---------------------------------------------------------------- defect 2: moderation
+
+
+def test_the_console_hides_a_proposal_and_fixes_a_typo(
+    browser: Any, server: Server, screenshot_dir: Path
+) -> None:
+    console = staff(browser, server)
+    aid, code = new_assembly(console, server, "สมัชชาคุณธรรมจังหวัดน่าน ซ่อนและแก้คำผิด")
+    open_step(console, "collect")
+    author = phone(browser, server, code, "education")
+    reader = phone(browser, server, code, "media")
+    propose(author, "ทดสอบระบบ ไม่ใช่ข้อเสนอจริง")
+    propose(author, "ส่งเสริมร้านค้าความซื่อสัดย์ในโรงเรียน")
+    feed = console.locator("[data-region=feed]")
+    others = reader.locator("[data-region=others]")
+    expect(others).to_contain_text("ทดสอบระบบ", timeout=LIVE)
+
+    spam = feed.locator("li", has_text="ทดสอบระบบ")
+    spam.locator("[data-field=moderate]").click()
+    expect(feed.locator("li", has_text="ทดสอบระบบ")).to_have_count(0, timeout=LIVE)
+    expect(others).not_to_contain_text("ทดสอบระบบ", timeout=LIVE)
+    hidden = console.locator("[data-region=feed-hidden]")
+    expect(console.locator("[data-field=hidden-count]")).to_have_text("1")
+    expect(author.locator("[data-region=mine] li", has_text="ทดสอบระบบ")).to_contain_text(
+        "ซ่อน", timeout=LIVE
+    )
+
+    typo = feed.locator("li", has_text="ซื่อสัดย์")
+    typo.locator("summary").click()
+    typo.locator("textarea").fill("ส่งเสริมร้านค้าความซื่อสัตย์ในโรงเรียน")
+    typo.locator("details form button[type=submit]").click()
+    expect(feed.locator("[data-field=text]", has_text="ซื่อสัตย์ในโรงเรียน")).to_have_count(
+        1, timeout=LIVE
+    )
+    expect(others).to_contain_text("ความซื่อสัตย์ในโรงเรียน", timeout=LIVE)
+    expect(others).not_to_contain_text("ซื่อสัดย์")
+    console.screenshot(path=str(screenshot_dir / "console-moderation-1366.png"))
+
+    # Restore from the folded list of hidden proposals: it comes back for everyone.
+    console.locator(".feed-hidden > summary").click()
+    hidden.locator("li", has_text="ทดสอบระบบ").locator("[data-field=moderate]").click()
+    expect(feed.locator("li", has_text="ทดสอบระบบ")).to_have_count(1, timeout=LIVE)
+    expect(others).to_contain_text("ทดสอบระบบ", timeout=LIVE)
+    assert aid > 0
