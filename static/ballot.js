@@ -385,7 +385,8 @@ function showResults(results) {
     $('[data-field="value"]', li).textContent = number(line.value);
     const schulze = $('[data-field="schulze"]', li);
     schulze.hidden = line.schulze_rank == null;
-    schulze.textContent = `${schulze.textContent.replace(/\s*\d+$/, "")} ${line.schulze_rank ?? ""}`;
+    // The template's row holds the label; only the number changes (one renderer, one shape).
+    $('[data-field="schulze-rank"]', schulze).textContent = line.schulze_rank ?? "";
   });
   fillRows(region, "consensus", results.consensus, (li, line) => {
     $('[data-field="value"]', li).textContent = line.consensus.toFixed(2);

@@ -113,3 +113,70 @@ def test_the_console_hides_a_proposal_and_fixes_a_typo(
     expect(feed.locator("li", has_text="ทดสอบระบบ")).to_have_count(1, timeout=LIVE)
     expect(others).to_contain_text("ทดสอบระบบ", timeout=LIVE)
     assert aid > 0
+
+
+# ---------------------------------------------------------------- defects 4 and 5: vote results
+
+OPTIONS = ["ความซื่อสัตย์", "จิตอาสา", "ความรับผิดชอบ", "ความพอเพียง"]
+HALL = ["government", "government", "education", "media"]  # 2 + 1 + 1 phones
+
+
+def set_up_vote(console: Any, method: str, options: list[str] | None = None) -> None:
+    """Fill the console's vote setup form and open the vote, as a facilitator does."""
+    setup = console.locator("[data-region=vote] form[action$='/votes']")
+    if options is not None:
+        setup.locator("input[name=subject][value=options]").check()
+        setup.locator("textarea[name=options]").fill("\n".join(options))
+    setup.locator(f"input[name=method][value={method}]").check()
+    setup.locator("button[type=submit]").click()
+    console.locator("[data-region=vote] button", has_text="เปิดการลงคะแนน").click()
+    expect(console.locator("[data-field=vote-status]")).to_have_text("เปิดอยู่", timeout=LIVE)
+
+
+def rank(page: Any, labels: list[str]) -> None:
+    for label in labels:
+        page.locator(".vote-rankbtn", has_text=label).click()
+    page.locator("[data-field=vote-submit]").click()
+    expect(page.locator("[data-field=vote-saved]")).to_contain_text("✓", timeout=LIVE)
+
+
+def test_ranking_results_and_turnout_per_network_live_and_after_a_reload(
+    browser: Any, server: Server, screenshot_dir: Path
+) -> None:
+    console = staff(browser, server)
+    aid, code = new_assembly(console, server, "สมัชชาคุณธรรมจังหวัดน่าน ผลจัดอันดับ")
+    open_step(console, "collect")
+    phones = [phone(browser, server, code, network) for network in HALL]
+    presenter = staff(browser, server, {"width": 1920, "height": 1080})
+    open_step(console, "vote")
+    set_up_vote(console, "ranking", OPTIONS)
+    for page in phones:
+        expect(page.locator(".vote-rankbtn").first).to_be_visible(timeout=LIVE)
+    rank(phones[0], OPTIONS[:3])
+    rank(phones[1], [OPTIONS[1], OPTIONS[0], OPTIONS[2]])
+    rank(phones[2], [OPTIONS[0], OPTIONS[2], OPTIONS[1]])
+
+    # Live: every Schulze place reads "ชูลเซอ <number>", never "None".
+    rows = console.locator("[data-list=ranking] li")
+    expect(console.locator("[data-field=ballot-count]")).to_have_text("3", timeout=LIVE)
+    expect(rows).to_have_count(len(OPTIONS))
+    schulze = rows.locator("[data-field=schulze]")
+    for text in schulze.all_inner_texts():
+        assert re.fullmatch(r"ชูลเซอ \d+", text.strip()), text
+    first = rows.first
+    expect(first.locator("[data-field=label]")).to_have_text(OPTIONS[0])
+    expect(first.locator("[data-field=schulze]")).to_have_text("ชูลเซอ 1")
+    console.screenshot(path=str(screenshot_dir / "console-ranking-live-1366.png"), full_page=True)
+
+    # After a reload, each network shows its own voters out of its own phones.
+    expected = {"government": "2 / 2", "education": "1 / 1", "media": "0 / 1", "religion": "0 / 0"}
+    for page in (console, presenter):
+        page.goto(f"{server.url}/{'console' if page is console else 'present'}/{aid}")
+        expect(page.locator("[data-region=connection]")).to_have_attribute("data-state", "online")
+        turnout = page.locator("[data-region=vote-turnout]")
+        for key, text in expected.items():
+            expect(turnout.locator(f"li[data-key={key}] .num")).to_have_text(text)
+        expect(page.locator("[data-field=vote-voted]")).to_have_text("3")
+    for text in console.locator("[data-list=ranking] [data-field=schulze]").all_inner_texts():
+        assert re.fullmatch(r"ชูลเซอ \d+", text.strip()), text
+    console.screenshot(path=str(screenshot_dir / "console-turnout-1366.png"), full_page=True)
