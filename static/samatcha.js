@@ -229,7 +229,8 @@ function renderCounts() {
     const li = $(`[data-region="networks"] li[data-key="${n.key}"]`);
     if (li) $('[data-field="joined"]', li).textContent = n.joined;
   }
-  for (const el of $$('[data-field="joined"]:not([data-region="networks"] *)')) el.textContent = state.joined;
+  // The total only: a per-network row (the networks list, a vote's turnout) has its own count.
+  for (const el of $$('[data-field="joined"]')) if (!el.closest("li[data-key]")) el.textContent = state.joined;
 }
 
 function fillBadge(el, key) {
@@ -299,6 +300,8 @@ function renderConsoleFeed() {
   if (count) count.textContent = shown.length;
   const hiddenCount = $('[data-field="hidden-count"]');
   if (hiddenCount) hiddenCount.textContent = hidden.length;
+  const fold = $(".feed-hidden");
+  if (fold) fold.hidden = hidden.length === 0;
 }
 
 function fillConsoleProposal(li, p) {
