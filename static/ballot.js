@@ -39,6 +39,8 @@ function scheduleRefetch() {
 
 async function refetch() {
   refetchTimer = null;
+  const typing = document.activeElement?.closest?.('[data-region="vote"]') && document.activeElement.matches("textarea, input:not([type=radio])");
+  if (live.isStaff && typing) { refetchTimer = setTimeout(refetch, 3000); return; } // keep what is typed
   let response;
   try {
     response = await fetch(location.pathname, { credentials: "same-origin" });
@@ -420,6 +422,14 @@ function enhance() {
   if (form) enhanceBallot(form);
 }
 
+// The console's vote setup offers the assembly's issues: when the curated issues change (the
+// console may have been open since the collect step), the setup is fetched again.
+const issuesKey = (issues) => (issues || []).map((i) => `${i.id}:${i.title}`).join("|");
+function checkIssues(issues) {
+  const setup = $('[data-field="vote-setup"]');
+  if (live.view === "console" && setup && setup.dataset.issues !== issuesKey(issues)) scheduleRefetch();
+}
+
 function check_section(state) {
   const region = $('[data-region="vote"]');
   if (!region || !state.step || state.step.kind !== "vote") return;
@@ -428,6 +438,9 @@ function check_section(state) {
 
 extend({
   apply(event, state) {
+    if ((event.type === "groups.changed" || event.type === "proposal.grouped") && event.data.issues) {
+      checkIssues(event.data.issues);
+    }
     if (event.type !== "vote.changed") return;
     const before = state.vote;
     const vote = event.data.vote;
@@ -453,6 +466,7 @@ extend({
   render(state) {
     enhance();
     check_section(state);
+    checkIssues(state.issues);
   },
 });
 

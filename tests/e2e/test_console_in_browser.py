@@ -180,3 +180,57 @@ def test_ranking_results_and_turnout_per_network_live_and_after_a_reload(
     for text in console.locator("[data-list=ranking] [data-field=schulze]").all_inner_texts():
         assert re.fullmatch(r"ชูลเซอ \d+", text.strip()), text
     console.screenshot(path=str(screenshot_dir / "console-turnout-1366.png"), full_page=True)
+
+
+# ---------------------------------------------------------------- defect 3: the vote's subject
+
+THEMES = [
+    "รณรงค์ให้ใส่หมวกกันน็อกทุกครั้งที่ขับขี่จักรยานยนต์",
+    "สวมหมวกกันน็อกทุกครั้งเมื่อขี่มอเตอร์ไซค์",
+    "เปิดเผยงบประมาณของ อบต. ให้ประชาชนตรวจสอบได้",
+    "ติดประกาศการใช้งบประมาณหมู่บ้านให้ทุกคนเห็น",
+]
+
+
+def test_a_console_open_since_collect_offers_the_curated_issues_as_the_vote(
+    browser: Any, server: Server, screenshot_dir: Path
+) -> None:
+    console = staff(browser, server)
+    new_assembly_id, code = new_assembly(console, server, "สมัชชาคุณธรรมจังหวัดน่าน ประเด็น")
+    open_step(console, "collect")
+    author = phone(browser, server, code, "religion")
+    for text in THEMES:
+        propose(author, text)
+    expect(console.locator("[data-region=feed] li")).to_have_count(len(THEMES), timeout=LIVE)
+
+    open_step(console, "review")
+    board = console.locator("[data-show-kind=review]")
+    board.locator("button[name=change][value=same]").click()
+    groups = board.locator("[data-region=groups] > li")
+    expect(groups.first).to_be_visible(timeout=LIVE)
+    first = groups.first
+    first.locator("[data-field=title]").fill("ความปลอดภัยทางถนน")
+    first.locator("button[value=rename]").click()
+    expect(first.locator("[data-field=title]")).to_have_value("ความปลอดภัยทางถนน", timeout=LIVE)
+    first.locator("button[data-field=issue]").click()
+    expect(first.locator("[data-field=issue-flag]")).to_be_visible(timeout=LIVE)
+    second = groups.nth(1)
+    second.locator("button[data-field=issue]").click()
+    expect(second.locator("[data-field=issue-flag]")).to_be_visible(timeout=LIVE)
+    second_title = second.locator("[data-field=title]").input_value()
+
+    open_step(console, "vote")
+    setup = console.locator("[data-field=vote-setup]")
+    expect(setup.locator("input[name=subject][value=issues]")).to_be_checked(timeout=LIVE)
+    expect(setup.locator("[data-field=setup-issues] li")).to_have_text(
+        ["ความปลอดภัยทางถนน", second_title]
+    )
+    expect(setup.locator("textarea[name=options]")).to_have_value("")
+    setup.screenshot(path=str(screenshot_dir / "console-vote-setup-issues-1366.png"))
+    setup.locator("input[name=method][value=dot]").check()
+    setup.locator("button[type=submit]").click()
+    ready = console.locator("[data-region=vote] .card", has_text="เปิดการลงคะแนน")
+    expect(ready).to_contain_text("ความปลอดภัยทางถนน")
+    expect(ready).to_contain_text(second_title)
+    expect(console.locator("[data-region=vote]")).not_to_contain_text("พอเพียง")
+    assert new_assembly_id > 0
