@@ -62,6 +62,8 @@ function renderBoard(state) {
   setText('[data-field="group-count"]', groups.length);
   setText('[data-field="issue-count"]', (state.issues || []).length);
   setText('[data-field="unsorted-count"]', unsorted.length);
+  fillBulkTarget();
+  countShown();
 }
 
 function setText(selector, value) {
@@ -115,42 +117,53 @@ function toggle(button, on, whenOn, whenOff) {
   button.textContent = reviewMessages[button.value];
 }
 
+// What the board's search, network filter and order ask for (read from the tool bar).
+function boardView() {
+  const search = ($('[data-field="rv-search"]')?.value || "").trim().toLowerCase();
+  return {
+    words: search ? search.split(/\s+/) : [],
+    network: $('[data-field="rv-network"]')?.value || "",
+    bySupport: $('[data-field="rv-sort"]')?.value === "support",
+  };
+}
+
 function fillMembers(list, ids, groupId, byId) {
   if (!list) return;
-  const items = ids.map((id) => byId.get(id)).filter(Boolean);
+  const view = boardView();
+  let items = ids.map((id) => byId.get(id)).filter(Boolean);
+  if (view.bySupport) items = items.slice().sort((a, b) => (b.supports || 0) - (a.supports || 0));
   live.renderList(list, items, "tpl-rv-member", (li, p) => {
     li.id = `m${p.id}`;
+    li.dataset.group = groupId === null ? "" : groupId;
+    li.dataset.network = p.network || "";
+    li.dataset.supports = p.supports || 0;
     li.classList.toggle("is-hidden", !!p.hidden);
-    $('[data-field="text"]', li).textContent = p.text;
+    const text = $('[data-field="text"]', li);
+    text.textContent = p.text;
+    text.title = p.text;
+    $('[data-field="supports"]', li).textContent = `+${p.supports || 0}`;
     live.fillBadge($('[data-field="network"]', li), p.network);
-    const pick = $('[data-field="pick"]', li);
-    pick.hidden = groupId === null;
-    pick.value = p.id;
-    pick.setAttribute("form", `gf-${groupId}`);
-    const form = $("form", li);
-    form.setAttribute("action", `/console/${live.assemblyId}/proposals/${p.id}/group`);
-    $('[data-field="from"]', li).value = groupId === null ? "" : groupId;
-    const select = $('[data-field="move"]', li);
-    select.id = `move-${p.id}`;
-    $('[data-field="move-label"]', li).htmlFor = select.id;
-    if (document.activeElement !== select) {
-      // Only the current choice now; the full list is built when the select is opened,
-      // so hundreds of proposals do not each carry every group's title.
-      const current = groups().find((g) => g.id === groupId);
-      select.replaceChildren(current ? new Option(current.title, current.id, true, true)
-        : new Option(reviewMessages.unsorted, "", true, true));
-    }
+    $('[data-field="pick"]', li).value = p.id;
+    const lower = p.text.toLowerCase();
+    li.hidden = !view.words.every((w) => lower.includes(w)) || (view.network !== "" && p.network !== view.network);
   });
 }
 
 const groups = () => live.state.groups || [];
 
-function fillMoveOptions(select) {
-  const from = select.closest("form").querySelector('[data-field="from"]').value;
+function fillBulkTarget() {
+  const select = $('[data-field="bulk-target"]');
+  if (!select || document.activeElement === select) return;
+  const chosen = select.value;
   const options = [new Option(reviewMessages.unsorted, ""), new Option(reviewMessages.new_group, "new")];
   for (const g of groups()) options.push(new Option(g.title, g.id));
   select.replaceChildren(...options);
-  select.value = from;
+  select.value = options.some((o) => o.value === chosen) ? chosen : "";
+}
+
+function countShown() {
+  setText('[data-field="rv-shown"]', $$('[data-show-kind="review"] .rv-member:not([hidden])').length);
+  setText('[data-field="picked-count"]', $$('[data-show-kind="review"] [data-field="pick"]:checked').length);
 }
 
 function renderWall(state) {
@@ -205,26 +218,41 @@ if (live.view === "console") {
     e.preventDefault();
     const data = new FormData(form, e.submitter);
     const url = live.actionOf(form);
-    // Split checkboxes live in the member rows, tied to the group form by their form attribute.
+    // The tick boxes belong to the board's move form; "Split" takes the ticked ones of its group.
+    if (e.submitter?.value === "split") {
+      for (const pick of $$('[data-field="members"] [data-field="pick"]:checked', form.closest(".rv-group"))) {
+        data.append("proposal_ids", pick.value);
+      }
+    }
     const buttons = $$("button", form);
     buttons.forEach((b) => { b.disabled = true; });
     if (url.endsWith("/groups/cluster")) live.toast(reviewMessages.clustering);
-    await post(url, new URLSearchParams(data));
+    const ok = await post(url, new URLSearchParams(data));
     buttons.forEach((b) => { b.disabled = false; });
+    if (ok && (form.id === "rv-bulk" || e.submitter?.value === "split")) {
+      for (const pick of $$('[data-show-kind="review"] [data-field="pick"]:checked')) pick.checked = false;
+      countShown();
+    }
   });
 
-  document.addEventListener("focusin", (e) => {
-    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  // The tool bar: search and filters show and hide rows; the order and the compact list too.
+  const tools = $('[data-region="rv-tools"]');
+  tools?.addEventListener("input", () => { render(live.state); });
+  tools?.addEventListener("change", (e) => {
+    if (e.target.matches('[data-field="rv-compact"]')) {
+      $('[data-show-kind="review"]').classList.toggle("rv-compact", e.target.checked);
+    }
+    render(live.state);
   });
-  document.addEventListener("pointerdown", (e) => {
-    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  document.addEventListener("change", (e) => {
+    if (e.target.matches('[data-field="pick"]')) countShown();
   });
 
   // Drag a proposal onto a group (or the unsorted tray): the same move as the select.
   document.addEventListener("dragstart", (e) => {
     const li = e.target.closest?.(".rv-member");
     if (!li) return;
-    const from = $('[data-field="from"]', li).value;
+    const from = li.dataset.group;
     e.dataTransfer.setData("text/plain", JSON.stringify({ id: Number(li.dataset.id), from }));
     e.dataTransfer.effectAllowed = "move";
   });

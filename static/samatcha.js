@@ -196,6 +196,12 @@ function renderStep() {
     timer.dataset.endsAt = step && step.ends_at ? step.ends_at : "";
     tickTimers();
   }
+  const feedBlock = $('[data-region="feed-block"]');
+  const kind = step ? step.kind : "";
+  if (feedBlock && feedBlock.dataset.kind !== kind) {
+    if (feedBlock.dataset.kind !== undefined) feedBlock.open = !step || kind === "collect";
+    feedBlock.dataset.kind = kind;
+  }
   const sections = $$("[data-show-kind]");
   const served = step && sections.some((s) => s.dataset.showKind === step.kind);
   for (const section of sections) {

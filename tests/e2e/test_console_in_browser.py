@@ -234,3 +234,155 @@ def test_a_console_open_since_collect_offers_the_curated_issues_as_the_vote(
     expect(ready).to_contain_text(second_title)
     expect(console.locator("[data-region=vote]")).not_to_contain_text("พอเพียง")
     assert new_assembly_id > 0
+
+
+# ---------------------------------------------------------------- the review board at 200
+
+NETWORKS = ["government", "business", "civil_society", "education", "religion", "media"]
+TOPICS = [
+    "รณรงค์ให้ใส่หมวกกันน็อกทุกครั้งที่ขับขี่จักรยานยนต์ใน{}",
+    "เปิดเผยงบประมาณของ อบต. ให้ประชาชน{}ตรวจสอบได้",
+    "ตั้งร้านค้าความซื่อสัตย์ในโรงเรียนของ{}",
+    "จัดกิจกรรมจิตอาสาพัฒนาวัดและชุมชน{}ทุกเดือน",
+    "ลดการใช้ถุงพลาสติกในตลาดสดของ{}",
+    "ส่งเสริมการอ่านหนังสือในครอบครัวของ{}",
+    "ตั้งกองทุนช่วยเหลือผู้สูงอายุที่อยู่ลำพังใน{}",
+    "อบรมเยาวชนเรื่องการใช้สื่อออนไลน์อย่างรู้เท่าทันใน{}",
+]
+PLACES = [
+    "อำเภอเมือง",
+    "อำเภอปัว",
+    "อำเภอท่าวังผา",
+    "อำเภอเวียงสา",
+    "อำเภอนาน้อย",
+    "ตำบลในเวียง",
+    "ตำบลดู่ใต้",
+    "ตำบลผาสิงห์",
+    "หมู่บ้านน้ำเกี๋ยน",
+    "หมู่บ้านบ่อสวก",
+    "เขตเทศบาล",
+    "ชุมชนริมน่าน",
+    "บ้านหนองแดง",
+    "บ้านสะเกิน",
+    "บ้านนาซาว",
+    "บ้านดอนแก้ว",
+    "บ้านห้วยยื่น",
+    "บ้านป่าแลวหลวง",
+    "บ้านศรีนาป่าน",
+    "บ้านไชยสถาน",
+    "บ้านเชียงของ",
+    "บ้านม่วงตึ๊ด",
+    "บ้านนาปัง",
+    "บ้านกองควาย",
+    "บ้านฝายแก้ว",
+]
+
+
+def proposals_csv(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
+    rows = [
+        (topic.format(place), NETWORKS[(i + j) % len(NETWORKS)])
+        for i, topic in enumerate(TOPICS)
+        for j, place in enumerate(PLACES)
+    ]
+    path = folder / "proposals-200.csv"
+    lines = ["ข้อเสนอ,เครือข่าย"] + [f"{text},{network}" for text, network in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, rows
+
+
+def test_the_review_board_at_200_proposals_finds_sorts_filters_and_moves_several(
+    browser: Any, server: Server, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    console = staff(browser, server)
+    aid, code = new_assembly(console, server, "สมัชชาคุณธรรมจังหวัดน่าน 200 ข้อเสนอ")
+    open_step(console, "collect")
+    csv_path, rows = proposals_csv(tmp_path)
+    assert len(rows) == 200
+    console.goto(f"{server.url}/organize/{aid}/import")
+    console.set_input_files("#file", str(csv_path))
+    console.locator("form[enctype] button[type=submit]").click()
+    expect(console.locator("[data-region=import-report] [data-field=imported]")).to_have_text("200")
+
+    # Two phones support proposals: the order "most supported first" has something to show.
+    popular, second = rows[3][0], rows[60][0]
+    for network in ("government", "media"):
+        handset = phone(browser, server, code, network)
+        handset.locator("[data-region=others] li", has_text=popular).locator("button").click()
+        expect(
+            handset.locator("[data-region=others] li", has_text=popular).locator("button")
+        ).to_be_disabled(timeout=LIVE)
+    handset.locator("[data-region=others] li", has_text=second).locator("button").click()
+    expect(
+        handset.locator("[data-region=others] li", has_text=second).locator("button")
+    ).to_be_disabled(timeout=LIVE)
+
+    console.goto(f"{server.url}/console/{aid}")
+    open_step(console, "review")
+    board = console.locator("[data-show-kind=review]")
+    board.locator("button[name=change][value=same]").click()
+    groups = board.locator("[data-region=groups] > li")
+    expect(groups.first).to_be_visible(timeout=60_000)
+    members = board.locator(".rv-member")
+    expect(members).to_have_count(200, timeout=LIVE)
+    expect(board.locator("select[data-field=move]")).to_have_count(0)  # no drop-down per row
+    console.screenshot(path=str(screenshot_dir / "console-review-200-1366.png"))
+    compact = console.evaluate("document.documentElement.scrollHeight")
+    board.locator("[data-field=rv-compact]").uncheck()
+    full = console.evaluate("document.documentElement.scrollHeight")
+    console.screenshot(
+        path=str(screenshot_dir / "console-review-200-full-1366.png"), full_page=True
+    )
+    board.locator("[data-field=rv-compact]").check()
+    assert compact < full * 0.7, (compact, full)
+    console.screenshot(
+        path=str(screenshot_dir / "console-review-200-compact-1366.png"), full_page=True
+    )
+
+    # Search: only proposals with every typed word stay on the board.
+    board.locator("[data-field=rv-search]").fill("หมวกกันน็อก ปัว")
+    shown = board.locator(".rv-member:visible")
+    expect(shown).to_have_count(1)
+    expect(shown.first).to_contain_text("หมวกกันน็อก")
+    expect(board.locator("[data-field=rv-shown]")).to_have_text("1")
+    board.locator("[data-field=rv-search]").fill("หมวกกันน็อก")
+    expect(shown).to_have_count(len(PLACES))
+
+    # Filter by network, with the search: each shown row carries that network.
+    board.locator("[data-field=rv-network]").select_option("media")
+    wanted = [t for t, n in rows if "หมวกกันน็อก" in t and n == "media"]
+    expect(shown).to_have_count(len(wanted))
+    for key in shown.evaluate_all("(rows) => rows.map((r) => r.dataset.network)"):
+        assert key == "media"
+    board.locator("[data-field=rv-network]").select_option("")
+    board.locator("[data-field=rv-search]").fill("")
+    expect(shown).to_have_count(200)
+
+    # Most supported first, in every list on the board.
+    board.locator("[data-field=rv-sort]").select_option("support")
+    lists = board.locator(".rv-members")
+    for k in range(lists.count()):
+        counts = (
+            lists.nth(k)
+            .locator(".rv-member")
+            .evaluate_all("(rows) => rows.map((r) => Number(r.dataset.supports))")
+        )
+        assert counts == sorted(counts, reverse=True), counts
+    holder = board.locator(".rv-members", has=console.locator(".rv-member", has_text=popular))
+    expect(holder.locator(".rv-member").first).to_contain_text(popular)
+    expect(holder.locator(".rv-member").first.locator("[data-field=supports]")).to_have_text("+2")
+
+    # Tick three proposals from different places on the board, one move into the last group.
+    target = groups.last
+    target_id = target.get_attribute("data-id")
+    outside = board.locator(f".rv-member:not([data-group='{target_id}'])")
+    picked = [outside.nth(i).get_attribute("data-id") for i in (0, 40, 120)]
+    for pid in picked:
+        board.locator(f"#m{pid} [data-field=pick]").check()
+    expect(board.locator("[data-field=picked-count]")).to_have_text("3")
+    board.locator("[data-field=bulk-target]").select_option(target_id)
+    board.locator("#rv-bulk button[type=submit]").click()
+    for pid in picked:
+        expect(board.locator(f"#g{target_id} #m{pid}")).to_have_count(1, timeout=LIVE)
+    expect(board.locator("[data-field=picked-count]")).to_have_text("0")
+    expect(members).to_have_count(200)
+    console.screenshot(path=str(screenshot_dir / "console-review-200-moved-1366.png"))
