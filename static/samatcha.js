@@ -194,6 +194,7 @@ function renderStep() {
     $('[data-field="prompt"]', region).textContent = step ? step.prompt : "";
     const timer = $('[data-field="timer"]', region);
     timer.dataset.endsAt = step && step.ends_at ? step.ends_at : "";
+    timer.dataset.autoClose = step && step.close_when_done ? "true" : "";
     tickTimers();
   }
   const feedBlock = $('[data-region="feed-block"]');
@@ -340,8 +341,15 @@ function tickTimers() {
     if (Number.isNaN(ends)) { el.hidden = true; continue; }
     const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
     el.hidden = false;
-    el.textContent = `${messages.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-    el.classList.toggle("ending", left < 60);
+    // At 0:00 every screen says so (a warning, not a silent zero); the server closes the step
+    // itself when the facilitator chose "close when time is up".
+    const up = left === 0;
+    el.textContent = up
+      ? `${el.dataset.timeUp}${el.dataset.autoClose ? ` · ${el.dataset.closes}` : ""}`
+      : `${messages.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    el.classList.toggle("ending", left < 60 && !up);
+    el.classList.toggle("time-up", up);
+    if (up) el.setAttribute("role", "alert"); else el.removeAttribute("role");
   }
 }
 setInterval(tickTimers, 1000);

@@ -386,3 +386,68 @@ def test_the_review_board_at_200_proposals_finds_sorts_filters_and_moves_several
     expect(board.locator("[data-field=picked-count]")).to_have_text("0")
     expect(members).to_have_count(200)
     console.screenshot(path=str(screenshot_dir / "console-review-200-moved-1366.png"))
+
+
+# ---------------------------------------------------------------- defect 9: time up, the bullet
+
+
+def test_time_up_warns_on_every_screen_and_can_close_the_step(
+    browser: Any, server: Server, screenshot_dir: Path
+) -> None:
+    console = staff(browser, server)
+    aid, code = new_assembly(console, server, "สมัชชาคุณธรรมจังหวัดน่าน หมดเวลา")
+
+    # The organizer page: "no facilitator yet" is a sentence, not a list item with a bullet.
+    console.goto(f"{server.url}/organize/{aid}")
+    empty = console.get_by_text("ยังไม่มีวิทยากรกระบวนการ")
+    expect(empty).to_be_visible()
+    assert empty.evaluate("(el) => el.closest('ul, ol') === null")
+
+    # Every screen runs the browser's own clock, which the test moves on (the server's does not).
+    presenter = staff(browser, server, {"width": 1920, "height": 1080})
+    handset = browser.new_context(
+        viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True
+    ).new_page()
+    for page in (console, presenter, handset):
+        page.clock.install()
+    console.goto(f"{server.url}/console/{aid}")
+    presenter.goto(f"{server.url}/present/{aid}")
+    handset.goto(f"{server.url}/j/{code}")
+    handset.click("button[name=network][value=business]")
+    screens = (console, presenter, handset)
+    for page in screens:
+        expect(page.locator("[data-region=connection]")).to_have_attribute("data-state", "online")
+
+    open_step(console, "collect", minutes=1)
+    for page in screens:
+        timer = page.locator("[data-region=step] [data-field=timer]")
+        expect(timer).to_contain_text("1:00", timeout=LIVE)  # "เหลือเวลา 1:00" or 0:59
+    for page in screens:
+        page.clock.fast_forward("00:40")  # two jumps: the socket's heartbeat keeps it alive
+    console.wait_for_timeout(500)
+    for page in screens:
+        page.clock.fast_forward("00:25")
+    for page in screens:
+        timer = page.locator("[data-region=step] [data-field=timer]")
+        expect(timer).to_have_text("หมดเวลาแล้ว")
+        expect(timer).to_have_class(re.compile(r"time-up"))
+        expect(timer).to_have_attribute("role", "alert")
+    handset.screenshot(path=str(screenshot_dir / "phone-time-up-360.png"))
+    console.screenshot(path=str(screenshot_dir / "console-time-up-1366.png"))
+    # Without the option the step stays open: the facilitator decides.
+    collect = console.locator("[data-region=steps] li[data-kind=collect]")
+    expect(collect).to_have_attribute("data-status", "open")
+
+    # "Close when time is up": ticked when opening, every screen says the step closes.
+    collect.locator("[data-field=close-form] button").click()
+    expect(collect).to_have_attribute("data-status", "closed", timeout=LIVE)
+    collect.locator("input[name=minutes]").fill("1")
+    collect.locator("input[name=close_when_done]").check()
+    collect.locator("[data-field=open-form] button").click()
+    expect(collect).to_have_attribute("data-status", "open", timeout=LIVE)
+    for page in screens:
+        page.clock.fast_forward("01:05")
+        expect(page.locator("[data-region=step] [data-field=timer]")).to_have_text(
+            "หมดเวลาแล้ว · ขั้นตอนนี้ปิดแล้ว", timeout=LIVE
+        )
+    handset.screenshot(path=str(screenshot_dir / "phone-time-up-closing-360.png"))
