@@ -383,7 +383,8 @@ document.addEventListener("submit", async (e) => {
       state.supported = [...(state.supported || []), Number(form.closest("li").dataset.id)];
       renderProposals();
     }
-    form.closest("details")?.removeAttribute("open");
+    // Fold the small drop-down the form sits in ("Fix typo"), not a list around it.
+    if (form.parentElement?.matches("details")) form.parentElement.removeAttribute("open");
   } catch {
     toast(messages.offline);
   }
