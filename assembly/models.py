@@ -115,6 +115,8 @@ class Step(Base):
     """When the step was last opened: the most recently opened step is the one phones show."""
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     """Countdown shown on every screen while the step is open; None for no timer."""
+    close_when_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Close the step by itself when its timer reaches zero (the facilitator's choice)."""
 
 
 class FacilitatorAssignment(Base):

@@ -7,7 +7,7 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -667,9 +667,16 @@ def _step_of(assembly: Assembly, step_id: int) -> Step:
 
 
 async def open_step(
-    rt: Runtime, *, actor: Actor, assembly_id: int, step_id: int, minutes: int | None = None
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    step_id: int,
+    minutes: int | None = None,
+    close_when_done: bool = False,
 ) -> Step:
-    """Open a step (or reopen a closed one); whatever step was open closes."""
+    """Open a step (or reopen a closed one); whatever step was open closes. With a timer and
+    `close_when_done`, the step closes by itself at zero (see `close_due_steps`)."""
     if minutes is not None and not 0 < minutes <= MAX_TIMER_MINUTES:
         raise InvalidInput("invalid_timer", "The timer must be between 1 and 240 minutes.")
     async with rt.transaction() as (session, outbox):
@@ -680,11 +687,43 @@ async def open_step(
             if other.status == StepStatus.OPEN and other is not step:
                 other.status = StepStatus.CLOSED
                 other.ends_at = None
+                other.close_when_done = False
         step.status = StepStatus.OPEN
         step.opened_at = utcnow()
         step.ends_at = step.opened_at + timedelta(minutes=minutes) if minutes else None
+        step.close_when_done = bool(minutes) and close_when_done
         await _emit_step_changed(outbox, assembly)
     return step
+
+
+async def close_due_steps(rt: Runtime, *, now: datetime | None = None) -> list[int]:
+    """Close every open step whose timer has run out and that was opened to close by itself;
+    the ids closed. Run every few seconds by the server: idempotent, so several workers may."""
+    now = now or utcnow()
+    async with rt.read() as session:
+        due = list(
+            await session.scalars(
+                select(Step.assembly_id).where(
+                    Step.status == StepStatus.OPEN,
+                    Step.close_when_done.is_(True),
+                    Step.ends_at.is_not(None),
+                    Step.ends_at <= now,
+                )
+            )
+        )
+    closed: list[int] = []
+    for assembly_id in sorted(set(due)):
+        async with rt.transaction() as (session, outbox):
+            assembly = await get_assembly(session, assembly_id)
+            for step in assembly.steps:
+                ends = as_utc(step.ends_at) if step.ends_at else None
+                if step.status == StepStatus.OPEN and step.close_when_done and ends and ends <= now:
+                    step.status = StepStatus.CLOSED
+                    step.ends_at = None
+                    step.close_when_done = False
+                    closed.append(step.id)
+            await _emit_step_changed(outbox, assembly)
+    return closed
 
 
 async def close_step(rt: Runtime, *, actor: Actor, assembly_id: int, step_id: int) -> Step:
@@ -697,6 +736,7 @@ async def close_step(rt: Runtime, *, actor: Actor, assembly_id: int, step_id: in
             raise Conflict("step_not_open", "This step is not open.")
         step.status = StepStatus.CLOSED
         step.ends_at = None
+        step.close_when_done = False
         await _emit_step_changed(outbox, assembly)
     return step
 
@@ -746,6 +786,7 @@ def step_view(step: Step | None) -> dict[str, Any] | None:
         "status": step.status,
         "show_others": step.show_others,
         "ends_at": as_utc(step.ends_at).isoformat() if step.ends_at else None,
+        "close_when_done": step.close_when_done,
     }
 
 

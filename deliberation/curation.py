@@ -47,6 +47,8 @@ SIMILAR_CANDIDATES = 12
 SIMILAR_MIN_CHARS = 6
 # Arrivals placed in one go beyond which staff get the whole grouping instead of one event each.
 PLACEMENT_EVENTS_MAX = 20
+# Proposals moved in one go: a whole board of a big hall, not an unbounded list.
+MAX_MOVED_AT_ONCE = 500
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -436,6 +438,81 @@ async def move_proposal(
                     await session.delete(source)
                 else:
                     _touch(source)
+        grouping.version += 1
+        await emit_groups_changed(session, outbox, assembly_id)
+        return await grouping_state(session, assembly_id)
+
+
+async def move_proposals(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    proposal_ids: Sequence[int],
+    group_id: int | None,
+    new_group: bool = False,
+) -> dict[str, Any]:
+    """Move several proposals into one group, a new group, or the unsorted tray (None).
+
+    One transaction and one `groups.changed` event after the commit: a facilitator who ticks
+    thirty proposals sends one change to the hall, not thirty, and either all move or none.
+    """
+    ids = list(dict.fromkeys(proposal_ids))
+    if not ids:
+        raise InvalidInput("no_proposals_chosen", "Tick the proposals to move first.")
+    if len(ids) > MAX_MOVED_AT_ONCE:
+        raise InvalidInput(
+            "too_many_proposals",
+            "You can move at most %(limit)s proposals at once.",
+            limit=MAX_MOVED_AT_ONCE,
+        )
+    async with rt.transaction() as (session, outbox):
+        await _authorized(session, assembly_id, actor)
+        grouping = await _grouping(session, assembly_id)
+        proposals = list(
+            await session.scalars(
+                select(Proposal)
+                .where(Proposal.id.in_(ids), Proposal.assembly_id == assembly_id)
+                .order_by(Proposal.id)
+                .with_for_update()
+            )
+        )
+        if len(proposals) != len(ids):
+            raise NotFound("proposal_not_found", "This proposal does not exist.")
+        target: ProposalGroup | None = None
+        if new_group:
+            target = ProposalGroup(
+                assembly_id=assembly_id,
+                title=shorten(proposals[0].text, 60),
+                terms="",
+                locked=True,
+                is_issue=False,
+                hidden=False,
+                position=await _next_position(session, assembly_id),
+                version=1,
+            )
+            session.add(target)
+            await session.flush()
+        elif group_id is not None:
+            target = await _group_in(session, assembly_id, group_id)
+        target_id = target.id if target is not None else None
+        moving = [p for p in proposals if p.group_id != target_id]
+        if not moving:
+            return await grouping_state(session, assembly_id)
+        sources = sorted({p.group_id for p in moving if p.group_id is not None})
+        for proposal in moving:
+            proposal.group_id = target_id
+        if target is not None and not new_group:
+            _touch(target)
+        await session.flush()
+        for source_id in sources:
+            source = await session.get(ProposalGroup, source_id)
+            if source is None:
+                continue
+            if not await _members(session, source.id) and not source.is_issue:
+                await session.delete(source)
+            else:
+                _touch(source)
         grouping.version += 1
         await emit_groups_changed(session, outbox, assembly_id)
         return await grouping_state(session, assembly_id)

@@ -70,7 +70,7 @@ document.addEventListener("submit", async (e) => {
   if (state) { state.textContent = live.messages.sending || "…"; state.classList.remove("saved"); }
   let saved = false;
   try {
-    const response = await fetch(form.action, {
+    const response = await fetch(live.actionOf(form), {
       method: "POST", body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
     });
     if (response.ok) {

@@ -39,6 +39,8 @@ function scheduleRefetch() {
 
 async function refetch() {
   refetchTimer = null;
+  const typing = document.activeElement?.closest?.('[data-region="vote"]') && document.activeElement.matches("textarea, input:not([type=radio])");
+  if (live.isStaff && typing) { refetchTimer = setTimeout(refetch, 3000); return; } // keep what is typed
   let response;
   try {
     response = await fetch(location.pathname, { credentials: "same-origin" });
@@ -361,7 +363,8 @@ function showResults(results) {
     $('[data-field="value"]', li).textContent = number(line.value);
     const schulze = $('[data-field="schulze"]', li);
     schulze.hidden = line.schulze_rank == null;
-    schulze.textContent = `${schulze.textContent.replace(/\s*\d+$/, "")} ${line.schulze_rank ?? ""}`;
+    // The template's row holds the label; only the number changes (one renderer, one shape).
+    $('[data-field="schulze-rank"]', schulze).textContent = line.schulze_rank ?? "";
   });
   fillRows(region, "consensus", results.consensus, (li, line) => {
     $('[data-field="value"]', li).textContent = line.consensus.toFixed(2);
@@ -395,6 +398,14 @@ function enhance() {
   if (form) enhanceBallot(form);
 }
 
+// The console's vote setup offers the assembly's issues: when the curated issues change (the
+// console may have been open since the collect step), the setup is fetched again.
+const issuesKey = (issues) => (issues || []).map((i) => `${i.id}:${i.title}`).join("|");
+function checkIssues(issues) {
+  const setup = $('[data-field="vote-setup"]');
+  if (live.view === "console" && setup && setup.dataset.issues !== issuesKey(issues)) scheduleRefetch();
+}
+
 function check_section(state) {
   const region = $('[data-region="vote"]');
   if (!region || !state.step || state.step.kind !== "vote") return;
@@ -403,6 +414,9 @@ function check_section(state) {
 
 extend({
   apply(event, state) {
+    if ((event.type === "groups.changed" || event.type === "proposal.grouped") && event.data.issues) {
+      checkIssues(event.data.issues);
+    }
     if (event.type !== "vote.changed") return;
     const before = state.vote;
     const vote = event.data.vote;
@@ -428,6 +442,7 @@ extend({
   render(state) {
     enhance();
     check_section(state);
+    checkIssues(state.issues);
   },
 });
 

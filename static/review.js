@@ -64,6 +64,8 @@ function renderBoard(state) {
   setText('[data-field="group-count"]', groups.length);
   setText('[data-field="issue-count"]', (state.issues || []).length);
   setText('[data-field="unsorted-count"]', unsorted.length);
+  fillBulkTarget();
+  countShown();
 }
 
 function setText(selector, value) {
@@ -77,7 +79,7 @@ function fillGroup(el, g, groups, byId) {
   el.classList.toggle("is-issue", g.is_issue);
   el.classList.toggle("is-hidden", g.hidden);
   const form = $("form", el);
-  form.id = `gf-${g.id}`;
+  form.setAttribute("id", `gf-${g.id}`);
   // getAttribute/setAttribute: the form's "action" buttons shadow the `form.action` property.
   form.setAttribute("action", `/console/${live.assemblyId}/groups/${g.id}`);
   $('[data-field="version"]', el).value = g.version;
@@ -117,42 +119,53 @@ function toggle(button, on, whenOn, whenOff) {
   button.textContent = reviewMessages[button.value];
 }
 
+// What the board's search, network filter and order ask for (read from the tool bar).
+function boardView() {
+  const search = ($('[data-field="rv-search"]')?.value || "").trim().toLowerCase();
+  return {
+    words: search ? search.split(/\s+/) : [],
+    network: $('[data-field="rv-network"]')?.value || "",
+    bySupport: $('[data-field="rv-sort"]')?.value === "support",
+  };
+}
+
 function fillMembers(list, ids, groupId, byId) {
   if (!list) return;
-  const items = ids.map((id) => byId.get(id)).filter(Boolean);
+  const view = boardView();
+  let items = ids.map((id) => byId.get(id)).filter(Boolean);
+  if (view.bySupport) items = items.slice().sort((a, b) => (b.supports || 0) - (a.supports || 0));
   live.renderList(list, items, "tpl-rv-member", (li, p) => {
     li.id = `m${p.id}`;
+    li.dataset.group = groupId === null ? "" : groupId;
+    li.dataset.network = p.network || "";
+    li.dataset.supports = p.supports || 0;
     li.classList.toggle("is-hidden", !!p.hidden);
-    $('[data-field="text"]', li).textContent = p.text;
+    const text = $('[data-field="text"]', li);
+    text.textContent = p.text;
+    text.title = p.text;
+    $('[data-field="supports"]', li).textContent = `+${p.supports || 0}`;
     live.fillBadge($('[data-field="network"]', li), p.network);
-    const pick = $('[data-field="pick"]', li);
-    pick.hidden = groupId === null;
-    pick.value = p.id;
-    pick.setAttribute("form", `gf-${groupId}`);
-    const form = $("form", li);
-    form.setAttribute("action", `/console/${live.assemblyId}/proposals/${p.id}/group`);
-    $('[data-field="from"]', li).value = groupId === null ? "" : groupId;
-    const select = $('[data-field="move"]', li);
-    select.id = `move-${p.id}`;
-    $('[data-field="move-label"]', li).htmlFor = select.id;
-    if (document.activeElement !== select) {
-      // Only the current choice now; the full list is built when the select is opened,
-      // so hundreds of proposals do not each carry every group's title.
-      const current = groups().find((g) => g.id === groupId);
-      select.replaceChildren(current ? new Option(current.title, current.id, true, true)
-        : new Option(reviewMessages.unsorted, "", true, true));
-    }
+    $('[data-field="pick"]', li).value = p.id;
+    const lower = p.text.toLowerCase();
+    li.hidden = !view.words.every((w) => lower.includes(w)) || (view.network !== "" && p.network !== view.network);
   });
 }
 
 const groups = () => live.state.groups || [];
 
-function fillMoveOptions(select) {
-  const from = select.closest("form").querySelector('[data-field="from"]').value;
+function fillBulkTarget() {
+  const select = $('[data-field="bulk-target"]');
+  if (!select || document.activeElement === select) return;
+  const chosen = select.value;
   const options = [new Option(reviewMessages.unsorted, ""), new Option(reviewMessages.new_group, "new")];
   for (const g of groups()) options.push(new Option(g.title, g.id));
   select.replaceChildren(...options);
-  select.value = from;
+  select.value = options.some((o) => o.value === chosen) ? chosen : "";
+}
+
+function countShown() {
+  setText('[data-field="rv-shown"]', $$('[data-show-kind="review"] .rv-member:not([hidden])').length);
+  setText('[data-field="picked-count"]', $$('[data-show-kind="review"] [data-field="pick"]:checked').length);
 }
 
 function renderWall(state) {
@@ -267,27 +280,42 @@ if (live.view === "console") {
     if (!form.matches("[data-review]")) return;
     e.preventDefault();
     const data = new FormData(form, e.submitter);
-    const url = form.getAttribute("action");
-    // Split checkboxes live in the member rows, tied to the group form by their form attribute.
+    const url = live.actionOf(form);
+    // The tick boxes belong to the board's move form; "Split" takes the ticked ones of its group.
+    if (e.submitter?.value === "split") {
+      for (const pick of $$('[data-field="members"] [data-field="pick"]:checked', form.closest(".rv-group"))) {
+        data.append("proposal_ids", pick.value);
+      }
+    }
     const buttons = $$("button", form);
     buttons.forEach((b) => { b.disabled = true; });
     if (url.endsWith("/groups/cluster")) live.toast(reviewMessages.clustering);
-    await post(url, new URLSearchParams(data));
+    const ok = await post(url, new URLSearchParams(data));
     buttons.forEach((b) => { b.disabled = false; });
+    if (ok && (form.id === "rv-bulk" || e.submitter?.value === "split")) {
+      for (const pick of $$('[data-show-kind="review"] [data-field="pick"]:checked')) pick.checked = false;
+      countShown();
+    }
   });
 
-  document.addEventListener("focusin", (e) => {
-    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  // The tool bar: search and filters show and hide rows; the order and the compact list too.
+  const tools = $('[data-region="rv-tools"]');
+  tools?.addEventListener("input", () => { render(live.state); });
+  tools?.addEventListener("change", (e) => {
+    if (e.target.matches('[data-field="rv-compact"]')) {
+      $('[data-show-kind="review"]').classList.toggle("rv-compact", e.target.checked);
+    }
+    render(live.state);
   });
-  document.addEventListener("pointerdown", (e) => {
-    if (e.target.matches('select[data-field="move"]')) fillMoveOptions(e.target);
+  document.addEventListener("change", (e) => {
+    if (e.target.matches('[data-field="pick"]')) countShown();
   });
 
   // Drag a proposal onto a group (or the unsorted tray): the same move as the select.
   document.addEventListener("dragstart", (e) => {
     const li = e.target.closest?.(".rv-member");
     if (!li) return;
-    const from = $('[data-field="from"]', li).value;
+    const from = li.dataset.group;
     e.dataTransfer.setData("text/plain", JSON.stringify({ id: Number(li.dataset.id), from }));
     e.dataTransfer.effectAllowed = "move";
   });
@@ -337,7 +365,7 @@ if (live.view === "participant" && similarList && draft) {
       $('[data-field="supports"]', li).textContent = p.supports;
       live.fillBadge($('[data-field="network"]', li), p.network);
       const form = $("form", li);
-      form.action = `/a/${live.assemblyId}/proposals/${p.id}/support`;
+      live.setAction(form, `/a/${live.assemblyId}/proposals/${p.id}/support`);
       form.removeAttribute("data-enhance"); // sent below, so this list updates too
       form.dataset.similar = p.id;
       const button = $('[data-field="support"]', li);
@@ -372,7 +400,7 @@ if (live.view === "participant" && similarList && draft) {
     const button = $('[data-field="support"]', form);
     button.disabled = true;
     try {
-      const response = await fetch(form.action, {
+      const response = await fetch(live.actionOf(form), {
         method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
       });
       if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }

@@ -38,6 +38,10 @@ window.fetch = (input, init = {}) => {
 const features = [];
 
 const $ = (sel, root = document) => root.querySelector(sel);
+// A form's address through its attribute: a control named "action" (or "method", "id", …)
+// shadows the form's own property, and `form.action` would then be that control.
+const actionOf = (form) => new URL(form.getAttribute("action") || location.href, location.href).href;
+const setAction = (form, url) => form.setAttribute("action", url);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const isStaff = view === "console" || view === "presenter";
 const networkOf = (key) => state.networks.find((n) => n.key === key);
@@ -192,7 +196,14 @@ function renderStep() {
     $('[data-field="prompt"]', region).textContent = step ? step.prompt : "";
     const timer = $('[data-field="timer"]', region);
     timer.dataset.endsAt = step && step.ends_at ? step.ends_at : "";
+    timer.dataset.autoClose = step && step.close_when_done ? "true" : "";
     tickTimers();
+  }
+  const feedBlock = $('[data-region="feed-block"]');
+  const kind = step ? step.kind : "";
+  if (feedBlock && feedBlock.dataset.kind !== kind) {
+    if (feedBlock.dataset.kind !== undefined) feedBlock.open = !step || kind === "collect";
+    feedBlock.dataset.kind = kind;
   }
   const sections = $$("[data-show-kind]");
   const served = step && sections.some((s) => s.dataset.showKind === step.kind);
@@ -228,7 +239,8 @@ function renderCounts() {
       $('[data-field="joined"]', li).textContent = n.joined;
     }
   }
-  for (const el of $$('[data-field="joined"]:not([data-region="networks"] *)')) el.textContent = state.joined;
+  // The total only: a per-network row (the networks list, a vote's turnout) has its own count.
+  for (const el of $$('[data-field="joined"]')) if (!el.closest("li[data-key]")) el.textContent = state.joined;
 }
 
 function fillBadge(el, key) {
@@ -272,7 +284,7 @@ function renderPhoneProposals() {
     $('[data-field="text"]', li).textContent = p.text;
     $('[data-field="supports"]', li).textContent = p.supports;
     fillBadge($('[data-field="network"]', li), p.network);
-    $("form", li).action = `/a/${assemblyId}/proposals/${p.id}/support`;
+    setAction($("form", li), `/a/${assemblyId}/proposals/${p.id}/support`);
     const button = $('[data-field="support"]', li);
     button.disabled = supported.has(p.id);
     button.setAttribute("aria-pressed", supported.has(p.id) ? "true" : "false");
@@ -292,25 +304,35 @@ function renderPhoneProposals() {
   if (change) change.hidden = queued.length + mine.length > 0 || !!(state.step && state.step.kind !== "collect");
 }
 
+// Hidden proposals leave the feed for a folded list of their own, from which they can be restored.
 function renderConsoleFeed() {
   const items = state.proposals.slice().reverse();
-  renderList($('[data-region="feed"]'), items, "tpl-console", (li, p) => {
+  const shown = items.filter((p) => !p.hidden);
+  const hidden = items.filter((p) => p.hidden);
+  renderList($('[data-region="feed"]'), shown, "tpl-console", fillConsoleProposal);
+  renderList($('[data-region="feed-hidden"]'), hidden, "tpl-console", fillConsoleProposal);
+  const count = $('[data-field="proposal-count"]');
+  if (count) count.textContent = shown.length;
+  const hiddenCount = $('[data-field="hidden-count"]');
+  if (hiddenCount) hiddenCount.textContent = hidden.length;
+  const fold = $(".feed-hidden");
+  if (fold) fold.hidden = hidden.length === 0;
+}
+
+function fillConsoleProposal(li, p) {
     li.id = `p${p.id}`;
     li.classList.toggle("is-hidden", !!p.hidden);
     $('[data-field="text"]', li).textContent = p.text;
     $('[data-field="supports"]', li).textContent = `+${p.supports}`;
     $('[data-field="edited"]', li).hidden = !p.edited;
     fillBadge($('[data-field="network"]', li), p.network);
-    for (const form of $$("form", li)) form.action = `/console/${assemblyId}/proposals/${p.id}`;
+    for (const form of $$("form", li)) setAction(form, `/console/${assemblyId}/proposals/${p.id}`);
     $('[data-field="moderate-action"]', li).value = p.hidden ? "restore" : "hide";
     $('[data-field="moderate"]', li).textContent = p.hidden ? messages.restore : messages.hide;
     const edit = $('[data-field="edit-text"]', li);
     edit.id = `edit-${p.id}`;
     edit.previousElementSibling.htmlFor = edit.id;
     if (document.activeElement !== edit) edit.value = p.text;
-  });
-  const count = $('[data-field="proposal-count"]');
-  if (count) count.textContent = state.proposals.length;
 }
 
 function renderWall() {
@@ -327,8 +349,15 @@ function tickTimers() {
     if (Number.isNaN(ends)) { el.hidden = true; continue; }
     const left = Math.max(0, Math.round((ends - Date.now()) / 1000));
     el.hidden = false;
-    el.textContent = `${messages.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-    el.classList.toggle("ending", left < 60);
+    // At 0:00 every screen says so (a warning, not a silent zero); the server closes the step
+    // itself when the facilitator chose "close when time is up".
+    const up = left === 0;
+    el.textContent = up
+      ? `${el.dataset.timeUp}${el.dataset.autoClose ? ` · ${el.dataset.closes}` : ""}`
+      : `${messages.ends_in} ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+    el.classList.toggle("ending", left < 60 && !up);
+    el.classList.toggle("time-up", up);
+    if (up) el.setAttribute("role", "alert"); else el.removeAttribute("role");
   }
 }
 setInterval(tickTimers, 1000);
@@ -353,7 +382,7 @@ document.addEventListener("submit", async (e) => {
   if (!form.matches("[data-enhance]")) return;
   e.preventDefault();
   try {
-    const response = await fetch(form.action, {
+    const response = await fetch(actionOf(form), {
       method: "POST", body: new URLSearchParams(new FormData(form)),
       headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
     });
@@ -362,7 +391,8 @@ document.addEventListener("submit", async (e) => {
       state.supported = [...(state.supported || []), Number(form.closest("li").dataset.id)];
       renderProposals();
     }
-    form.closest("details")?.removeAttribute("open");
+    // Fold the small drop-down the form sits in ("Fix typo"), not a list around it.
+    if (form.parentElement?.matches("details")) form.parentElement.removeAttribute("open");
   } catch {
     toast(messages.offline);
   }
@@ -482,8 +512,8 @@ restoreDrafts();
 
 export const live = {
   get state() { return state; },
-  view, assemblyId, isStaff, messages, $, $$, send, toast, errorMessage, renderList, fillBadge, networkOf,
-  hallSpread, render: () => renderAll(), restoreDrafts, clearDraft,
+  view, assemblyId, isStaff, messages, $, $$, actionOf, setAction, send, toast, errorMessage, renderList,
+  fillBadge, networkOf, hallSpread, render: () => renderAll(), restoreDrafts, clearDraft,
 };
 
 export function extend(feature) {

@@ -61,6 +61,8 @@ class StepBody:
 class OpenStepBody:
     minutes: int | None = None
     """Optional countdown shown on every screen."""
+    close_when_done: bool = False
+    """With a countdown: close the step by itself when it reaches zero."""
 
 
 @dataclass
@@ -283,6 +285,7 @@ class AssemblyApi(Controller):
             assembly_id=assembly_id,
             step_id=step_id,
             minutes=data.minutes if data else None,
+            close_when_done=bool(data and data.close_when_done),
         )
         return services.step_view(step)
 

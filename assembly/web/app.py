@@ -27,6 +27,7 @@ from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
 
+from assembly import services
 from assembly.agenda.render_html import STYLE as AGENDA_STYLE
 from assembly.db import Database
 from assembly.errors import DomainError
@@ -70,6 +71,7 @@ SECURITY_HEADERS = {
 }
 GC_THRESHOLDS = (50_000, 20, 100)  # fewer young collections under a burst of requests
 COMPRESS_FROM_BYTES = 1024  # a hall's Wi-Fi is the bottleneck, not the server's CPU
+STEP_SWEEP_SECONDS = 2.0  # a step set to close at 0:00 closes within this much of it
 
 
 def kind_templates() -> dict[str, list[str]]:
@@ -224,6 +226,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start_supervisor() -> None:
         supervisor.append(asyncio.create_task(supervise_channels(channels)))
+        supervisor.append(asyncio.create_task(close_steps_on_time(runtime)))
 
     async def stop() -> None:
         for task in supervisor:
@@ -284,6 +287,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     document_api_errors(app)
     return app
+
+
+async def close_steps_on_time(runtime: Runtime) -> None:
+    """Close the steps whose timer ran out and that were opened to close by themselves. A
+    failed round (the database busy a moment) is logged and the next one tries again."""
+    while True:
+        await asyncio.sleep(STEP_SWEEP_SECONDS)
+        try:
+            await services.close_due_steps(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("closing steps whose time is up failed")
 
 
 def _redis(url: str) -> Any:

@@ -480,6 +480,7 @@ class StaffPages(Controller):
             assembly_id=assembly_id,
             step_id=step_id,
             minutes=_int(data.get("minutes"), "timer"),
+            close_when_done=_checkbox(data, "close_when_done"),
         )
         return done(request, f"/console/{assembly_id}")
 

@@ -110,6 +110,22 @@ def _move_args(body: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def _target_args(target: Any) -> dict[str, Any]:
+    """A move's target: a group id, None (the unsorted tray) or "new"."""
+    return {
+        "new_group": target == "new",
+        "group_id": None if target == "new" else _optional_int(target, "group"),
+    }
+
+
+def _ids(values: list[Any]) -> list[int]:
+    """Proposal ids from a form or a JSON list; an empty or non-numeric one is refused."""
+    ids = [_optional_int(v, "proposal") for v in values[: curation.MAX_MOVED_AT_ONCE + 1]]
+    if any(i is None for i in ids):
+        raise InvalidInput("invalid_proposal", "Please enter a number.")
+    return [i for i in ids if i is not None]
+
+
 def report_view(report: ImportReport) -> dict[str, Any]:
     def issue(item: RowIssue) -> dict[str, Any]:
         return {
@@ -309,6 +325,26 @@ class ReviewApi(Controller):
             **_move_args(data),
         )
 
+    @post("/{assembly_id:int}/proposals/group", status_code=HTTP_200_OK)
+    async def move_many(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """Body: {"proposal_ids": [id, ...], "group_id": id | null (unsorted) | "new"}."""
+        raw = data.get("proposal_ids")
+        if not isinstance(raw, list):
+            raise InvalidInput("invalid_proposal", "Please enter a number.")
+        return await curation.move_proposals(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            proposal_ids=_ids(raw),
+            **_target_args(data.get("group_id")),
+        )
+
     @get("/{assembly_id:int}/activity")
     async def activity(
         self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
@@ -490,6 +526,24 @@ class ReviewPages(Controller):
         else:
             raise InvalidInput("invalid_action", "Unknown action.")
         return done(request, f"/console/{assembly_id}#g{group_id}")
+
+    @post("/console/{assembly_id:int}/proposals/group")
+    async def move_many(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+    ) -> Response[Any]:
+        """The board's "move the ticked proposals" form: `proposal_ids` (repeated), `group_id`."""
+        form = await request.form()
+        await curation.move_proposals(
+            runtime_of(request),
+            actor=actor,
+            assembly_id=assembly_id,
+            proposal_ids=_ids(list(form.getall("proposal_ids", []))),
+            **_target_args(form.get("group_id") or None),
+        )
+        return done(request, f"/console/{assembly_id}#groups")
 
     @post("/console/{assembly_id:int}/proposals/{proposal_id:int}/group")
     async def move(

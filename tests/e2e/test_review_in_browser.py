@@ -88,15 +88,15 @@ def test_a_facilitator_turns_proposals_into_issues_while_screens_follow(
     count = groups.count()
     assert count >= 2
 
-    # Move with the plain select: the first proposal of the first group into the last group.
+    # Tick and move: the first proposal of the first group into the last group.
     first = groups.first
     member = first.locator("li.rv-member").first
     member_id = member.get_attribute("data-id")
     target = groups.nth(count - 1)
     target_id = target.get_attribute("data-id")
-    member.locator("select").focus()
-    member.locator("select").select_option(target_id)
-    member.locator("form button").click()
+    member.locator("[data-field=pick]").check()
+    board.locator("[data-field=bulk-target]").select_option(target_id)
+    board.locator("#rv-bulk button[type=submit]").click()
     expect(board.locator(f"#g{target_id} li#m{member_id}")).to_be_visible(timeout=LIVE)
 
     # Drag it back onto the unsorted tray.

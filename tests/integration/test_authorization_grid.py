@@ -122,6 +122,16 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
             "/console/{assembly_id:int}/proposals/{proposal_id:int}/group",
             form={"group_id": "{group}"},
         ),
+        Call(
+            "POST",
+            f"{API}/proposals/group",
+            json={"proposal_ids": ["{proposal}"], "group_id": "{group}"},
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/proposals/group",
+            form={"proposal_ids": "{proposal}", "group_id": "{group}"},
+        ),
     ),
     Action.CAST_BALLOT: (
         Call("POST", f"{API}/votes/{{vote_id:int}}/ballot", json={"ballot": ["{option}"]}),
@@ -379,7 +389,8 @@ class Grid:
     people: dict[str, Person]
     ids: dict[str, str]
     fill: dict[str, str]
-    """Values put into bodies: "{option}", "{group}", "{item}", "{step}", "{kind}"."""
+    """Values put into bodies: "{option}", "{group}", "{item}", "{proposal}", "{step}",
+    "{kind}"."""
     seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def set_step(self, kind: StepKind, step_open: bool) -> None:
@@ -416,7 +427,7 @@ class Grid:
             return [self._filled(v) for v in value]
         if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
             filled = self.fill[value[1:-1]]
-            return int(filled) if value in ("{item}", "{group}") else filled
+            return int(filled) if value in ("{item}", "{group}", "{proposal}") else filled
         if isinstance(value, str) and "{option}" in value:
             return value.replace("{option}", self.fill["option"])
         return value
@@ -484,7 +495,12 @@ def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
         "item_id": str(item),
         "suggestion_id": str(suggestion),
     }
-    fill = {"option": vote["options"][0]["id"], "group": str(group), "item": str(item)}
+    fill = {
+        "option": vote["options"][0]["id"],
+        "group": str(group),
+        "item": str(item),
+        "proposal": str(proposal),
+    }
     return Grid(world, people, ids, fill)
 
 

@@ -375,3 +375,48 @@ def test_console_forms_work_without_javascript(world: World) -> None:
     assert "ถนนปลอดภัย" in presenter.text
     phone_page = world.phone().get(f"/a/{world.id}")
     assert "ถนนปลอดภัย" in phone_page.text
+
+
+def test_moving_several_proposals_is_one_change_and_one_event(world: World) -> None:
+    """Issue 12: tick several proposals on the board, one move: all or none, one event."""
+    ids = collected(world)
+    world.open("review")
+    state = world.facilitator.post(api(world, "/groups/cluster"), json={}).json()
+    target = group_with(state, ids[0])
+    chosen = [ids[4], ids[5], ids[8]]  # from other groups (budget, shops)
+    before = state["grouping"]["version"]
+    with world.facilitator.socket(world.id) as console:
+        receive(console)
+        moved = world.facilitator.post(
+            api(world, "/proposals/group"), json={"proposal_ids": chosen, "group_id": target["id"]}
+        )
+        assert moved.status_code == 200, moved.text
+        event = until(console, "groups.changed")
+        group = next(g for g in event["data"]["groups"] if g["id"] == target["id"])
+        assert set(chosen) <= set(group["members"])
+        assert event["data"]["grouping"]["version"] == before + 1  # one change, not three
+        assert_partition(groups_of(world), ids)
+
+        # A form post (no JavaScript) moves them to the unsorted tray in one go.
+        back = world.facilitator.post(
+            f"/console/{world.id}/proposals/group",
+            data={"proposal_ids": [str(i) for i in chosen], "group_id": ""},
+            headers={"X-Requested-With": "fetch"},
+        )
+        assert back.status_code == 204, back.text
+        assert set(chosen) <= set(groups_of(world)["unsorted"])
+
+    # An unknown id among them: nothing moves, a clear 404; nothing ticked: a clear 400.
+    bad = world.facilitator.post(
+        api(world, "/proposals/group"), json={"proposal_ids": [ids[0], 999_999], "group_id": None}
+    )
+    assert (bad.status_code, bad.json()["error"]) == (404, "proposal_not_found"), bad.text
+    assert ids[0] in group_with(groups_of(world), ids[0])["members"]
+    for body, code in (
+        ({"proposal_ids": [], "group_id": None}, "no_proposals_chosen"),
+        ({"proposal_ids": ["x"], "group_id": None}, "invalid_proposal"),
+        ({"proposal_ids": "1", "group_id": None}, "invalid_proposal"),
+        ({"proposal_ids": list(range(1, 600)), "group_id": None}, "too_many_proposals"),
+    ):
+        refused = world.facilitator.post(api(world, "/proposals/group"), json=body)
+        assert (refused.status_code, refused.json()["error"]) == (400, code), refused.text
