@@ -316,6 +316,7 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
         Call("GET", f"{API}/similar"),
         Call("POST", f"{API}/similar", json={"text": "สั้น"}),
         Call("GET", f"{API}/agenda"),
+        Call("GET", f"{API}/issues/{{issue_id:int}}/proposals", values={"issue_id": "999999"}),
         Call("GET", f"{API}/votes/{{vote_id:int}}/results"),
         Call(
             "GET",
