@@ -1,14 +1,28 @@
-"""Sliding-window counters for abuse limits: plain Python, one instance per process.
+"""Abuse limits.
 
-Keys are usernames, participants or a constant, never an IP address: a whole hall shares one
-address behind its Wi-Fi.
+Two kinds. `SlidingWindow`: plain in-process counters for floods whose worst case is noise
+(proposals, +1s, one socket's resyncs). `Throttles`: the guessing limits (passwords, join and
+seat codes), on the `limits` library, in Redis when `SAMATCHA_REDIS_URL` is set so that every
+worker counts against one budget, in memory otherwise. Each guess is counted (reserved) before
+anything is awaited, so a burst of concurrent requests cannot all pass one check.
+
+Numbers and what they buy are in docs/security.md.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+
+from assembly.errors import TooManyRequests
 
 SWEEP_FROM_KEYS = 1024
 
@@ -51,17 +65,11 @@ class SlidingWindow:
 class Limits:
     """The process's abuse counters (with several workers, each counts on its own)."""
 
-    login_failures: SlidingWindow = field(default_factory=lambda: SlidingWindow(5, 300))
-    """Five wrong passwords for one account in five minutes, then a pause: a guesser slows to a
-    crawl while a facilitator who mistyped twice is not locked out."""
     proposals: SlidingWindow = field(default_factory=lambda: SlidingWindow(10, 60))
     """Per participant: ten proposals a minute is more than anyone types by thumb; a script
     flooding the console is stopped (an offline phone's outbox waits and sends the rest)."""
     supports: SlidingWindow = field(default_factory=lambda: SlidingWindow(30, 60))
     """Per participant: thirty +1s a minute, generous for reading a list, tight for a script."""
-    wrong_join_codes: SlidingWindow = field(default_factory=lambda: SlidingWindow(60, 60))
-    """Wrong join codes across the server: 10^6 codes at 60 a minute take about a year to cover;
-    a hall of people mistyping does not come near it."""
 
 
 RESYNCS_PER_SOCKET = (12, 60)
@@ -74,3 +82,120 @@ def socket_resyncs() -> SlidingWindow:
     """A counter for one socket, dropped with it: no per-socket key outlives its socket."""
     limit, seconds = RESYNCS_PER_SOCKET
     return SlidingWindow(limit, seconds)
+
+
+# ---------------------------------------------------------------- guessing limits (limits)
+
+LOGIN_ATTEMPTS = RateLimitItemPerMinute(5, 5)
+"""Per account: five attempts in a moving five minutes (a success starts the count again). A
+guesser slows to a crawl; a facilitator who mistyped twice is not locked out."""
+WRONG_CODES_PER_DEVICE = RateLimitItemPerMinute(10, 10)
+"""Per device cookie: ten wrong join or seat codes in ten minutes, then that phone is refused
+(429). Nobody mistypes a code ten times; nobody else is affected."""
+WRONG_CODES_PER_CLIENT = RateLimitItemPerMinute(120, 1)
+"""Per client address: 120 wrong codes a minute, then that address is refused for the rest of
+the minute. A hall shares one Wi-Fi address: a thousand phones arriving with one typo in ten
+make a few dozen a minute."""
+FAST_WRONG_CODES_PER_CLIENT = RateLimitItemPerMinute(30, 1)
+"""The first thirty of those are answered at once; the rest after `SLOW_DOWN_SECONDS`."""
+WRONG_CODES_PER_SERVER = RateLimitItemPerMinute(300, 1)
+"""Across the server (every worker): past 300 wrong codes a minute every code lookup waits
+`SLOW_DOWN_SECONDS` first. Never a refusal: a flood from elsewhere only delays a correct code."""
+SLOW_DOWN_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Guesser:
+    """Who is trying a code: the device cookie's hash (None before the phone has one) and the
+    client address (the proxy's, unless uvicorn is told to trust its X-Forwarded-For)."""
+
+    device: str | None = None
+    client: str = "local"
+
+
+LOCAL = Guesser()
+"""The command line and the demo: trusted callers, counted as one client."""
+
+
+def _storage(redis_url: str) -> Storage:
+    if redis_url:
+        scheme, _, rest = redis_url.partition("://")
+        return RedisStorage(
+            f"async+{scheme}://{rest}", implementation="redispy", key_prefix="samatcha-limits"
+        )
+    return MemoryStorage()
+
+
+class Throttles:
+    """The guessing limits of one server, shared by its workers through Redis when set."""
+
+    def __init__(self, redis_url: str = "") -> None:
+        self.storage = _storage(redis_url)
+        self.moving = MovingWindowRateLimiter(self.storage)
+        self.fixed = FixedWindowRateLimiter(self.storage)
+
+    # -- passwords
+
+    async def reserve_login(self, username: str) -> None:
+        """Count a login attempt before the password is checked; refuse past the limit."""
+        if not await self.moving.hit(LOGIN_ATTEMPTS, "login", username.lower()):
+            raise TooManyRequests(
+                "too_many_attempts", "Too many attempts. Please wait a few minutes."
+            )
+
+    async def login_succeeded(self, username: str) -> None:
+        await self.moving.clear(LOGIN_ATTEMPTS, "login", username.lower())
+
+    # -- join and seat codes
+
+    @asynccontextmanager
+    async def code_guess(self, guesser: Guesser) -> AsyncIterator[CodeGuess]:
+        """Reserve one wrong code for `guesser` before the code is looked up; the reservation
+        is given back unless the body calls `guess.wrong()`. A correct code therefore never
+        uses anyone's budget, and only the guesser's own device or address can be refused."""
+        reserved: list[tuple[RateLimitItem, str]] = []
+        guess = CodeGuess()
+        try:
+            if guesser.device is not None:
+                await self._reserve(reserved, WRONG_CODES_PER_DEVICE, f"device:{guesser.device}")
+            await self._reserve(reserved, WRONG_CODES_PER_CLIENT, f"client:{guesser.client}")
+            fast = await self._reserve(
+                reserved, FAST_WRONG_CODES_PER_CLIENT, f"client:{guesser.client}", refuse=False
+            )
+            fast = (
+                await self._reserve(reserved, WRONG_CODES_PER_SERVER, "server", refuse=False)
+                and fast
+            )
+            if not fast:
+                await asyncio.sleep(SLOW_DOWN_SECONDS)
+            yield guess
+        finally:
+            if not guess.was_wrong:
+                await self._give_back(reserved)
+
+    async def _reserve(
+        self,
+        reserved: list[tuple[RateLimitItem, str]],
+        item: RateLimitItem,
+        key: str,
+        *,
+        refuse: bool = True,
+    ) -> bool:
+        reserved.append((item, key))
+        within = await self.fixed.hit(item, "code", key)
+        if not within and refuse:
+            raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
+        return within
+
+    async def _give_back(self, reserved: list[tuple[RateLimitItem, str]]) -> None:
+        for item, key in reserved:
+            await self.storage.incr(item.key_for("code", key), item.get_expiry(), amount=-1)
+
+
+@dataclass
+class CodeGuess:
+    was_wrong: bool = False
+
+    def wrong(self) -> None:
+        """The code admitted nobody: the reservation stays counted."""
+        self.was_wrong = True

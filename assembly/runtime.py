@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
 from assembly.events import Event, EventSink, LiveUpdate, Outbox
-from assembly.limits import Limits
+from assembly.limits import Limits, Throttles
 from assembly.settings import Settings
 
 
@@ -71,6 +71,8 @@ class Runtime:
     sink: EventSink
     settings: Settings
     limits: Limits = field(default_factory=Limits)
+    throttles: Throttles = field(default_factory=Throttles)
+    """Guessing limits; `create_app` gives it the Redis URL so workers share one count."""
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
     """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
 

@@ -23,10 +23,10 @@ from assembly.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
-    TooManyRequests,
 )
 from assembly.events import Outbox
 from assembly.i18n import N_
+from assembly.limits import LOCAL, Guesser
 from assembly.models import (
     Assembly,
     FacilitatorAssignment,
@@ -41,10 +41,10 @@ from assembly.networks import DEFAULT_NETWORKS
 from assembly.runtime import Runtime
 from assembly.security import (
     MIN_PASSWORD_LENGTH,
+    check_password,
     hash_password,
     new_token,
     token_hash,
-    verify_password,
 )
 from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
 from assembly.thai_format import arabic_digits
@@ -52,7 +52,9 @@ from assembly.timeutil import as_utc, utcnow
 from deliberation.thai import clean_text
 
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
-JOIN_CODE_DIGITS = 6
+JOIN_CODE_DIGITS = 8
+"""10^8 codes: the wrong-code limits let one address try 7,200 an hour (docs/security.md)."""
+LEGACY_JOIN_CODE_DIGITS = 6  # assemblies created before codes had eight digits keep theirs
 MAX_TIMER_MINUTES = 240
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{3,40}$")
 MAX_PASSWORD_CHARS = 1024  # a passphrase fits; hashing more is work for a guesser's benefit
@@ -225,13 +227,13 @@ async def log_in(rt: Runtime, *, username: str, password: str) -> str:
         # No account has such a name (create_user checks it): refused before hashing a
         # megabyte of password or keeping a megabyte-long key in the login counter.
         raise NotAuthenticated("bad_credentials", "Wrong username or password.")
-    if rt.limits.login_failures.blocked(username):
-        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a few minutes.")
+    # Counted before anything is awaited: concurrent guesses cannot all pass one check.
+    await rt.throttles.reserve_login(username)
     async with rt.read() as session:
         user = await session.scalar(select(User).where(User.username == username))
-    if user is None or not verify_password(user.password_hash, password):
-        rt.limits.login_failures.allow(username)
+    if not await check_password(user.password_hash if user else None, password) or user is None:
         raise NotAuthenticated("bad_credentials", "Wrong username or password.")
+    await rt.throttles.login_succeeded(username)
     token = new_token()
     async with rt.transaction() as (session, _):
         session.add(
@@ -440,19 +442,25 @@ async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
 # ---------------------------------------------------------------- joining
 
 
-async def assembly_for_code(rt: Runtime, join_code: str, *, with_seat: bool = False) -> Assembly:
+async def assembly_for_code(
+    rt: Runtime,
+    join_code: str,
+    *,
+    with_seat: bool = False,
+    guesser: Guesser = LOCAL,
+) -> Assembly:
     """`with_seat`: a seat card is being used, which moves an existing seat, so it works after
-    joining closed too (a replacement phone before the official vote)."""
+    joining closed too (a replacement phone before the official vote). `guesser`: who asks,
+    for the wrong-code limits (assembly/limits.py); a correct code never counts."""
     code = re.sub(r"\D", "", arabic_digits(join_code or ""))
-    if len(code) != JOIN_CODE_DIGITS:
-        raise InvalidInput("invalid_join_code", "The join code has 6 digits.")
-    if rt.limits.wrong_join_codes.blocked("any"):
-        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
-    async with rt.read() as session:
-        assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
-    if assembly is None:
-        rt.limits.wrong_join_codes.allow("any")
-        raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
+    if len(code) not in (JOIN_CODE_DIGITS, LEGACY_JOIN_CODE_DIGITS):
+        raise InvalidInput("invalid_join_code", "The join code has 8 digits.")
+    async with rt.throttles.code_guess(guesser) as guess:
+        async with rt.read() as session:
+            assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
+        if assembly is None:
+            guess.wrong()
+            raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
     if not assembly.join_open and not with_seat:
         raise Gone("join_closed", "This assembly no longer accepts new participants.")
     return assembly
@@ -467,6 +475,7 @@ async def join_assembly(
     display_name: str = "",
     organisation: str = "",
     seat_code: str | None = None,
+    guesser: Guesser = LOCAL,
 ) -> Participant:
     """Give this device a seat; the same device joining again keeps its one seat.
 
@@ -474,7 +483,7 @@ async def join_assembly(
     (assembly/seats.py).
     """
     assembly = await assembly_for_code(
-        rt, join_code, with_seat=bool(seat_code and seat_code.strip())
+        rt, join_code, with_seat=bool(seat_code and seat_code.strip()), guesser=guesser
     )
     name = clean_field(display_name, "display_name")
     org = clean_field(organisation, "organisation")
@@ -488,6 +497,7 @@ async def join_assembly(
             seat_code=seat_code or "",
             display_name=name,
             organisation=org,
+            guesser=guesser,
         )
     async with rt.transaction() as (session, outbox):
         existing = await session.scalar(

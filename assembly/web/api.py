@@ -20,6 +20,7 @@ from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
     device_token,
+    guesser_of,
     provide_actor,
     runtime_of,
     session_cookie,
@@ -135,6 +136,7 @@ class SessionApi(Controller):
             display_name=data.display_name,
             organisation=data.organisation,
             seat_code=data.seat_code,
+            guesser=guesser_of(request),
         )
         body = {"participant_id": participant.id, "assembly_id": participant.assembly_id}
         return Response(body, cookies=[cookie] if cookie else [])

@@ -31,6 +31,7 @@ from assembly.agenda.render_html import STYLE as AGENDA_STYLE
 from assembly.db import Database
 from assembly.errors import DomainError
 from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
+from assembly.limits import Throttles
 from assembly.runtime import Runtime
 from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
@@ -206,7 +207,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     database = Database(
         settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
-    runtime = Runtime(db=database, sink=ChannelsSink(channels), settings=settings)
+    runtime = Runtime(
+        db=database,
+        sink=ChannelsSink(channels),
+        settings=settings,
+        throttles=Throttles(settings.redis_url),
+    )
 
     supervisor: list[asyncio.Task[None]] = []
 

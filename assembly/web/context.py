@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 import msgspec
@@ -13,6 +14,7 @@ from litestar.params import Parameter
 
 from assembly.errors import DomainError, NotFound, UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
+from assembly.limits import Guesser
 from assembly.runtime import Runtime
 from assembly.security import new_token, token_hash
 from assembly.services import Actor, user_for_token
@@ -47,6 +49,25 @@ async def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     actor = Actor(user=user, device_hash=token_hash(device) if device else None)
     connection.scope.setdefault("state", {})["actor"] = actor
     return actor
+
+
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address for per-client limits; an IPv6 client is its /64, which one
+    machine usually has whole."""
+    host = connection.client.host if connection.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def guesser_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Guesser:
+    """Who is trying a join or seat code, for the wrong-code limits."""
+    device = connection.cookies.get(DEVICE_COOKIE)
+    return Guesser(device=token_hash(device) if device else None, client=client_address(connection))
 
 
 def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

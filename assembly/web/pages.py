@@ -28,6 +28,7 @@ from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
     device_token,
+    guesser_of,
     provide_actor,
     runtime_of,
     session_cookie,
@@ -131,7 +132,9 @@ class ParticipantPages(Controller):
         self, request: Request[Any, Any, Any], code: FromQuery[str | None] = None
     ) -> Response[Any]:
         if code:
-            assembly = await services.assembly_for_code(runtime_of(request), code)
+            assembly = await services.assembly_for_code(
+                runtime_of(request), code, guesser=guesser_of(request)
+            )
             return Redirect(f"/j/{assembly.join_code}", status_code=HTTP_303_SEE_OTHER)
         return page("home.html", request)
 
@@ -146,7 +149,9 @@ class ParticipantPages(Controller):
         """`?seat=` (a seat card's QR link) fills in the seat code; a phone that already has
         a seat still sees the form then, since the card may move a seat to it."""
         rt = runtime_of(request)
-        assembly = await services.assembly_for_code(rt, code, with_seat=bool(seat))
+        assembly = await services.assembly_for_code(
+            rt, code, with_seat=bool(seat), guesser=guesser_of(request)
+        )
         if actor.device_hash and not seat:
             snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
             if snap.standing.participant is not None:
@@ -166,6 +171,7 @@ class ParticipantPages(Controller):
             display_name=data.get("display_name", ""),
             organisation=data.get("organisation", ""),
             seat_code=data.get("seat_code"),
+            guesser=guesser_of(request),
         )
         return Redirect(
             f"/a/{participant.assembly_id}",
