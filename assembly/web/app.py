@@ -139,6 +139,16 @@ def on_undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError
     return _error_response(request, 400, "invalid_encoding", message)
 
 
+def on_recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A JSON body nested deeper than the decoder follows (100,000 `[`): the sender's mistake,
+    answered like any malformed body, with no traceback in the log. Any other RecursionError
+    is a bug and handled as one."""
+    if "deserializing" not in str(exc):
+        return on_unexpected_error(request, exc)
+    message = gettext_("The request is incomplete or malformed.")
+    return _error_response(request, 400, "invalid_json", message)
+
+
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -266,6 +276,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: on_domain_error,
             ValidationException: on_validation_error,
             UnicodeDecodeError: on_undecodable_body,
+            RecursionError: on_recursion_error,
             HTTPException: on_http_error,
             Exception: on_unexpected_error,
         },

@@ -22,7 +22,14 @@ from assembly.i18n import translate
 from assembly.live import build_snapshot
 from assembly.services import refusal_error
 from assembly.steps import Action, refusal
-from assembly.web.context import MAX_ROW_ID, CurrentActor, RowId, provide_actor, runtime_of
+from assembly.web.context import (
+    MAX_ROW_ID,
+    UPLOAD_OPT,
+    CurrentActor,
+    RowId,
+    provide_actor,
+    runtime_of,
+)
 from assembly.web.pages import Form, done, page
 from deliberation import curation
 from deliberation.imports import ImportReport, RowIssue, import_proposals
@@ -267,7 +274,12 @@ class ReviewApi(Controller):
             **_move_args(data),
         )
 
-    @post("/{assembly_id:int}/imports", status_code=HTTP_200_OK, request_max_body_size=UPLOAD_LIMIT)
+    @post(
+        "/{assembly_id:int}/imports",
+        status_code=HTTP_200_OK,
+        request_max_body_size=UPLOAD_LIMIT,
+        opt={UPLOAD_OPT: True},
+    )
     async def import_file(
         self,
         request: Request[Any, Any, Any],
