@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -93,15 +94,17 @@ WRONG_CODES_PER_DEVICE = RateLimitItemPerMinute(10, 10)
 """Per device cookie: ten wrong join or seat codes in ten minutes, then that phone is refused
 (429). Nobody mistypes a code ten times; nobody else is affected."""
 WRONG_CODES_PER_CLIENT = RateLimitItemPerMinute(120, 1)
-"""Per client address: 120 wrong codes a minute, then that address is refused for the rest of
-the minute. A hall shares one Wi-Fi address: a thousand phones arriving with one typo in ten
-make a few dozen a minute."""
-FAST_WRONG_CODES_PER_CLIENT = RateLimitItemPerMinute(30, 1)
-"""The first thirty of those are answered at once; the rest after `SLOW_DOWN_SECONDS`."""
-WRONG_CODES_PER_SERVER = RateLimitItemPerMinute(300, 1)
-"""Across the server (every worker): past 300 wrong codes a minute every code lookup waits
-`SLOW_DOWN_SECONDS` first. Never a refusal: a flood from elsewhere only delays a correct code."""
+"""Per client address: 120 wrong codes a minute, then that address is refused (429) for the
+rest of the minute. A hall shares one Wi-Fi address: a thousand phones arriving with one typo
+in ten make a few dozen a minute."""
+SLOW_FROM_CLIENT = RateLimitItemPerMinute(30, 1)
+"""Past thirty wrong codes a minute from one address, its lookups wait `SLOW_DOWN_SECONDS`."""
+SLOW_FROM_SERVER = RateLimitItemPerMinute(300, 1)
+"""Past 300 wrong codes a minute across the server (every worker), every lookup of a code not
+known to be correct waits `SLOW_DOWN_SECONDS`: never a refusal, so a flood from elsewhere only
+delays a correct code."""
 SLOW_DOWN_SECONDS = 2.0
+KNOWN_CODES_KEPT = 10_000  # correct join codes remembered per process (a few hundred bytes each)
 
 
 @dataclass(frozen=True)
@@ -117,22 +120,45 @@ LOCAL = Guesser()
 """The command line and the demo: trusted callers, counted as one client."""
 
 
-def _storage(redis_url: str) -> Storage:
-    if redis_url:
-        scheme, _, rest = redis_url.partition("://")
-        return RedisStorage(
-            f"async+{scheme}://{rest}", implementation="redispy", key_prefix="samatcha-limits"
-        )
-    return MemoryStorage()
+KEY_PREFIX = "samatcha-limits"
 
 
 class Throttles:
     """The guessing limits of one server, shared by its workers through Redis when set."""
 
-    def __init__(self, redis_url: str = "") -> None:
-        self.storage = _storage(redis_url)
+    def __init__(self, redis_url: str = "", *, key_prefix: str = KEY_PREFIX) -> None:
+        self._pool: Any = None
+        self.storage: Storage = MemoryStorage()
+        if redis_url:
+            from redis.asyncio import ConnectionPool
+
+            self._pool = ConnectionPool.from_url(redis_url)  # ours, so that `close` can end it
+            scheme, _, rest = redis_url.partition("://")
+            self.storage = RedisStorage(
+                f"async+{scheme}://{rest}",
+                implementation="redispy",
+                key_prefix=key_prefix,
+                connection_pool=self._pool,
+            )
         self.moving = MovingWindowRateLimiter(self.storage)
         self.fixed = FixedWindowRateLimiter(self.storage)
+        self._known_codes: set[str] = set()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.disconnect()
+
+    # -- join codes seen to be correct (join codes never change)
+
+    def is_known_code(self, code: str) -> bool:
+        return code in self._known_codes
+
+    def remember_code(self, code: str) -> None:
+        """A code that named an assembly: later lookups of it reserve nothing, so a thousand
+        phones arriving at once through one Wi-Fi address never near that address's limit."""
+        if len(self._known_codes) >= KNOWN_CODES_KEPT:
+            self._known_codes.clear()
+        self._known_codes.add(code)
 
     # -- passwords
 
@@ -150,42 +176,38 @@ class Throttles:
 
     @asynccontextmanager
     async def code_guess(self, guesser: Guesser) -> AsyncIterator[CodeGuess]:
-        """Reserve one wrong code for `guesser` before the code is looked up; the reservation
-        is given back unless the body calls `guess.wrong()`. A correct code therefore never
-        uses anyone's budget, and only the guesser's own device or address can be refused."""
+        """Reserve one wrong code against the guesser's hard limits (device, address) before
+        the code is looked up; the reservation is given back unless the body calls
+        `guess.wrong()`. A correct code therefore never uses anyone's budget, and only the
+        guesser's own device or address can be refused. The slow-down looks at wrong codes
+        already seen (not at lookups in flight), so an honest crowd joining at once is not
+        slowed by its own correct codes."""
+        client = f"client:{guesser.client}"
         reserved: list[tuple[RateLimitItem, str]] = []
         guess = CodeGuess()
         try:
             if guesser.device is not None:
                 await self._reserve(reserved, WRONG_CODES_PER_DEVICE, f"device:{guesser.device}")
-            await self._reserve(reserved, WRONG_CODES_PER_CLIENT, f"client:{guesser.client}")
-            fast = await self._reserve(
-                reserved, FAST_WRONG_CODES_PER_CLIENT, f"client:{guesser.client}", refuse=False
-            )
-            fast = (
-                await self._reserve(reserved, WRONG_CODES_PER_SERVER, "server", refuse=False)
-                and fast
-            )
-            if not fast:
+            await self._reserve(reserved, WRONG_CODES_PER_CLIENT, client)
+            if not (
+                await self.fixed.test(SLOW_FROM_CLIENT, "code", client)
+                and await self.fixed.test(SLOW_FROM_SERVER, "code", "server")
+            ):
                 await asyncio.sleep(SLOW_DOWN_SECONDS)
             yield guess
         finally:
-            if not guess.was_wrong:
+            if guess.was_wrong:
+                await self.fixed.hit(SLOW_FROM_CLIENT, "code", client)
+                await self.fixed.hit(SLOW_FROM_SERVER, "code", "server")
+            else:
                 await self._give_back(reserved)
 
     async def _reserve(
-        self,
-        reserved: list[tuple[RateLimitItem, str]],
-        item: RateLimitItem,
-        key: str,
-        *,
-        refuse: bool = True,
-    ) -> bool:
+        self, reserved: list[tuple[RateLimitItem, str]], item: RateLimitItem, key: str
+    ) -> None:
         reserved.append((item, key))
-        within = await self.fixed.hit(item, "code", key)
-        if not within and refuse:
+        if not await self.fixed.hit(item, "code", key):
             raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
-        return within
 
     async def _give_back(self, reserved: list[tuple[RateLimitItem, str]]) -> None:
         for item, key in reserved:

@@ -455,12 +455,19 @@ async def assembly_for_code(
     code = re.sub(r"\D", "", arabic_digits(join_code or ""))
     if len(code) not in (JOIN_CODE_DIGITS, LEGACY_JOIN_CODE_DIGITS):
         raise InvalidInput("invalid_join_code", "The join code has 8 digits.")
-    async with rt.throttles.code_guess(guesser) as guess:
+    by_code = select(Assembly).where(Assembly.join_code == code)
+    if rt.throttles.is_known_code(code):  # seen correct before: a hall's crowd skips the limits
         async with rt.read() as session:
-            assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
-        if assembly is None:
-            guess.wrong()
-            raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
+            assembly = await session.scalar(by_code)
+    else:
+        async with rt.throttles.code_guess(guesser) as guess:
+            async with rt.read() as session:
+                assembly = await session.scalar(by_code)
+            if assembly is None:
+                guess.wrong()
+    if assembly is None:
+        raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
+    rt.throttles.remember_code(code)
     if not assembly.join_open and not with_seat:
         raise Gone("join_closed", "This assembly no longer accepts new participants.")
     return assembly

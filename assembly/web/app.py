@@ -241,6 +241,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop() -> None:
         for task in supervisor:
             task.cancel()
+        await runtime.throttles.close()
         await database.dispose()
 
     app = Litestar(
