@@ -35,11 +35,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
     export.add_argument("--table", choices=CSV_TABLES, help="csv only: one table")
+    export.add_argument(
+        "--full",
+        action="store_true",
+        help="json only: the FULL archive with personal data and who voted what, for "
+        "import-archive on another server (default: anonymised)",
+    )
     export.set_defaults(func=cmd_export)
 
     load = commands.add_parser(
         "import-archive",
-        help="load a JSON archive (samatcha export --format json) into an EMPTY database",
+        help="load a full JSON archive (samatcha export --format json --full) into an EMPTY "
+        "database",
     )
     load.add_argument("file", type=Path)
     load.add_argument(
@@ -74,7 +81,9 @@ def _with_runtime(work: Any) -> Any:
     return asyncio.run(run())
 
 
-async def export_bytes(rt: Any, assembly_id: int, fmt: str, table: str | None) -> bytes:
+async def export_bytes(
+    rt: Any, assembly_id: int, fmt: str, table: str | None, *, full: bool = False
+) -> bytes:
     """The file `samatcha export` writes."""
     from assembly.agenda import render_csv
     from assembly.agenda.archive import read_archive
@@ -84,7 +93,7 @@ async def export_bytes(rt: Any, assembly_id: int, fmt: str, table: str | None) -
     from assembly.agenda.render_markdown import render_markdown
 
     if fmt == "json":
-        archive = await read_archive(rt, assembly_id=assembly_id)
+        archive = await read_archive(rt, assembly_id=assembly_id, full=full)
         return json.dumps(archive, ensure_ascii=False, indent=1).encode("utf-8")
     async with rt.read() as session:
         doc = await gather_document(session, assembly_id)
@@ -116,8 +125,12 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     if args.table and args.format != "csv":
         _fail("export", "--table goes with --format csv")
+    if args.full and args.format != "json":
+        _fail("export", "--full goes with --format json")
     try:
-        body = _with_runtime(lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table))
+        body = _with_runtime(
+            lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table, full=args.full)
+        )
     except DomainError as exc:
         _fail("export", f"{exc.code}: {translate(exc.message, **exc.params)}")
     try:
