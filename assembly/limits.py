@@ -71,12 +71,27 @@ class Limits:
     flooding the console is stopped (an offline phone's outbox waits and sends the rest)."""
     supports: SlidingWindow = field(default_factory=lambda: SlidingWindow(30, 60))
     """Per participant: thirty +1s a minute, generous for reading a list, tight for a script."""
+    similar: SlidingWindow = field(default_factory=lambda: SlidingWindow(30, 60))
+    """Per participant (or staff login): thirty similar-while-typing look-ups a minute. A phone
+    asks after each 400 ms typing pause when the draft changed, a dozen times for a proposal;
+    each costs ~0.4 s of CPU (an embedding), so a script asking in a loop is refused."""
 
 
 RESYNCS_PER_SOCKET = (12, 60)
 """Snapshots one socket may ask for per minute. A phone asks after each step change and after
 a gap in events: a few a minute at the busiest. Each costs a database read and a whole state,
 so a script asking in a loop gets an error message instead (its socket stays open)."""
+
+
+RESYNCS_PER_DEVICE = (24, 60)
+"""Snapshots all the sockets of one phone (or one staff login) may ask for per minute, in one
+worker: twice one socket's, so a second tab works, while many sockets do not multiply it."""
+
+
+def device_resyncs() -> SlidingWindow:
+    """One counter for every owner of sockets in a worker, keyed by owner."""
+    limit, seconds = RESYNCS_PER_DEVICE
+    return SlidingWindow(limit, seconds)
 
 
 def socket_resyncs() -> SlidingWindow:

@@ -6,7 +6,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -251,6 +251,13 @@ async def log_out(rt: Runtime, *, token: str) -> None:
         await session.execute(
             delete(UserSession).where(UserSession.token_hash == token_hash(token))
         )
+
+
+async def session_expires_at(rt: Runtime, token: str) -> datetime | None:
+    """When this login ends (None: it already has, or never was)."""
+    async with rt.read() as session:
+        login = await session.get(UserSession, token_hash(token))
+        return None if login is None else login.expires_at
 
 
 async def user_for_token(rt: Runtime, token: str) -> User | None:

@@ -38,7 +38,7 @@ from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, MAX_REQUEST_BYTES, before_request
-from assembly.web.live import ChannelsSink, live_socket, supervise_channels
+from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
@@ -295,7 +295,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         response_headers=[ResponseHeader(name=k, value=v) for k, v in SECURITY_HEADERS.items()],
         on_startup=[tune_garbage_collector, start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "sockets": SocketCounts()}),
     )
     document_api_errors(app)
     return app

@@ -12,6 +12,7 @@ from typing import Any
 
 import segno
 from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -33,6 +34,7 @@ from assembly.web.context import (
     runtime_of,
     session_cookie,
 )
+from assembly.web.live import announce_logout
 from deliberation import services as deliberation
 
 Form = URLEncodedBody[dict[str, str]]
@@ -242,6 +244,7 @@ class StaffPages(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await services.log_out(runtime_of(request), token=token)
+            announce_logout(request.app.plugins.get(ChannelsPlugin), token)
         return Redirect(
             "/login", status_code=HTTP_303_SEE_OTHER, cookies=[cleared_session_cookie(request)]
         )
