@@ -56,7 +56,7 @@ class Assembly(Base):
     province: Mapped[str] = mapped_column(String(100))
     held_on: Mapped[date | None] = mapped_column(Date)
     venue: Mapped[str] = mapped_column(String(200), default="")
-    join_code: Mapped[str] = mapped_column(String(6), unique=True)
+    join_code: Mapped[str] = mapped_column(String(8), unique=True)
     join_open: Mapped[bool] = mapped_column(Boolean, default=True)
     seat_codes_required: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()

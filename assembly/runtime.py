@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.agenda.pdf import ConversionQueue
 from assembly.db import Database
 from assembly.events import Event, EventSink, LiveUpdate, Outbox
-from assembly.limits import Limits
+from assembly.limits import Limits, Throttles
 from assembly.security import device_key
 from assembly.settings import Settings
 
@@ -73,6 +73,8 @@ class Runtime:
     sink: EventSink
     settings: Settings
     limits: Limits = field(default_factory=Limits)
+    throttles: Throttles = field(default_factory=Throttles)
+    """Guessing limits; `create_app` gives it the Redis URL so workers share one count."""
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
     """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
     pdf_queue: ConversionQueue = field(default_factory=ConversionQueue)

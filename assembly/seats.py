@@ -22,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly import services
-from assembly.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, TooManyRequests
+from assembly.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from assembly.events import Outbox
+from assembly.limits import LOCAL, Guesser
 from assembly.models import Assembly, Participant, SeatCode
 from assembly.runtime import Runtime
 from assembly.services import Actor
@@ -365,6 +366,7 @@ async def take_seat(
     seat_code: str,
     display_name: str = "",
     organisation: str = "",
+    guesser: Guesser = LOCAL,
 ) -> Participant:
     """Join with a seat code: take the card's seat, or move it here from another device.
 
@@ -380,18 +382,18 @@ async def take_seat(
             "invalid_seat_code",
             "A seat code has 8 letters and digits, as printed on your card.",
         )
-    if rt.limits.wrong_join_codes.blocked("any"):
-        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
     lookup = code_hash(_secret(rt), code)
     try:
-        async with rt.transaction() as (session, outbox):
-            participant = await _claim(session, outbox, assembly_id, lookup, device_hash)
-            participant.display_name = display_name or participant.display_name
-            participant.organisation = organisation or participant.organisation
-            return participant
-    except _WrongCode as wrong:
-        rt.limits.wrong_join_codes.allow("any")
-        raise wrong.error from None
+        async with rt.throttles.code_guess(guesser) as guess:
+            try:
+                async with rt.transaction() as (session, outbox):
+                    participant = await _claim(session, outbox, assembly_id, lookup, device_hash)
+                    participant.display_name = display_name or participant.display_name
+                    participant.organisation = organisation or participant.organisation
+                    return participant
+            except _WrongCode as wrong:
+                guess.wrong()
+                raise wrong.error from None
     except IntegrityError as exc:  # the same device or card joining twice at the same instant
         raise Conflict("already_joined", "You have already joined. Please reload.") from exc
 

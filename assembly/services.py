@@ -24,10 +24,10 @@ from assembly.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
-    TooManyRequests,
 )
 from assembly.events import Outbox
 from assembly.i18n import N_
+from assembly.limits import LOCAL, Guesser
 from assembly.models import (
     Assembly,
     FacilitatorAssignment,
@@ -42,10 +42,10 @@ from assembly.networks import DEFAULT_NETWORKS, short_names
 from assembly.runtime import Runtime
 from assembly.security import (
     MIN_PASSWORD_LENGTH,
+    check_password,
     hash_password,
     new_token,
     token_hash,
-    verify_password,
 )
 from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
 from assembly.thai_format import arabic_digits
@@ -53,7 +53,9 @@ from assembly.timeutil import as_utc, utcnow
 from deliberation.thai import clean_text
 
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
-JOIN_CODE_DIGITS = 6
+JOIN_CODE_DIGITS = 8
+"""10^8 codes: the wrong-code limits let one address try 7,200 an hour (docs/security.md)."""
+LEGACY_JOIN_CODE_DIGITS = 6  # assemblies created before codes had eight digits keep theirs
 MAX_TIMER_MINUTES = 240
 # Thai names are welcome (an organizer makes accounts like "ครูสมศรี"): the Thai block, Latin
 # letters, digits, dot, dash, underscore; NFC so one name typed on two keyboards is one account.
@@ -255,13 +257,13 @@ async def log_in(rt: Runtime, *, username: str, password: str) -> str:
         # No account has such a name (create_user checks it): refused before hashing a
         # megabyte of password or keeping a megabyte-long key in the login counter.
         raise NotAuthenticated("bad_credentials", "Wrong username or password.")
-    if rt.limits.login_failures.blocked(username):
-        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a few minutes.")
+    # Counted before anything is awaited: concurrent guesses cannot all pass one check.
+    await rt.throttles.reserve_login(username)
     async with rt.read() as session:
         user = await session.scalar(select(User).where(User.username == username))
-    if user is None or not verify_password(user.password_hash, password):
-        rt.limits.login_failures.allow(username)
+    if not await check_password(user.password_hash if user else None, password) or user is None:
         raise NotAuthenticated("bad_credentials", "Wrong username or password.")
+    await rt.throttles.login_succeeded(username)
     token = new_token()
     async with rt.transaction() as (session, _):
         session.add(
@@ -279,6 +281,13 @@ async def log_out(rt: Runtime, *, token: str) -> None:
         await session.execute(
             delete(UserSession).where(UserSession.token_hash == token_hash(token))
         )
+
+
+async def session_expires_at(rt: Runtime, token: str) -> datetime | None:
+    """When this login ends (None: it already has, or never was)."""
+    async with rt.read() as session:
+        login = await session.get(UserSession, token_hash(token))
+        return None if login is None else login.expires_at
 
 
 async def user_for_token(rt: Runtime, token: str) -> User | None:
@@ -566,19 +575,32 @@ async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
 # ---------------------------------------------------------------- joining
 
 
-async def assembly_for_code(rt: Runtime, join_code: str, *, with_seat: bool = False) -> Assembly:
+async def assembly_for_code(
+    rt: Runtime,
+    join_code: str,
+    *,
+    with_seat: bool = False,
+    guesser: Guesser = LOCAL,
+) -> Assembly:
     """`with_seat`: a seat card is being used, which moves an existing seat, so it works after
-    joining closed too (a replacement phone before the official vote)."""
+    joining closed too (a replacement phone before the official vote). `guesser`: who asks,
+    for the wrong-code limits (assembly/limits.py); a correct code never counts."""
     code = re.sub(r"\D", "", arabic_digits(join_code or ""))
-    if len(code) != JOIN_CODE_DIGITS:
-        raise InvalidInput("invalid_join_code", "The join code has 6 digits.")
-    if rt.limits.wrong_join_codes.blocked("any"):
-        raise TooManyRequests("too_many_attempts", "Too many attempts. Please wait a minute.")
-    async with rt.read() as session:
-        assembly = await session.scalar(select(Assembly).where(Assembly.join_code == code))
+    if len(code) not in (JOIN_CODE_DIGITS, LEGACY_JOIN_CODE_DIGITS):
+        raise InvalidInput("invalid_join_code", "The join code has 8 digits.")
+    by_code = select(Assembly).where(Assembly.join_code == code)
+    if rt.throttles.is_known_code(code):  # seen correct before: a hall's crowd skips the limits
+        async with rt.read() as session:
+            assembly = await session.scalar(by_code)
+    else:
+        async with rt.throttles.code_guess(guesser) as guess:
+            async with rt.read() as session:
+                assembly = await session.scalar(by_code)
+            if assembly is None:
+                guess.wrong()
     if assembly is None:
-        rt.limits.wrong_join_codes.allow("any")
         raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
+    rt.throttles.remember_code(code)
     if not assembly.join_open and not with_seat:
         raise Gone("join_closed", "This assembly no longer accepts new participants.")
     return assembly
@@ -593,6 +615,7 @@ async def join_assembly(
     display_name: str = "",
     organisation: str = "",
     seat_code: str | None = None,
+    guesser: Guesser = LOCAL,
 ) -> Participant:
     """Give this device a seat; the same device joining again keeps its one seat.
 
@@ -600,7 +623,7 @@ async def join_assembly(
     (assembly/seats.py).
     """
     assembly = await assembly_for_code(
-        rt, join_code, with_seat=bool(seat_code and seat_code.strip())
+        rt, join_code, with_seat=bool(seat_code and seat_code.strip()), guesser=guesser
     )
     name = clean_field(display_name, "display_name")
     org = clean_field(organisation, "organisation")
@@ -614,6 +637,7 @@ async def join_assembly(
             seat_code=seat_code or "",
             display_name=name,
             organisation=org,
+            guesser=guesser,
         )
     async with rt.transaction() as (session, outbox):
         existing = await session.scalar(

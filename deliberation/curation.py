@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.errors import Conflict, InvalidInput, NotFound
+from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.events import Outbox
 from assembly.models import Assembly
 from assembly.runtime import Runtime
@@ -827,6 +827,15 @@ async def similar_proposals(
             return []
     if len(normalise(draft)) < SIMILAR_MIN_CHARS:
         return []
+    asker = (
+        f"participant:{standing.participant.id}"
+        if standing.participant is not None
+        else f"user:{getattr(actor.user, 'id', None)}"
+    )
+    if not rt.limits.similar.allow(asker):  # counted before the embedding it would cost
+        raise TooManyRequests(
+            "too_many_requests", "You are sending very fast. Please wait a moment."
+        )
     # Proposals the background has not embedded yet (a burst, a cold start) are embedded now:
     # a suggestion missed at that moment would never be asked for again.
     vectors = await ensure_vectors(rt, assembly_id)

@@ -62,6 +62,7 @@ function connect() {
     socket = null;
     if (e.code === 4400) return; // another site's page: retrying will not help
     if (e.code === 4403) { leaveOnce(); return; } // no longer allowed here (a seat card moved)
+    if (e.code === 4401) { leaveOnce(); return; } // the staff login ended: the page asks again
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
     attempt += 1;
     setTimeout(connect, delay);

@@ -7,15 +7,24 @@ a plain `assembly_id` column); columns are written by their type (dates as ISO t
 base64). Ids are kept as they are: loading happens only into an EMPTY database, so they cannot
 clash, and exporting the loaded copy gives the same JSON again (apart from `exported_at`).
 
-What is left out on purpose: login sessions and password hashes (an archive is a data file a
-facilitator may download, not a credential store). Loaded accounts get no usable password
-until one is set (`samatcha import-archive --password`, or SAMATCHA_PASSWORD).
+What is left out on purpose: login sessions and password hashes (an archive is a data file,
+not a credential store). Loaded accounts get no usable password until one is set
+(`samatcha import-archive --password`, or SAMATCHA_PASSWORD).
+
+Two kinds (docs/security.md). The ANONYMISED archive, the one facilitators and, by default,
+organizers get: no participant names, organisations or device hashes, no seat-code nonces or
+hashes, and no link from a ballot, consent answer or +1 to a participant (those rows carry the
+participant's network instead, without ids or times, in a fixed order). It is for reading and
+analysis and cannot be loaded. The FULL archive (organizer only, `export-full.json`, or
+`samatcha export --format json --full`) holds every row and is what `import-archive` loads,
+for moving an assembly to another server; `samatcha backup` copies the whole database.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -47,8 +56,22 @@ from assembly.steps import Action
 from assembly.timeutil import utcnow
 
 ARCHIVE_FORMAT = "samatcha.archive/1"
+FULL, ANONYMISED = "full", "anonymised"
 SKIPPED = frozenset({"user_sessions", "alembic_version"})
 OMITTED_COLUMNS = {"users": {"password_hash"}}
+# What the anonymised archive leaves out besides: who someone is, and the secrets of a seat.
+PERSONAL_COLUMNS = {
+    "participants": {"device_hash", "display_name", "organisation"},
+    "seat_codes": {"nonce", "code_hash", "participant_id"},
+}
+# Rows that say how someone voted or what they backed: kept with the participant's network in
+# place of the participant, and without what would order them by person or time.
+UNLINKED = {
+    "ballots": {"id", "participant_id", "client_seq", "cast_at"},
+    "consent_votes": {"id", "participant_id", "answered_at"},
+    "supports": {"participant_id", "created_at"},
+    "agenda_suggestion_supports": {"participant_id"},
+}
 # Never the output of hash_password: nobody can log in until a password is set.
 NO_PASSWORD = "!"  # noqa: S105
 
@@ -134,8 +157,11 @@ def _load(value: Any, column_type: Any) -> Any:
     return value
 
 
-async def archive_of(session: AsyncSession, assembly_id: int) -> dict[str, Any]:
-    """Every row of the assembly, table by table, sorted by primary key."""
+async def archive_of(
+    session: AsyncSession, assembly_id: int, *, full: bool = False
+) -> dict[str, Any]:
+    """Every row of the assembly, table by table, sorted by primary key; anonymised (see the
+    module's docstring) unless `full`."""
     tables: dict[str, Any] = {}
     for table in archived_tables():
         route = _ROUTES.get(table.name, _by_assembly)
@@ -147,27 +173,59 @@ async def archive_of(session: AsyncSession, assembly_id: int) -> dict[str, Any]:
             "columns": [c.name for c in columns],
             "rows": [[_dump(row[c.name], c.type) for c in columns] for row in rows],
         }
+    if not full:
+        tables = _anonymised(tables)
     return {
         "format": ARCHIVE_FORMAT,
+        "contents": FULL if full else ANONYMISED,
         "assembly_id": assembly_id,
         "exported_at": utcnow().isoformat(),
         "tables": tables,
     }
 
 
-async def export_archive(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
-    """The archive of one assembly for its staff, read in one transaction."""
+def _anonymised(tables: dict[str, Any]) -> dict[str, Any]:
+    participants = tables["participants"]
+    network_of = {
+        row[participants["columns"].index("id")]: row[participants["columns"].index("network_id")]
+        for row in participants["rows"]
+    }
+    out: dict[str, Any] = {}
+    for name, part in tables.items():
+        columns: list[str] = part["columns"]
+        rows: list[list[Any]] = part["rows"]
+        if name in UNLINKED:
+            who = columns.index("participant_id")
+            rows = [[*row, network_of.get(row[who])] for row in rows]
+            columns = [*columns, "participant_network_id"]
+            dropped = UNLINKED[name]
+        else:
+            dropped = PERSONAL_COLUMNS.get(name, set())
+        keep = [i for i, column in enumerate(columns) if column not in dropped]
+        rows = [[row[i] for i in keep] for row in rows]
+        if name in UNLINKED:  # no order left that follows a person or the clock
+            rows.sort(key=lambda row: json.dumps(row, ensure_ascii=False, sort_keys=True))
+        out[name] = {"columns": [columns[i] for i in keep], "rows": rows}
+    return out
+
+
+async def export_archive(
+    rt: Runtime, *, actor: Actor, assembly_id: int, full: bool = False
+) -> dict[str, Any]:
+    """The archive of one assembly for its staff, read in one transaction: anonymised for every
+    staff member; the full one for its organizer only."""
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
-        return await archive_of(session, assembly_id)
+        action = Action.MANAGE_ASSEMBLY if full else Action.VIEW_CONSOLE
+        await authorize(session, assembly, actor, action)
+        return await archive_of(session, assembly_id, full=full)
 
 
-async def read_archive(rt: Runtime, *, assembly_id: int) -> dict[str, Any]:
+async def read_archive(rt: Runtime, *, assembly_id: int, full: bool = False) -> dict[str, Any]:
     """The archive without an actor: for the command line, run by whoever holds the server."""
     async with rt.read() as session:
         await get_assembly(session, assembly_id)
-        return await archive_of(session, assembly_id)
+        return await archive_of(session, assembly_id, full=full)
 
 
 def _malformed(detail: str) -> InvalidInput:
@@ -189,6 +247,12 @@ async def load_archive(rt: Runtime, archive: object, *, password: str | None = N
     `password`, when given, becomes the password of every loaded account."""
     if not isinstance(archive, dict) or archive.get("format") != ARCHIVE_FORMAT:
         raise _malformed(f"format is not {ARCHIVE_FORMAT}")
+    if archive.get("contents", FULL) != FULL:
+        raise InvalidInput(
+            "anonymised_archive",
+            "This archive is anonymised and cannot be loaded. Load a full archive "
+            "(samatcha export --format json --full).",
+        )
     tables = archive.get("tables")
     assembly_id = archive.get("assembly_id")
     if not isinstance(tables, dict) or not isinstance(assembly_id, int):

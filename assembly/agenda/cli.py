@@ -40,11 +40,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         action="store_true",
         help="read the demo's database (data/demo.sqlite3), not the one `samatcha serve` uses",
     )
+    export.add_argument(
+        "--full",
+        action="store_true",
+        help="json only: the FULL archive with personal data and who voted what, for "
+        "import-archive on another server (default: anonymised)",
+    )
     export.set_defaults(func=cmd_export)
 
     load = commands.add_parser(
         "import-archive",
-        help="load a JSON archive (samatcha export --format json) into an EMPTY database",
+        help="load a full JSON archive (samatcha export --format json --full) into an EMPTY "
+        "database",
     )
     load.add_argument("file", type=Path)
     load.add_argument(
@@ -80,7 +87,9 @@ def _with_runtime(work: Any, *, database_url: str | None = None) -> Any:
     return asyncio.run(run())
 
 
-async def export_bytes(rt: Any, assembly_id: int, fmt: str, table: str | None) -> bytes:
+async def export_bytes(
+    rt: Any, assembly_id: int, fmt: str, table: str | None, *, full: bool = False
+) -> bytes:
     """The file `samatcha export` writes."""
     from assembly.agenda import render_csv
     from assembly.agenda.archive import read_archive
@@ -90,7 +99,7 @@ async def export_bytes(rt: Any, assembly_id: int, fmt: str, table: str | None) -
     from assembly.agenda.render_markdown import render_markdown
 
     if fmt == "json":
-        archive = await read_archive(rt, assembly_id=assembly_id)
+        archive = await read_archive(rt, assembly_id=assembly_id, full=full)
         return json.dumps(archive, ensure_ascii=False, indent=1).encode("utf-8")
     async with rt.read() as session:
         doc = await gather_document(session, assembly_id)
@@ -124,6 +133,8 @@ def cmd_export(args: argparse.Namespace) -> None:
 
     if args.table and args.format != "csv":
         _fail("export", "--table goes with --format csv")
+    if args.full and args.format != "json":
+        _fail("export", "--full goes with --format json")
     settings = Settings.from_env()
     url = settings.database_url_for(demo=args.demo)
     try:
@@ -133,7 +144,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"database: {used}", file=sys.stderr)
     try:
         body = _with_runtime(
-            lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table),
+            lambda rt: export_bytes(rt, args.assembly_id, args.format, args.table, full=args.full),
             database_url=url,
         )
     except DomainError as exc:

@@ -532,8 +532,9 @@ class AgendaPages(Controller):
         assembly_id: FromPath[int],
         filename: FromPath[str],
     ) -> Response[bytes]:
-        """`export.docx`, `export.html`, `export.md`, `export.json` (the whole assembly, for
-        `samatcha import-archive`) and `export.pdf` (where LibreOffice is installed)."""
+        """`export.docx`, `export.html`, `export.md`, `export.json` (the assembly, anonymised),
+        `export-full.json` (organizer only: everything, for `samatcha import-archive`) and
+        `export.pdf` (where LibreOffice is installed)."""
         body, media, name = await export_file(request, actor, assembly_id, filename)
         inline = filename == "export.html"
         return _download(body, media, name, inline=inline)
@@ -544,10 +545,18 @@ async def export_file(
 ) -> tuple[bytes, str, str]:
     rt = runtime_of(request)
     stem = f"agenda-{assembly_id}"
-    if filename == "export.json":
-        archive = await export_archive(rt, actor=actor, assembly_id=assembly_id)
+    if filename in ("export.json", "export-full.json"):
+        # The anonymised archive for every staff member; the full one (personal data, who
+        # voted what) only for the organizer, under a name that says so.
+        full = filename == "export-full.json"
+        archive = await export_archive(rt, actor=actor, assembly_id=assembly_id, full=full)
         body = json.dumps(archive, ensure_ascii=False, indent=1).encode("utf-8")
-        return body, "application/json; charset=utf-8", f"assembly-{assembly_id}.json"
+        name = (
+            f"assembly-{assembly_id}-FULL-personal-data.json"
+            if full
+            else f"assembly-{assembly_id}.json"
+        )
+        return body, "application/json; charset=utf-8", name
     kinds = {
         "export.docx": "docx",
         "export.html": "html",

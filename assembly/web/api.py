@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
+from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -20,10 +21,12 @@ from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
     device_token,
+    guesser_of,
     provide_actor,
     runtime_of,
     session_cookie,
 )
+from assembly.web.live import announce_logout
 from deliberation import services as deliberation
 
 
@@ -121,6 +124,7 @@ class SessionApi(Controller):
         token = request.cookies.get("samatcha_session")
         if token:
             await services.log_out(runtime_of(request), token=token)
+            announce_logout(request.app.plugins.get(ChannelsPlugin), token)
         return Response({"ok": True}, cookies=[cleared_session_cookie(request)])
 
     @post("/join", status_code=HTTP_200_OK)
@@ -137,6 +141,7 @@ class SessionApi(Controller):
             display_name=data.display_name,
             organisation=data.organisation,
             seat_code=data.seat_code,
+            guesser=guesser_of(request),
         )
         body = {"participant_id": participant.id, "assembly_id": participant.assembly_id}
         return Response(body, cookies=[cookie] if cookie else [])

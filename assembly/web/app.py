@@ -32,6 +32,7 @@ from assembly.agenda.render_html import STYLE as AGENDA_STYLE
 from assembly.db import Database
 from assembly.errors import DomainError
 from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
+from assembly.limits import Throttles
 from assembly.runtime import Runtime
 from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
@@ -39,7 +40,7 @@ from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
 from assembly.web.context import LANGUAGE_COOKIE, MAX_REQUEST_BYTES, before_request
 from assembly.web.headers import security_headers_hook
-from assembly.web.live import ChannelsSink, live_socket, supervise_channels
+from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
@@ -143,6 +144,16 @@ def on_undecodable_body(request: Request[Any, Any, Any], exc: UnicodeDecodeError
     return _error_response(request, 400, "invalid_encoding", message)
 
 
+def on_recursion_error(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """A JSON body nested deeper than the decoder follows (100,000 `[`): the sender's mistake,
+    answered like any malformed body, with no traceback in the log. Any other RecursionError
+    is a bug and handled as one."""
+    if "deserializing" not in str(exc):
+        return on_unexpected_error(request, exc)
+    message = gettext_("The request is incomplete or malformed.")
+    return _error_response(request, 400, "invalid_json", message)
+
+
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -211,7 +222,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     database = Database(
         settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
     )
-    runtime = Runtime(db=database, sink=ChannelsSink(channels), settings=settings)
+    runtime = Runtime(
+        db=database,
+        sink=ChannelsSink(channels),
+        settings=settings,
+        throttles=Throttles(settings.redis_url),
+    )
 
     supervisor: list[asyncio.Task[None]] = []
 
@@ -231,6 +247,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop() -> None:
         for task in supervisor:
             task.cancel()
+        await runtime.throttles.close()
         await database.dispose()
 
     app = Litestar(
@@ -266,6 +283,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DomainError: on_domain_error,
             ValidationException: on_validation_error,
             UnicodeDecodeError: on_undecodable_body,
+            RecursionError: on_recursion_error,
             HTTPException: on_http_error,
             Exception: on_unexpected_error,
         },
@@ -283,7 +301,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers_hook(SECURITY_HEADERS, behind_tls=settings.behind_tls)],
         on_startup=[tune_garbage_collector, start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "sockets": SocketCounts()}),
     )
     document_api_errors(app)
     return app

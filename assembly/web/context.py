@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request
@@ -11,8 +13,9 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from assembly.errors import DomainError, NotFound, UnsupportedMediaType
+from assembly.errors import DomainError, Forbidden, NotFound, UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
+from assembly.limits import Guesser
 from assembly.runtime import Runtime
 from assembly.security import issued_device_token, new_device_token, token_hash
 from assembly.services import Actor, user_for_token
@@ -52,6 +55,25 @@ async def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     return actor
 
 
+def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The client's address for per-client limits; an IPv6 client is its /64, which one
+    machine usually has whole."""
+    host = connection.client.host if connection.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def guesser_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Guesser:
+    """Who is trying a join or seat code, for the wrong-code limits."""
+    device = connection.cookies.get(DEVICE_COOKIE)
+    return Guesser(device=token_hash(device) if device else None, client=client_address(connection))
+
+
 def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     language = pick_language(
         connection.query_params.get("lang"), connection.cookies.get(LANGUAGE_COOKIE)
@@ -60,9 +82,15 @@ def set_language(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     return language
 
 
-# What a cross-site HTML form can send. The JSON API refuses them, so with SameSite cookies a
-# page on another site cannot act as a logged-in person through it.
-FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "text/plain")
+# The JSON API's defence against cross-site requests: a state-changing request carries JSON
+# (which no cross-site form can send without a CORS preflight, and none is granted) or no body,
+# and a request carrying our cookies from a page of another origin is refused outright.
+JSON_MEDIA_TYPE = "application/json"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UPLOAD_OPT = "takes_upload"
+"""`opt` key of the API handlers that take a multipart file upload instead of JSON."""
+
+
 # Row ids are 32-bit integers in PostgreSQL: a larger id in a path names nothing, and is refused
 # as such before the query overflows (SQLite and asyncpg both raise on it).
 MAX_ROW_ID = 2**31 - 1
@@ -92,9 +120,38 @@ async def before_request(request: Request[Any, Any, Any]) -> None:
         raise RequestTooLarge("too_large", "This is too much to send at once.")
     if any(isinstance(v, int) and abs(v) > MAX_ROW_ID for v in request.path_params.values()):
         raise NotFound("not_found", "This page does not exist.")
-    form_sent = request.headers.get("content-type", "").startswith(FORM_MEDIA_TYPES)
-    if form_sent and request.url.path.startswith("/api/"):
+    if request.url.path.startswith("/api/") and request.method not in SAFE_METHODS:
+        check_api_request(request)
+
+
+def _has_body(request: Request[Any, Any, Any]) -> bool:
+    length = request.headers.get("content-length")
+    if length is not None:
+        return length.strip() not in ("", "0")
+    return "transfer-encoding" in request.headers
+
+
+def check_api_request(request: Request[Any, Any, Any]) -> None:
+    """JSON or no body (multipart only where the handler takes an upload); no cookie-carrying
+    request from another origin."""
+    declared = request.headers.get("content-type")
+    media = declared.split(";", 1)[0].strip().lower() if declared is not None else None
+    upload = bool(request.route_handler.opt.get(UPLOAD_OPT)) and media == "multipart/form-data"
+    if not upload and media != JSON_MEDIA_TYPE and (media or _has_body(request)):
         raise UnsupportedMediaType("json_only", "The API accepts JSON only.")
+    origin = request.headers.get("origin")
+    with_cookies = SESSION_COOKIE in request.cookies or DEVICE_COOKIE in request.cookies
+    if origin is not None and with_cookies and not _same_origin(request, origin):
+        raise Forbidden("cross_origin", "This request came from another website.")
+
+
+def _same_origin(request: Request[Any, Any, Any], origin: str) -> bool:
+    """The Origin names this server: as the browser reached it (Host), or its public URL."""
+    netloc = urlsplit(origin.strip()).netloc.lower()
+    if not netloc:
+        return False  # "null": a sandboxed frame or a file
+    public = urlsplit(runtime_of(request).settings.public_url).netloc.lower()
+    return netloc in {request.headers.get("host", "").lower(), public} - {""}
 
 
 def _cookie(request: Request[Any, Any, Any], key: str, value: str, max_age: int) -> Cookie:

@@ -24,18 +24,36 @@ from litestar.params import FromPath, FromQuery
 
 from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
-from assembly.limits import SlidingWindow, socket_resyncs
+from assembly.limits import device_resyncs, socket_resyncs
 from assembly.live import Snapshot, assembly_seq, build_snapshot, standing_now
 from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
-from assembly.services import Actor
+from assembly.security import token_hash
+from assembly.services import Actor, session_expires_at
 from assembly.steps import Role
-from assembly.web.context import MAX_ROW_ID, actor_of, runtime_of, set_language
+from assembly.timeutil import as_utc, utcnow
+from assembly.web.context import (
+    MAX_ROW_ID,
+    SESSION_COOKIE,
+    actor_of,
+    client_address,
+    runtime_of,
+    set_language,
+)
 
 logger = logging.getLogger("samatcha")
 
 CLOSE_NOT_ALLOWED = 4403  # application close code: the browser should not retry
 CLOSE_BAD_ORIGIN = 4400
+CLOSE_LOGGED_OUT = 4401  # the staff login ended (logout, expiry): the page reloads to log in
+CLOSE_TOO_MANY = 4429  # this device already holds its share of sockets
+SOCKETS_PER_DEVICE = 4
+"""Open sockets one phone (its device cookie), one staff login or one cookie-less address may
+hold in one worker: a phone with a few tabs, a console and a presenter. One phone opening 500
+sockets forced thousands of snapshots a minute through the per-socket resync limit."""
+LOGGED_OUT = b'{"type":"logged_out"}'
+"""Published on a login's own channel when it logs out, so that its staff sockets close in
+every worker (the logout may be answered by another one)."""
 CLOSE_TOO_BIG = 1009  # the standard "message too big"
 MAX_MESSAGE_BYTES = 64 * 1024
 """Phones send only pings and resync requests (a few dozen bytes). `samatcha serve` gives
@@ -100,6 +118,49 @@ async def supervise_channels(channels: ChannelsPlugin) -> None:
             setattr(channels, attribute, asyncio.create_task(worker()))
 
 
+def session_channel(session_hash: str) -> str:
+    return f"session:{session_hash}"
+
+
+def announce_logout(channels: ChannelsPlugin, session_token: str) -> None:
+    """Close this login's staff sockets, in whichever worker they are."""
+    channels.publish(LOGGED_OUT, session_channel(token_hash(session_token)))
+
+
+class SocketCounts:
+    """Open sockets per owner in this worker, and a resync budget per owner."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, int] = {}
+        self.resyncs = device_resyncs()
+
+    def enter(self, owner: str) -> bool:
+        if self.open.get(owner, 0) >= SOCKETS_PER_DEVICE:
+            return False
+        self.open[owner] = self.open.get(owner, 0) + 1
+        return True
+
+    def leave(self, owner: str) -> None:
+        left = self.open.get(owner, 1) - 1
+        if left > 0:
+            self.open[owner] = left
+        else:
+            self.open.pop(owner, None)
+
+
+def socket_counts(socket: WebSocket[Any, Any, Any]) -> SocketCounts:
+    counts: SocketCounts = socket.app.state.sockets  # one per app (create_app)
+    return counts
+
+
+def _owner(socket: WebSocket[Any, Any, Any], actor: Actor, session: str | None) -> str:
+    if actor.device_hash:
+        return f"device:{actor.device_hash}"
+    if session:
+        return f"login:{session}"
+    return f"address:{client_address(socket)}"
+
+
 def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     """Browsers always send Origin on a WebSocket handshake; scripts may leave it out."""
     origin = socket.headers.get("origin")
@@ -135,8 +196,14 @@ async def live_socket(
         return
     rt = runtime_of(socket)
     actor = await actor_of(socket)
-    await socket.accept()
+    token = socket.cookies.get(SESSION_COOKIE)
+    session = token_hash(token) if token and actor.user is not None else None
+    counts, owner = socket_counts(socket), _owner(socket, actor, session)
+    if not counts.enter(owner):
+        await socket.close(code=CLOSE_TOO_MANY, reason="too_many_sockets")
+        return
     try:
+        await socket.accept()
         async with contextlib.AsyncExitStack() as subscriptions:
             # Staff screens always get a snapshot: it restores the live tallies and consent
             # counts they missed, which have no seq of their own.
@@ -149,9 +216,26 @@ async def live_socket(
                 and actor.user is None
                 else None
             )
-            await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known)
+            live = _Live(counts, owner, session, token)
+            await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known, live)
     except WebSocketDisconnect:
         return
+    finally:
+        counts.leave(owner)
+
+
+class _Live:
+    """What a socket knows about whose it is: its owner's budget and, for staff, the login."""
+
+    def __init__(
+        self, counts: SocketCounts, owner: str, session: str | None, token: str | None
+    ) -> None:
+        self.counts, self.owner, self.session, self.token = counts, owner, session, token
+        self.resyncs = socket_resyncs()
+
+    def may_resync(self) -> bool:
+        """Within this socket's limit and its owner's (a phone's sockets share one budget)."""
+        return self.resyncs.allow("socket") and self.counts.resyncs.allow(self.owner)
 
 
 async def _serve(
@@ -162,6 +246,7 @@ async def _serve(
     channels: ChannelsPlugin,
     subscriptions: contextlib.AsyncExitStack,
     since: int | None,
+    live: _Live,
 ) -> None:
     # Subscribed before the state is read, no event can fall between the two. Without a login
     # only a phone's public stream is possible, so a phone subscribes first; staff are known
@@ -187,8 +272,10 @@ async def _serve(
     is_staff = standing.is_staff
     unchanged = True
     if subscriber is None:
-        channel = staff_channel(assembly_id) if is_staff else public_channel(assembly_id)
-        subscriber = await subscriptions.enter_async_context(channels.start_subscription([channel]))
+        wanted = [staff_channel(assembly_id) if is_staff else public_channel(assembly_id)]
+        if is_staff and live.session is not None:
+            wanted.append(session_channel(live.session))  # its logout, from any worker
+        subscriber = await subscriptions.enter_async_context(channels.start_subscription(wanted))
         unchanged = await assembly_seq(rt, assembly_id) == seq
     last_snapshot_seq = 0
     # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
@@ -196,11 +283,11 @@ async def _serve(
     seat = None if is_staff else getattr(standing.participant, "id", None)
     gone = False
 
-    async def leave() -> None:
+    async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
         nonlocal gone
         if not gone:
             gone = True
-            await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
+            await socket.close(code=code, reason=reason)
 
     async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
@@ -215,6 +302,9 @@ async def _serve(
 
     async def forward(message: bytes) -> None:
         if gone:
+            return
+        if message == LOGGED_OUT:
+            await leave(CLOSE_LOGGED_OUT, "logged_out")
             return
         if (
             seat is not None
@@ -233,7 +323,9 @@ async def _serve(
     else:
         await send_snapshot(first if unchanged else None)
     del first  # a hall of open sockets must not each keep a whole snapshot alive
-    resyncs = socket_resyncs()
+    if is_staff and live.token is not None:
+        expiry = asyncio.create_task(_close_at_expiry(rt, live.token, leave))
+        subscriptions.callback(expiry.cancel)
     async with subscriber.run_in_background(forward):
         while True:
             raw = await _receive(socket)
@@ -242,7 +334,15 @@ async def _serve(
             if raw is None:
                 await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
                 return
-            await _answer(socket, raw, send_snapshot, resyncs)
+            await _answer(socket, raw, send_snapshot, live.may_resync)
+
+
+async def _close_at_expiry(rt: Runtime, token: str, leave: Any) -> None:
+    """A staff socket lives no longer than its login (logout is announced; expiry is not)."""
+    expires = await session_expires_at(rt, token)
+    if expires is not None:
+        await asyncio.sleep(max(0.0, (as_utc(expires) - utcnow()).total_seconds()))
+    await leave(CLOSE_LOGGED_OUT, "logged_out")
 
 
 async def _receive(socket: WebSocket[Any, Any, Any]) -> str | None:
@@ -256,7 +356,7 @@ async def _receive(socket: WebSocket[Any, Any, Any]) -> str | None:
 
 
 async def _answer(
-    socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any, resyncs: SlidingWindow
+    socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any, may_resync: Any
 ) -> None:
     """Anything but a ping or a resync (binary frames, not JSON, not an object, nested too
     deep to parse) gets an error message on this socket; nothing else changes."""
@@ -267,7 +367,7 @@ async def _answer(
         kind = None
     if kind == "ping":
         await socket.send_text('{"type":"pong"}')
-    elif kind == "resync" and resyncs.allow("socket"):
+    elif kind == "resync" and may_resync():
         await send_snapshot()
     elif kind == "resync":
         await socket.send_text(_encode({"type": "error", "data": {"error": "too_many_resyncs"}}))

@@ -34,7 +34,7 @@ class ApiError:
 API_ERRORS: dict[int, str] = {
     400: "Invalid or malformed input",
     401: "Not logged in, or not joined",
-    403: "Not allowed for this caller, in this step",
+    403: "Not allowed for this caller, in this step, or from another website's page",
     404: "No such assembly, step, proposal, issue, vote or item",
     409: "In conflict with the current state (a step not open, a stale edit, a duplicate)",
     410: "No longer possible (joining closed)",

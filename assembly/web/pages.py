@@ -12,6 +12,7 @@ from typing import Any
 
 import segno
 from litestar import Controller, Request, Response, get, post
+from litestar.channels import ChannelsPlugin
 from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -29,10 +30,12 @@ from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
     device_token,
+    guesser_of,
     provide_actor,
     runtime_of,
     session_cookie,
 )
+from assembly.web.live import announce_logout
 from deliberation import services as deliberation
 from deliberation.activity import recent_activity
 
@@ -134,7 +137,9 @@ class ParticipantPages(Controller):
     ) -> Response[Any]:
         if code:
             try:
-                assembly = await services.assembly_for_code(runtime_of(request), code)
+                assembly = await services.assembly_for_code(
+                    runtime_of(request), code, guesser=guesser_of(request)
+                )
             except DomainError as exc:
                 # The same page again, the typed code still in its field and the reason
                 # beside it, so a person fixes one digit instead of starting over.
@@ -161,7 +166,9 @@ class ParticipantPages(Controller):
         a seat still sees the form then, since the card may move a seat to it. `?change=1`:
         a participant who tapped the wrong network picks again (the same seat moves)."""
         rt = runtime_of(request)
-        assembly = await services.assembly_for_code(rt, code, with_seat=bool(seat))
+        assembly = await services.assembly_for_code(
+            rt, code, with_seat=bool(seat), guesser=guesser_of(request)
+        )
         current = None
         if actor.device_hash and not seat:
             snap = await build_snapshot(rt, assembly_id=assembly.id, actor=actor)
@@ -186,6 +193,7 @@ class ParticipantPages(Controller):
             display_name=data.get("display_name", ""),
             organisation=data.get("organisation", ""),
             seat_code=data.get("seat_code"),
+            guesser=guesser_of(request),
         )
         return Redirect(
             f"/a/{participant.assembly_id}",
@@ -258,6 +266,7 @@ class StaffPages(Controller):
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             await services.log_out(runtime_of(request), token=token)
+            announce_logout(request.app.plugins.get(ChannelsPlugin), token)
         return Redirect(
             "/login", status_code=HTTP_303_SEE_OTHER, cookies=[cleared_session_cookie(request)]
         )

@@ -26,6 +26,7 @@ from assembly.services import refusal_error
 from assembly.steps import Action, refusal
 from assembly.web.context import (
     MAX_ROW_ID,
+    UPLOAD_OPT,
     CurrentActor,
     RowId,
     actor_of,
@@ -370,6 +371,7 @@ class ReviewApi(Controller):
         status_code=HTTP_200_OK,
         request_max_body_size=UPLOAD_LIMIT,
         middleware=[importer_first],
+        opt={UPLOAD_OPT: True},
     )
     async def import_file(
         self,

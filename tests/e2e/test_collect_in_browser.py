@@ -70,7 +70,8 @@ def test_phones_join_propose_and_follow_the_facilitator_live(
         phone = phone_page(browser, viewport)
         if index == 0:  # by typing the code on the home page
             phone.goto(server.url)
-            phone.fill("#code", code)
+            phone.fill("#code", f"{code[:4]} {code[4:]}")  # eight digits, as a person groups them
+            phone.screenshot(path=screenshot_dir / "home-code-360.png")
             phone.click("button[type=submit]")
         else:  # by the QR code's link
             phone.goto(f"{server.url}/j/{code}")

@@ -61,7 +61,7 @@ def test_a_card_link_seats_a_phone_and_moves_the_seat_to_a_second_phone(
     second.get_by_role("button", name="เข้าร่วมด้วยบัตรนี้").click()
     expect(second).to_have_url(re.compile(rf"/a/{assembly_id}$"))
     # The first phone is told over its socket and goes back to the join page by itself.
-    expect(first).to_have_url(re.compile(r"/j/\d{6}$"))
+    expect(first).to_have_url(re.compile(r"/j/\d{8}$"))
     expect(first.locator("#seat_code")).to_be_visible()
 
 

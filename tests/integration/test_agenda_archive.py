@@ -167,7 +167,7 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
         main(["export", aid, "--format", fmt, "-o", str(tmp_path / f"a.{fmt}")])
         assert "วาระที่ ๑ ขยะ" in (tmp_path / f"a.{fmt}").read_text(encoding="utf-8")
 
-    main(["export", aid, "--format", "json", "-o", str(tmp_path / "first.json")])
+    main(["export", aid, "--format", "json", "--full", "-o", str(tmp_path / "first.json")])
     first = json.loads((tmp_path / "first.json").read_text(encoding="utf-8"))
     assert first["format"] == "samatcha.archive/1"
     tables = first["tables"]
@@ -192,7 +192,7 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
     assert "password_hash" not in tables["users"]["columns"]
     assert "user_sessions" not in tables
 
-    web_copy = ok(world.organizer.get(f"/organize/{world.id}/export.json"))
+    web_copy = ok(world.organizer.get(f"/organize/{world.id}/export-full.json"))
     assert without_time(web_copy) == without_time(first)
 
     # into an empty database
@@ -203,7 +203,7 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
     monkeypatch.setenv("SAMATCHA_DATABASE_URL", fresh)
     monkeypatch.setenv("SAMATCHA_PASSWORD", "a new long password")
     main(["import-archive", str(tmp_path / "first.json"), "--password"])
-    main(["export", aid, "--format", "json", "-o", str(tmp_path / "second.json")])
+    main(["export", aid, "--format", "json", "--full", "-o", str(tmp_path / "second.json")])
     second = json.loads((tmp_path / "second.json").read_text(encoding="utf-8"))
     assert without_time(second) == without_time(first)
     main(["export", aid, "--format", "docx", "-o", str(tmp_path / "b.docx")])
@@ -216,6 +216,70 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
         main(["import-archive", str(tmp_path / "first.json")])
     assert refused.value.code == 2
     assert "database_not_empty" in capsys.readouterr().err
+
+
+def test_the_staff_archive_names_nobody_and_links_no_ballot_to_a_person(
+    world: World,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    small_assembly(world)
+    world.phone("religion", display_name="สมชาย ใจดี", organisation="มูลนิธิบ้านเรา")
+    made = world.organizer.post(api(world, "/seats/"), json={"network": "media", "count": 2})
+    assert made.status_code == 201, made.text
+    leaked = world.facilitator.get(f"/organize/{world.id}/export.json").text
+    assert "สมชาย ใจดี" not in leaked  # the facilitator's download names nobody
+    assert "participant_id" not in json.loads(leaked)["tables"]["ballots"]["columns"]
+    full = ok(world.organizer.get(f"/organize/{world.id}/export-full.json"))
+    assert full["contents"] == "full"
+    secrets = [
+        *(
+            row[full["tables"]["participants"]["columns"].index("device_hash")]
+            for row in full["tables"]["participants"]["rows"]
+        ),
+        *(
+            row[full["tables"]["seat_codes"]["columns"].index(column)]
+            for row in full["tables"]["seat_codes"]["rows"]
+            for column in ("nonce", "code_hash")
+        ),
+        "สมชาย ใจดี",
+        "มูลนิธิบ้านเรา",
+    ]
+    assert len(secrets) == len(set(secrets)) >= 2 + 2 * 2 + 2
+
+    for staff in (world.facilitator, world.organizer):
+        response = staff.get(f"/organize/{world.id}/export.json")
+        assert response.status_code == 200, response.text
+        for secret in secrets:
+            assert secret not in response.text
+        archive = response.json()
+        assert archive["contents"] == "anonymised"
+        tables = archive["tables"]
+        for name in ("ballots", "consent_votes", "supports", "agenda_suggestion_supports"):
+            assert "participant_id" not in tables[name]["columns"], name
+            assert "participant_network_id" in tables[name]["columns"], name
+        assert tables["ballots"]["rows"], "the ballots themselves stay, for the results"
+        assert "id" not in tables["ballots"]["columns"]
+        assert "cast_at" not in tables["ballots"]["columns"]
+        for column in ("device_hash", "display_name", "organisation"):
+            assert column not in tables["participants"]["columns"]
+        for column in ("nonce", "code_hash", "participant_id"):
+            assert column not in tables["seat_codes"]["columns"]
+        assert "user_sessions" not in tables
+    refused = world.facilitator.get(f"/organize/{world.id}/export-full.json")
+    assert refused.status_code == 403, refused.text
+
+    # The anonymised file is for reading: import-archive says what to load instead.
+    path = tmp_path / "anonymised.json"
+    path.write_text(world.organizer.get(f"/organize/{world.id}/export.json").text, "utf-8")
+    monkeypatch.setenv("SAMATCHA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as not_loaded:
+        main(["import-archive", str(path)])
+    assert not_loaded.value.code == 2
+    assert "anonymised_archive" in capsys.readouterr().err
 
 
 def test_import_archive_refuses_a_file_that_is_not_an_archive(

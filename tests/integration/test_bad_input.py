@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from litestar.exceptions import WebSocketDisconnect
 
+from assembly.limits import WRONG_CODES_PER_DEVICE
+
 if TYPE_CHECKING:
     from conftest import Person, World
 
@@ -20,7 +22,7 @@ def proposals_of(world: World) -> list[dict[str, object]]:
 def test_a_wrong_join_code_is_refused_in_the_api_and_on_the_page(
     world: World, stranger: Person
 ) -> None:
-    wrong = "000000" if world.code != "000000" else "111111"
+    wrong = "00000000" if world.code != "00000000" else "11111111"
     person_api = stranger.post("/api/v1/join", json={"code": wrong, "network": "media"})
     assert (person_api.status_code, person_api.json()["error"]) == (404, "unknown_join_code")
     assert person_api.json()["message"] == "ไม่พบสมัชชาที่ใช้รหัสนี้ กรุณาตรวจสอบรหัสอีกครั้ง"
@@ -29,7 +31,7 @@ def test_a_wrong_join_code_is_refused_in_the_api_and_on_the_page(
     assert "ไม่พบสมัชชาที่ใช้รหัสนี้" in page.text
     short = stranger.get("/", params={"code": "12"})
     assert short.status_code == 400
-    assert "รหัสเข้าร่วมมี ๖ หลัก" in short.text
+    assert "รหัสเข้าร่วมมี ๘ หลัก" in short.text
 
 
 def test_a_closed_join_code_is_gone(world: World, stranger: Person) -> None:
@@ -180,15 +182,23 @@ def test_password_guessing_is_slowed_per_account(world: World, stranger: Person)
     assert other.status_code == 200
 
 
-def test_join_code_guessing_is_slowed_for_everyone(world: World, stranger: Person) -> None:
-    codes = [f"{n:06d}" for n in range(100) if f"{n:06d}" != world.code][:60]
+def test_a_device_guessing_join_codes_is_refused_and_nobody_else(
+    world: World, stranger: Person
+) -> None:
+    stranger.cookies.set("samatcha_device", "a-phone-that-guesses")
+    codes = [f"{n:08d}" for n in range(12) if f"{n:08d}" != world.code][
+        : WRONG_CODES_PER_DEVICE.amount
+    ]
     for code in codes:
-        assert (
-            stranger.post("/api/v1/join", json={"code": code, "network": "media"}).status_code
-            == 404
-        )
+        guessed = stranger.post("/api/v1/join", json={"code": code, "network": "media"})
+        assert (guessed.status_code, guessed.json()["error"]) == (404, "unknown_join_code")
     blocked = stranger.post("/api/v1/join", json={"code": world.code, "network": "media"})
     assert (blocked.status_code, blocked.json()["error"]) == (429, "too_many_attempts")
+    assert stranger.get("/", params={"code": world.code}).status_code == 429
+    # Another phone on the same Wi-Fi address, and the link on the projector, still work.
+    assert world.phone("religion")
+    link = world.client.get(f"/j/{world.code}")
+    assert link.status_code == 200
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused(world: World) -> None:

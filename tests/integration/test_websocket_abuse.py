@@ -4,17 +4,32 @@ keep receiving events in order, the server stays healthy, nothing is stored."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from assembly.limits import RESYNCS_PER_SOCKET
-from assembly.web.live import CLOSE_NOT_ALLOWED, CLOSE_TOO_BIG, MAX_MESSAGE_BYTES
+from assembly.limits import RESYNCS_PER_DEVICE, RESYNCS_PER_SOCKET, Limits
+from assembly.models import UserSession
+from assembly.settings import Settings
+from assembly.timeutil import utcnow
+from assembly.web.live import (
+    CLOSE_LOGGED_OUT,
+    CLOSE_NOT_ALLOWED,
+    CLOSE_TOO_BIG,
+    CLOSE_TOO_MANY,
+    MAX_MESSAGE_BYTES,
+    SOCKETS_PER_DEVICE,
+)
 
 if TYPE_CHECKING:
     from conftest import World
@@ -22,6 +37,7 @@ if TYPE_CHECKING:
     from tests.conftest import ServeSamatcha
 
 TIMEOUT = 5
+SIMILAR_PER_MINUTE = Limits().similar.limit
 UNKNOWN = {"type": "error", "data": {"error": "unknown_message"}}
 
 HOSTILE_TEXT = [
@@ -169,6 +185,107 @@ def test_a_flood_of_resync_requests_is_limited_per_socket(world: World) -> None:
         neighbour.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "ปกติ"})
         for s in (good, bad, second_tab):
             assert receive(s)["data"]["proposal"]["text"] == "ปกติ"
+
+
+def test_one_phone_holds_at_most_its_share_of_sockets(world: World) -> None:
+    phone, neighbour = world.phone("media"), world.phone("religion")
+    with ExitStack() as stack:
+        mine = [stack.enter_context(phone.socket(world.id)) for _ in range(SOCKETS_PER_DEVICE)]
+        for s in mine:
+            assert receive(s)["type"] == "snapshot"
+        with pytest.raises(WebSocketDisconnect) as refused, phone.socket(world.id) as extra:
+            receive(extra)
+        assert refused.value.code == CLOSE_TOO_MANY
+        with neighbour.socket(world.id) as other:  # another phone is not affected
+            assert receive(other)["type"] == "snapshot"
+    codes: list[int] = []
+    for _ in range(50):  # its sockets closed (the server notices a moment later): one again
+        try:
+            with phone.socket(world.id) as again:
+                assert receive(again)["type"] == "snapshot"
+                break
+        except WebSocketDisconnect as closed:
+            codes.append(closed.code)
+            time.sleep(0.1)
+    else:
+        pytest.fail("the phone could not open a socket after closing all of its own")
+    assert set(codes) <= {CLOSE_TOO_MANY}
+
+
+def test_a_phone_s_sockets_share_one_resync_budget(world: World) -> None:
+    phone, neighbour = world.phone("media"), world.phone("religion")
+    per_socket, _ = RESYNCS_PER_SOCKET
+    per_device, _ = RESYNCS_PER_DEVICE
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(phone.socket(world.id)) for _ in range(SOCKETS_PER_DEVICE)]
+        for s in sockets:
+            receive(s)
+        answers = []
+        for s in sockets:
+            for _ in range(per_socket):
+                s.send_json({"type": "resync"})
+                answers.append(receive(s)["type"])
+        assert answers.count("snapshot") == per_device
+        assert answers.count("error") == per_socket * SOCKETS_PER_DEVICE - per_device
+        with neighbour.socket(world.id) as good:
+            receive(good)
+            good.send_json({"type": "resync"})
+            assert receive(good)["type"] == "snapshot"
+
+
+def test_similar_while_typing_is_limited_per_participant(world: World) -> None:
+    typist, neighbour = world.phone("media"), world.phone("religion")
+    world.open("collect")
+    url = f"/api/v1/assemblies/{world.id}/similar"
+    draft = {"text": "ควรมีถังขยะแยกประเภทในตลาด"}
+    answers = [typist.post(url, json=draft).status_code for _ in range(SIMILAR_PER_MINUTE + 2)]
+    assert answers == [200] * SIMILAR_PER_MINUTE + [429, 429]
+    refused = typist.post(url, json=draft)
+    assert refused.json()["error"] == "too_many_requests"
+    assert refused.json()["message"] == "ส่งเร็วเกินไป กรุณารอสักครู่แล้วส่งใหม่"
+    assert neighbour.post(url, json=draft).status_code == 200
+
+
+def after_logout(console: Any) -> None:
+    """Read until the socket closes: nothing staff-only may arrive before the close."""
+    while True:
+        message = receive(console)
+        assert message.get("type") != "proposal.created", message
+
+
+@pytest.mark.parametrize("how", ["api", "form"])
+def test_a_staff_socket_closes_when_its_login_logs_out(world: World, how: str) -> None:
+    phone = world.phone("media")
+    world.open("collect")
+    with world.facilitator.socket(world.id) as console:
+        assert receive(console)["type"] == "snapshot"
+        if how == "api":
+            assert world.facilitator.post("/api/v1/logout").status_code == 200
+        else:
+            assert world.facilitator.post("/logout", data={}).status_code in (200, 303)
+        phone.post(f"/api/v1/assemblies/{world.id}/proposals", json={"text": "หลังออกจากระบบ"})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            after_logout(console)
+        assert closed.value.code == CLOSE_LOGGED_OUT
+
+
+def test_a_staff_socket_closes_when_its_login_expires(world: World, settings: Settings) -> None:
+    async def expire_soon() -> None:
+        engine = create_async_engine(settings.resolved_database_url)
+        async with engine.begin() as connection:
+            await connection.execute(
+                update(UserSession).values(expires_at=utcnow() + timedelta(seconds=1))
+            )
+        await engine.dispose()
+
+    with world.facilitator.socket(world.id) as console:
+        assert receive(console)["type"] == "snapshot"
+    asyncio.run(expire_soon())
+    with world.organizer.socket(world.id) as console:  # opened with a second to live
+        assert receive(console)["type"] == "snapshot"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            receive(console)
+        assert closed.value.code == CLOSE_LOGGED_OUT
 
 
 # ---------------------------------------------------------------- a real server
