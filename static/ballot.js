@@ -27,7 +27,8 @@ const pyBool = (b) => (b ? "True" : "False"); // the template prints Python bool
 function signature(state) {
   const v = state.vote;
   const s = state.step;
-  return `${v ? v.id : ""}|${v ? v.status : ""}|${v ? pyBool(v.revealed) : ""}|${s ? s.status : ""}`;
+  // The step's id too: opening the next vote step changes no vote, yet its section is another.
+  return `${v ? v.id : ""}|${v ? v.status : ""}|${v ? pyBool(v.revealed) : ""}|${s ? s.id : ""}|${s ? s.status : ""}`;
 }
 
 let refetchTimer = null;
