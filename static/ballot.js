@@ -418,6 +418,9 @@ extend({
     if ((event.type === "groups.changed" || event.type === "proposal.grouped") && event.data.issues) {
       checkIssues(event.data.issues);
     }
+    // Staff screens get no resync after a step change: the vote section checks itself (a phone
+    // checks after its resync, spread over the hall, instead of all at once now).
+    if (event.type === "step.changed" && live.isStaff) check_section(state);
     if (event.type !== "vote.changed") return;
     const before = state.vote;
     const vote = event.data.vote;

@@ -105,7 +105,7 @@ if (live.view === "presenter") {
   extend({
     apply(event, state) {
       if (event.type === "presenter.changed") state.presenter = event.data.presenter;
-      if (event.type === "vote.changed") scheduleRefetch();
+      if (event.type === "vote.changed" || event.type === "step.changed") scheduleRefetch();
       showScreen(state);
     },
     live(update, state) {

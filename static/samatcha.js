@@ -152,6 +152,7 @@ function apply(event) {
         resyncOwed = true;
         setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
       }
+      for (const f of features) f.apply?.(event, state); // e.g. the next vote step's section
       break;
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;

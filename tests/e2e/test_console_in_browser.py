@@ -49,6 +49,11 @@ def open_step(console: Any, kind: str, minutes: int | None = None) -> None:
         step.locator("input[name=minutes]").fill(str(minutes))
     step.locator("[data-field=open-form] button").click()
     expect(step).to_have_attribute("data-status", "open", timeout=LIVE)
+    if kind == "vote":  # the vote section is fetched anew for the step just opened
+        opened = re.compile(rf"\|{step.get_attribute('data-id')}\|open$")
+        expect(console.locator("[data-region=vote]")).to_have_attribute(
+            "data-signature", opened, timeout=LIVE
+        )
 
 
 def phone(browser: Any, server: Server, code: str, network: str) -> Any:

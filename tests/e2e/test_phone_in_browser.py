@@ -487,4 +487,4 @@ def test_the_join_code_form_says_what_is_wrong_without_javascript(server: Server
         answer = client.get("/", params={"code": "12"})
     assert answer.status_code == 400
     assert 'value="12"' in answer.text
-    assert "รหัสเข้าร่วมมี ๖ หลัก" in answer.text
+    assert "รหัสเข้าร่วมมี ๘ หลัก" in answer.text

@@ -295,6 +295,11 @@ def open_step(hall: Hall, title: str) -> None:
     expect(hall.console.locator("[data-region=step] [data-field=title]")).to_have_text(
         title, timeout=LIVE
     )
+    if row.get_attribute("data-kind") == "vote":  # its section is fetched anew for this step
+        opened = re.compile(rf"\|{row.get_attribute('data-id')}\|open$")
+        expect(hall.console.locator("[data-region=vote]")).to_have_attribute(
+            "data-signature", opened, timeout=LIVE
+        )
 
 
 def vote_row(page: Any, label: str) -> Any:
@@ -326,7 +331,7 @@ def organizer_creates_the_assembly(hall: Hall, browser: Any) -> None:
     expect(org.locator("h1")).to_have_text(NAME)
     expect(org.locator("#province")).to_have_value(PROVINCE)
     hall.code = org.locator("strong.code").first.inner_text().strip()
-    assert re.fullmatch(r"\d{6}", hall.code), hall.code
+    assert re.fullmatch(r"\d{8}", hall.code), hall.code
 
     # the facilitator
     org.locator("#fac-username").fill("fac")

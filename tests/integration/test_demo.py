@@ -55,7 +55,7 @@ class Demo:
         return found[1]
 
     def code(self) -> str:
-        found = re.search(r"code (\d{6})", self.banner)
+        found = re.search(r"code (\d{8})", self.banner)
         assert found, self.banner
         return found[1]
 
