@@ -493,8 +493,13 @@ def collect(hall: Hall) -> None:
     spam = console.locator("[data-region=feed] > li", has_text=SPAM)
     spam.get_by_role("button", name="ซ่อน").click()
     hidden = hall.soft(
-        "console 'ซ่อน' hides the spam proposal",
-        lambda: expect(spam).to_have_class(re.compile(r"\bis-hidden\b"), timeout=5_000),
+        "console 'ซ่อน' moves the spam out of the feed into the folded hidden list",
+        lambda: (
+            expect(spam).to_have_count(0, timeout=5_000),
+            expect(console.locator("[data-region=feed-hidden] > li", has_text=SPAM)).to_have_count(
+                1, timeout=5_000
+            ),
+        ),
     )
     if hidden:
         hall.soft(
@@ -583,10 +588,9 @@ def review(hall: Hall) -> None:
     )
     target = chosen[home]
     member_id = stray.get_attribute("data-id")
-    move = stray.locator("select[data-field=move]")
-    move.click()  # the list of groups is filled in when it is opened
-    move.select_option(target)
-    stray.get_by_role("button", name="ย้าย").click()
+    stray.locator("[data-field=pick]").check()  # tick it, then move what is ticked
+    board.locator("[data-field=bulk-target]").select_option(target)
+    board.locator("#rv-bulk button[type=submit]").click()
     expect(board.locator(f"#g{target} li#m{member_id}")).to_be_visible(timeout=LIVE)
     expect(board.locator(f"#g{target} [data-field=title]")).to_have_value(TOPICS[home])
 
@@ -675,6 +679,17 @@ READ_RESULTS = """(region) => [...region.querySelectorAll('[data-list=ranking] l
     ? null : li.querySelector('[data-field=schulze]').textContent.trim(),
 ])"""
 
+# The projector shows the top results large and pages the rest (no charts): its own rows.
+READ_PRESENTER_RESULTS = """(region) => [...region.querySelectorAll(
+    '[data-screen=step] .top-list li, [data-screen=step] .rest-list li')].map((li) => {
+  const small = li.querySelector('.vote-s');
+  const value = li.querySelector('.vote-v').cloneNode(true);
+  value.querySelector('.vote-s')?.remove();
+  const text = (selector) => li.querySelector(selector).textContent.trim();
+  return [text('.vote-l'), text('.vote-r'), value.textContent.trim(),
+          small ? small.textContent.trim().replace(/\\s+/g, ' ') : null];
+})"""
+
 
 def check_results(
     hall: Hall,
@@ -702,18 +717,30 @@ def check_results(
         for t, v in expected.items()
     }
     for screen in (hall.console, hall.presenter, hall.phones[voters[0]]):
-        region = screen.locator("[data-region=vote-results]").first
+        on_projector = screen is hall.presenter
+        region = screen.locator(
+            "[data-region=vote]" if on_projector else "[data-region=vote-results]"
+        ).first
+        count = "[data-field=vote-voted]" if on_projector else "[data-field=ballot-count]"
         counted = hall.soft(
             f"{name}: {hall.who(screen)} shows {len(voters)} ballots",
-            lambda r=region: expect(r.locator("[data-field=ballot-count]")).to_have_text(
+            lambda r=region, c=count: expect(r.locator(c).first).to_have_text(
                 str(len(voters)), timeout=LIVE
             ),
         )
+        if on_projector:  # the revealed results come with the section fetched after the reveal
+            counted = hall.soft(
+                f"{name}: the presenter shows the revealed results",
+                lambda r=region: expect(
+                    r.locator("[data-screen=step] .top-list li").first
+                ).to_be_visible(timeout=LIVE),
+            )
         if not counted:
             continue
+        rows = region.evaluate(READ_PRESENTER_RESULTS if on_projector else READ_RESULTS)
         shown = {
             label: (int(rank.lstrip("=")), value, schulze_text)
-            for label, rank, value, schulze_text in region.evaluate(READ_RESULTS)
+            for label, rank, value, schulze_text in rows
         }
         hall.soft(
             f"{name}: {hall.who(screen)} shows the recount (rank, value, Schulze)",
@@ -1138,11 +1165,12 @@ def exports(hall: Hall) -> None:
         lambda: _equal(statuses & {"closed", "open", "draft"}, set()),
     )
 
-    archive = json.loads(download(re.compile(r"JSON")).decode("utf-8"))
+    archive = json.loads(download(re.compile(r"JSON ไม่ระบุตัวตน")).decode("utf-8"))
     assert archive, "the JSON archive is empty"
     dumped = json.dumps(archive, ensure_ascii=False)
     assert NAME in dumped
     assert GOAL in dumped
+    assert "device_hash" not in dumped, "the staff archive carries no device secrets"
     hall.screens(phones=[])
 
 
