@@ -37,7 +37,7 @@ TWO_GROUPS = np.array(
     [[1, 0.1, 0], [1, 0, 0.1], [0.9, 0.1, 0.1], [0.1, 1, 0], [0, 1, 0.1], [0.1, 0.9, 0.1]],
     dtype=np.float32,
 )
-LOOSE = Calibration(cluster_similarity=0.2, similar_min=0.5, assign_min=0.5, assign_margin=0.05)
+LOOSE = Calibration(resolution=3.0, similar_min=0.5, assign_min=0.5, assign_margin=0.05)
 
 
 @pytest.fixture(scope="module")
