@@ -427,6 +427,9 @@ if (live.view === "participant" && similarList && draft) {
     timer = setTimeout(lookUp, SIMILAR_PAUSE_MS);
   });
   $("[data-propose]").addEventListener("submit", () => { asked = ""; setTimeout(() => show([]), 0); });
+  // This module loads after the page: text typed or pasted before it (or a draft kept from
+  // before a reload) is looked up now, not only at the next keystroke.
+  if (draft.value.trim()) lookUp();
 }
 
 extend({

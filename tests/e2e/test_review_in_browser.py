@@ -65,6 +65,10 @@ def test_a_facilitator_turns_proposals_into_issues_while_screens_follow(
     expect(similar.first).to_be_visible(timeout=LIVE)
     assert similar.count() <= 3
     expect(similar.first.locator("[data-field=text]")).to_contain_text("หมวกกันน็อก")
+    # After a reload the kept draft is looked up at once, before any new keystroke.
+    phone.reload()
+    expect(phone.locator("#proposal-text")).to_have_value("ใส่หมวกกันน็อกทุกครั้งที่ขับขี่จักรยานยนต์")
+    expect(similar.first).to_be_visible(timeout=LIVE)
     box = similar.first.locator("button").bounding_box()
     assert box is not None
     assert box["height"] >= 44
