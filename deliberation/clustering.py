@@ -1,16 +1,20 @@
 """Grouping proposals into issues: pure functions over vectors and texts, frozen results.
 
-The pipeline (why each step is there is in docs/clustering.md):
+The pipeline (why each step is there, and how it was validated, is in docs/clustering.md):
 
 1. identical proposals (same normalised text) are folded into one item, so they always share
    a group;
-2. similarity = a blend of the sentence-embedding cosine and a corpus TF-IDF cosine (words and
-   character n-grams), each after subtracting the set's mean vector: embedding models put every
-   Thai sentence in one narrow cone (unrelated proposals score ~0.85 with e5), and centring
-   turns "how similar" into "how much more similar than two random proposals of this set";
-3. each item is smoothed towards its nearest neighbours, which pulls paraphrases together;
-4. average-linkage hierarchical clustering; the tree is cut where the average similarity
-   between two groups falls under a threshold (automatic count), or at a requested count.
+2. the embedding is centred on the set's mean (e5 puts every Thai sentence in one narrow cone)
+   and, when the authors' networks are known, the directions that tell the networks apart are
+   projected out: they mostly encode *how* a monk, an official or a teacher speaks, and without
+   this the groups form around voices instead of concerns;
+3. similarity = a blend of that embedding cosine and a corpus TF-IDF cosine (words and
+   character n-grams), each centred on the set;
+4. automatic count: communities (Louvain modularity) of the k-nearest-neighbour graph of the
+   similarities, as the consensus of a few seeded runs; `granularity` scales the resolution.
+   The voice projection is then refined once: directions that tell networks apart *within*
+   the groups just found are voice, not topic, and the graph is clustered again;
+5. a requested count: average-linkage tree on the smoothed similarity, cut at that count.
 
 Everything here takes numpy arrays and strings and returns frozen dataclasses: no I/O.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,8 +40,8 @@ class Calibration:
     (unrelated Thai proposals score ~0.85 with e5, ~0.2 with USE), so each embedder ships its own.
     """
 
-    cluster_similarity: float
-    """Average centred, smoothed similarity at which two groups stop merging (automatic count)."""
+    resolution: float
+    """Modularity resolution of the automatic count: higher gives more, smaller groups."""
     similar_min: float
     """Raw cosine from which an existing proposal is shown as similar while typing."""
     assign_min: float
@@ -46,11 +50,10 @@ class Calibration:
     """How much closer the best locked group must be than the runner-up to count as clear."""
 
 
-# Worked example for e5 (dev set, 240 proposals, 16 themes): cutting at 0.20 gives 28 groups
-# (ARI 0.66, NMI 0.84); 0.10 gives 14, 0.30 gives 45. On random subsets of 4–16 themes the same
-# 0.20 gave the best mean ARI: it scales with the number of themes instead of assuming one.
-# It errs towards more, purer groups: merging two groups is one tap, splitting one is work.
-CLUSTER_SIMILARITY_E5 = 0.20
+# Resolution of the Louvain communities for e5, chosen on proposals_dev.csv alone (full set and
+# random theme subsets; 2.5 → 16 groups ARI 0.66, 3 → 19 / 0.70, 3.5 → 19 / 0.72, 4 → 23 / 0.71,
+# 4 also worse on subsets), then checked on proposals_dev2.csv. See docs/clustering.md.
+RESOLUTION_E5 = 3.5
 # e5 similar-while-typing: unrelated dev proposals score 0.83 at the median and 0.88 at the
 # 99th percentile; at 0.90, 95% of top-3 suggestions share the theme and 54% of proposals get one.
 SIMILAR_MIN_E5 = 0.90
@@ -62,7 +65,7 @@ ASSIGN_MIN_E5 = 0.90
 ASSIGN_MARGIN_E5 = 0.01
 
 E5_CALIBRATION = Calibration(
-    cluster_similarity=CLUSTER_SIMILARITY_E5,
+    resolution=RESOLUTION_E5,
     similar_min=SIMILAR_MIN_E5,
     assign_min=ASSIGN_MIN_E5,
     assign_margin=ASSIGN_MARGIN_E5,
@@ -74,12 +77,26 @@ DEFAULT_CALIBRATION = E5_CALIBRATION
 # the automatic cut the blend scored ARI 0.66 vs 0.61 for e5 alone (forcing 16 groups: 0.55 vs
 # 0.59, so its gain is in making the similarity threshold meaningful, not in every cut).
 LEXICAL_WEIGHT = 0.7
-# Each item is averaged with its 5 nearest neighbours before linkage: 10-NN purity on dev rose
-# from 0.58 to 0.67. More neighbours start to bleed across neighbouring themes.
+# For a requested count (average linkage), each item is averaged with its 5 nearest neighbours
+# first: 10-NN purity on dev rose from 0.58 to 0.67. More start to bleed across themes.
 SMOOTHING_NEIGHBOURS = 5
-# One step of `granularity` moves the cut by this much similarity: on dev with e5, −1 gives
-# 14 groups, 0 gives 28, +1 gives 45; a slider from −1 to +1 covers what facilitators need.
-GRANULARITY_STEP = 0.1
+# Neighbours per proposal in the graph whose communities are the groups. On dev, 10 and 15 were
+# within noise of each other; 6 split themes, 20 merged neighbouring ones.
+GRAPH_NEIGHBOURS = 10
+# Seeded Louvain runs whose agreement is the consensus: one run depends on the node order (a
+# proposal on the border of two themes flips), edges kept by at least half of the runs do not.
+CONSENSUS_RUNS = 5
+CONSENSUS_AGREEMENT = 0.5
+# One unit of `granularity` multiplies the resolution by this: on dev with e5, −1 gives 14
+# groups, 0 gives 17, +1 gives 24 (the facilitator's "fewer / more groups").
+GRANULARITY_FACTOR = 1.5
+# Small sets need a lower resolution (modularity's penalty grows with the share each node
+# has of the whole graph): below this many proposals it shrinks as (n / this) ** power.
+RESOLUTION_FULL_AT = 100
+RESOLUTION_SIZE_POWER = 0.5
+# A network counts for the voice directions only with this many proposals: the mean of one or
+# two proposals is that proposal's topic as much as its network's voice.
+VOICE_MIN_MEMBERS = 3
 # Key terms shown per group: two or three words read as a label; more become a word cloud.
 KEY_TERMS = 3
 # Titles longer than this are cut at a word boundary: one line on a phone.
@@ -116,6 +133,7 @@ def cluster(
     vectors: npt.ArrayLike,
     texts: Sequence[str] | None = None,
     *,
+    networks: Sequence[Hashable | None] | None = None,
     n_clusters: int | None = None,
     granularity: float = 0.0,
     calibration: Calibration = DEFAULT_CALIBRATION,
@@ -125,13 +143,17 @@ def cluster(
 
     vectors: one embedding per row (from an `Embedder`); texts: the proposals, for the lexical
     view, titles and key terms (without them, titles are empty and only vectors count).
+    networks: each row's author network (None when unknown), used only to take the speakers'
+    voice out of the similarity, never as a grouping signal of its own.
     n_clusters: exact number of groups (capped at the number of distinct proposals); None picks
-    it from `calibration.cluster_similarity`, shifted by `granularity` (−1 fewer, +1 more groups).
+    it with `calibration.resolution`, scaled by `granularity` (−1 fewer, +1 more groups).
     """
     matrix = _as_matrix(vectors)
     n = matrix.shape[0]
     if texts is not None and len(texts) != n:
         raise ValueError(f"{n} vectors but {len(texts)} texts")
+    if networks is not None and len(networks) != n:
+        raise ValueError(f"{n} vectors but {len(networks)} networks")
     if n_clusters is not None and n_clusters < 1:
         raise ValueError("n_clusters must be at least 1")
     if n == 0:
@@ -139,10 +161,29 @@ def cluster(
 
     first, item_of_row = _fold_duplicates(matrix, texts)
     unique_texts = [texts[i] for i in first] if texts is not None else None
-    similarity = _similarity(matrix[first], unique_texts, lexical_weight)
-    similarity = _smooth(similarity, SMOOTHING_NEIGHBOURS)
-    threshold = calibration.cluster_similarity + granularity * GRANULARITY_STEP
-    item_labels = _cut(similarity, n_clusters, threshold)
+    item_networks = [networks[i] for i in first] if networks is not None else None
+    centred = unit_rows(matrix[first])
+    centred = centred - centred.mean(axis=0, keepdims=True)
+    lexical = None
+    if unique_texts is not None and lexical_weight > 0 and len(unique_texts) > 1:
+        lexical = _lexical_similarity(unique_texts)
+    basis = _voice_basis(centred, item_networks)
+    similarity = _blend(_project_out(centred, basis), lexical, lexical_weight)
+    if n_clusters is not None:
+        similarity = _smooth(similarity, SMOOTHING_NEIGHBOURS)
+        item_labels = _cut(similarity, n_clusters)
+    else:
+        resolution = _resolution(calibration.resolution, granularity, len(first))
+        item_labels = _communities(similarity, resolution)
+        if item_networks is not None and len(set(item_labels.tolist())) > 1:
+            # Within a group the topic is shared, so what still tells networks apart is voice.
+            means = np.zeros_like(centred)
+            for label in set(item_labels.tolist()):
+                inside = item_labels == label
+                means[inside] = centred[inside].mean(axis=0)
+            basis = _voice_basis(centred - means, item_networks)
+            similarity = _blend(_project_out(centred, basis), lexical, lexical_weight)
+            item_labels = _communities(similarity, resolution)
     labels = item_labels[item_of_row]
     return _describe(labels, similarity, item_of_row, texts)
 
@@ -315,17 +356,44 @@ def _centred_unit(matrix: FloatArray) -> FloatArray:
     return unit_rows(matrix - matrix.mean(axis=0, keepdims=True))
 
 
-def _similarity(
-    matrix: FloatArray, texts: Sequence[str] | None, lexical_weight: float
+def _voice_basis(centred: FloatArray, networks: Sequence[Hashable | None] | None) -> FloatArray:
+    """Orthonormal rows spanning the networks' mean directions (of the given, centred rows).
+
+    With one network or none known there is nothing to tell apart: an empty basis.
+    """
+    dim = centred.shape[1]
+    if networks is None:
+        return np.zeros((0, dim), dtype=np.float32)
+    members: dict[Hashable, list[int]] = {}
+    for row, network in enumerate(networks):
+        if network is not None:
+            members.setdefault(network, []).append(row)
+    groups = [rows for rows in members.values() if len(rows) >= VOICE_MIN_MEMBERS]
+    if len(groups) < 2:
+        return np.zeros((0, dim), dtype=np.float32)
+    means = np.stack([centred[rows].mean(axis=0) for rows in groups])
+    _, singular, directions = np.linalg.svd(means, full_matrices=False)
+    keep = singular > 1e-6 * max(float(singular.max()), 1e-12)
+    basis: FloatArray = directions[keep].astype(np.float32)
+    return basis
+
+
+def _project_out(matrix: FloatArray, basis: FloatArray) -> FloatArray:
+    if basis.shape[0] == 0:
+        return matrix
+    projected: FloatArray = matrix - (matrix @ basis.T) @ basis
+    return projected
+
+
+def _blend(
+    embedded: FloatArray, lexical: npt.NDArray[np.float64] | None, lexical_weight: float
 ) -> npt.NDArray[np.float64]:
     """Cosine of the blended, centred views: (S_embedding + w² S_tfidf) / (1 + w²)."""
-    semantic = _centred_unit(unit_rows(matrix))
+    semantic = _centred_unit(unit_rows(embedded))
     similarity = (semantic @ semantic.T).astype(np.float64)
-    if texts is not None and lexical_weight > 0 and len(texts) > 1:
-        lexical = _lexical_similarity(texts)
-        if lexical is not None:
-            w2 = lexical_weight * lexical_weight
-            similarity = (similarity + w2 * lexical) / (1.0 + w2)
+    if lexical is not None:
+        w2 = lexical_weight * lexical_weight
+        similarity = (similarity + w2 * lexical) / (1.0 + w2)
     return similarity
 
 
@@ -403,23 +471,76 @@ def _smooth(similarity: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.float
     return result
 
 
-def _cut(
-    similarity: npt.NDArray[np.float64], n_clusters: int | None, threshold: float
-) -> npt.NDArray[np.intp]:
-    """Average-linkage tree on 1 − similarity, cut at a count or at a similarity."""
-    from scipy.cluster.hierarchy import cut_tree, fcluster, linkage  # type: ignore[import-untyped,unused-ignore]
+def _cut(similarity: npt.NDArray[np.float64], n_clusters: int) -> npt.NDArray[np.intp]:
+    """Average-linkage tree on 1 − similarity, cut at a count."""
+    from scipy.cluster.hierarchy import cut_tree, linkage  # type: ignore[import-untyped,unused-ignore]
 
     n = similarity.shape[0]
     if n == 1:
         return np.zeros(1, dtype=np.intp)
     distance = np.clip(1.0 - similarity, 0.0, 2.0)
-    condensed = np.concatenate([distance[i, i + 1 :] for i in range(n - 1)])
+    condensed = distance[np.triu_indices(n, k=1)]
     tree = linkage(condensed, method="average")
-    if n_clusters is not None:
-        labels = cut_tree(tree, n_clusters=min(n_clusters, n)).ravel()
-    else:
-        labels = fcluster(tree, t=1.0 - threshold, criterion="distance") - 1
+    labels = cut_tree(tree, n_clusters=min(n_clusters, n)).ravel()
     return np.asarray(labels, dtype=np.intp)
+
+
+def _resolution(base: float, granularity: float, n: int) -> float:
+    """The resolution for n distinct proposals: `base` from RESOLUTION_FULL_AT proposals up,
+    lower below (a handful of proposals is not shattered into singletons), times the
+    granularity factor."""
+    size = min(1.0, n / RESOLUTION_FULL_AT) ** RESOLUTION_SIZE_POWER
+    return max(0.5, base * size) * GRANULARITY_FACTOR**granularity
+
+
+def _knn_graph(similarity: npt.NDArray[np.float64], k: int) -> object:
+    """Symmetric k-nearest-neighbour graph, weighted by the (positive part of) similarity."""
+    import scipy.sparse as sp  # type: ignore[import-untyped,unused-ignore]
+
+    n = similarity.shape[0]
+    ranked = similarity.copy()
+    np.fill_diagonal(ranked, -np.inf)
+    neighbours = np.argpartition(-ranked, k - 1, axis=1)[:, :k]
+    rows = np.repeat(np.arange(n), k)
+    cols = neighbours.ravel()
+    weights = np.clip(similarity[rows, cols], 1e-6, None)
+    graph = sp.csr_matrix((weights, (rows, cols)), shape=(n, n))
+    return graph.maximum(graph.T).tocsr()
+
+
+def _louvain(graph: object, resolution: float, seed: int) -> npt.NDArray[np.intp]:
+    """One seeded Louvain run (scikit-network's Leiden draws from numpy's global random state
+    in its refinement, so the same proposals could give different groups: Louvain does not)."""
+    from sknetwork.clustering import Louvain  # type: ignore[import-untyped,unused-ignore]
+
+    model = Louvain(
+        resolution=resolution,
+        shuffle_nodes=True,
+        random_state=seed,
+        return_probs=False,
+        return_aggregate=False,
+    )
+    return np.asarray(model.fit_predict(graph), dtype=np.intp)
+
+
+def _communities(similarity: npt.NDArray[np.float64], resolution: float) -> npt.NDArray[np.intp]:
+    """Consensus of seeded Louvain runs on the k-NN graph: an edge is kept (weighted by how often
+    its ends shared a community) when at least half the runs agreed, then clustered once more.
+    Seeds are fixed, so the same proposals always give the same groups."""
+    import scipy.sparse as sp  # type: ignore[import-untyped,unused-ignore]
+
+    n = similarity.shape[0]
+    if n <= 2:
+        return np.zeros(n, dtype=np.intp) if n < 2 or similarity[0, 1] > 0 else np.arange(n)
+    graph = _knn_graph(similarity, min(GRAPH_NEIGHBOURS, n - 1))
+    runs = [_louvain(graph, resolution, seed) for seed in range(CONSENSUS_RUNS)]
+    edges = sp.coo_matrix(graph)
+    agreement = np.mean([labels[edges.row] == labels[edges.col] for labels in runs], axis=0)
+    keep = agreement >= CONSENSUS_AGREEMENT
+    consensus = sp.csr_matrix(
+        (edges.data[keep] * agreement[keep], (edges.row[keep], edges.col[keep])), shape=(n, n)
+    )
+    return _louvain(consensus, resolution, 0)
 
 
 def _describe(

@@ -33,8 +33,8 @@ from deliberation.services import network_keys
 from deliberation.thai import clean_text, normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 
-# "Fewer / more groups" moves granularity by this much; one unit shifts the cut by
-# clustering.GRANULARITY_STEP (on dev: −1 → 14 groups, 0 → 28, +1 → 45 for 16 themes).
+# "Fewer / more groups" moves granularity by this much; one unit multiplies
+# the resolution by clustering.GRANULARITY_FACTOR (on dev: −1 → 16 groups, 0 → 19, +1 → 25).
 GRANULARITY_NUDGE = 0.5
 # Beyond ±2 the cut is at a centred similarity of 0.0 or 0.4: one blob, or nearly singletons.
 GRANULARITY_LIMIT = 2.0
@@ -304,19 +304,25 @@ async def cluster_proposals(
         )
         rows = (
             await session.execute(
-                select(Proposal.id, Proposal.text, Proposal.group_id)
+                select(Proposal.id, Proposal.text, Proposal.group_id, Proposal.network_id)
                 .where(Proposal.assembly_id == assembly_id, Proposal.hidden.is_(False))
                 .order_by(Proposal.id)
             )
         ).all()
-    free = [(pid, text) for pid, text, gid in rows if gid not in locked and pid in vectors.row_of]
+    free = [
+        (pid, text, network)
+        for pid, text, gid, network in rows
+        if gid not in locked and pid in vectors.row_of
+    ]
     from deliberation.clustering import cluster
 
     model = embedder()
     result = await asyncio.to_thread(
         cluster,
-        vectors.rows([pid for pid, _ in free]) if free else [],
-        [text for _, text in free],
+        vectors.rows([pid for pid, _, _ in free]) if free else [],
+        [text for _, text, _ in free],
+        # The authors' networks take their voices out of the similarity (clustering docs).
+        networks=[network for _, _, network in free],
         n_clusters=n_clusters,
         granularity=level,
         calibration=model.calibration,
