@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deliberation.clustering import cluster
 from deliberation.embeddings import Embedder, default_embedder
+from deliberation.thai import without_voice
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent.parent / "shared" / "data"
@@ -69,8 +70,12 @@ class LabelledSet:
 
 
 def cached_vectors(embedder: Embedder, texts: list[str]) -> tuple[np.ndarray, float | None]:
-    """The set's vectors from the disk cache, or embedded now (and the time that took)."""
-    key = hashlib.sha256(("\n".join(texts) + embedder.name).encode()).hexdigest()[:16]
+    """The set's vectors from the disk cache, or embedded now (and the time that took).
+
+    Keyed by what the embedder reads (the text without the voice words), so a change to the
+    voice layer embeds again."""
+    read = "\n".join(without_voice(t) for t in texts)
+    key = hashlib.sha256((read + embedder.name).encode()).hexdigest()[:16]
     path = CACHE / f"{embedder.name}-{key}.npy"
     if path.exists():
         return np.load(path), None

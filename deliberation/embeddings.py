@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from deliberation.clustering import E5_CALIBRATION, Calibration, FloatArray, unit_rows
-from deliberation.thai import normalise, tokenise
+from deliberation.thai import tokenise, without_voice
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class E5Embedder:
         self._threads = ThreadpoolController()  # finds the engine's OpenMP runtime, once
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
-        cleaned = [normalise(t) for t in texts]
+        cleaned = [without_voice(t) for t in texts]
         out = np.empty((len(cleaned), self.dim), dtype=np.float32)
         for start in range(0, len(cleaned), BATCH_SIZE):
             batch = cleaned[start : start + BATCH_SIZE]
@@ -124,7 +124,7 @@ class UseEmbedder:
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
-        cleaned = [normalise(t) for t in texts]
+        cleaned = [without_voice(t) for t in texts]
         out = np.empty((len(cleaned), self.dim), dtype=np.float32)
         for start in range(0, len(cleaned), BATCH_SIZE):
             batch = cleaned[start : start + BATCH_SIZE]
@@ -161,7 +161,7 @@ class TfidfEmbedder:
         from sklearn.preprocessing import normalize as l2  # type: ignore[import-untyped,unused-ignore]
 
         words = self._words.transform([tokenise(t) for t in texts])
-        chars = self._chars.transform([normalise(t) for t in texts])
+        chars = self._chars.transform([without_voice(t) for t in texts])
         views = []
         for view in (words, chars):
             view = view.astype(np.float32)

@@ -37,6 +37,7 @@ def clean_text(text: str) -> str:
 # returns may drop characters a person typed on purpose.
 
 _DOMAIN_WORDS_FILE = "domain_words.txt"
+_VOICE_WORDS_FILE = "voice_words.txt"
 # Thai digits ๐–๙ become Arabic so "๑๐๐%" and "100%" match; NFKC would do it but also rewrites
 # other characters, so the mapping is explicit.
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -103,11 +104,26 @@ def _normalise_cached(text: str) -> str:
 
 def tokenise(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Return the words of normalised text (PyThaiNLP newmm + domain dictionary), without
-    whitespace, punctuation, numbers and, unless asked, Thai stopwords.
+    whitespace, punctuation, numbers and, unless asked, Thai stopwords and voice words.
 
     Results are cached, because re-clustering tokenises the same proposals again and again.
     """
     return list(_tokenise_cached(text, keep_stopwords))
+
+
+def without_voice(text: str) -> str:
+    """Return normalised text with the voice words taken out (see `voice_words`): what the
+    proposal is about, said by nobody in particular. What every embedder reads; never stored."""
+    return _without_voice_cached(text)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _without_voice_cached(text: str) -> str:
+    voice = voice_words()
+    normalised = normalise(text)
+    kept = "".join(w for w in _words(normalised) if w.strip() not in voice)
+    # Nothing but voice ("ขอบคุณครับ"): the words themselves are all there is to compare.
+    return _WHITESPACE.sub(" ", kept).strip() or normalised
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -130,29 +146,33 @@ def shorten(text: str, limit: int = 60) -> str:
 
 @functools.lru_cache(maxsize=20_000)
 def _tokenise_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
-    from pythainlp.tokenize import word_tokenize
-
-    normalised = normalise(text)
-    if not normalised:
-        return ()
-    stop = frozenset() if keep_stopwords else _thai_stopwords()
-    words = word_tokenize(normalised, custom_dict=_dictionary(), engine="newmm")
+    ignored = frozenset() if keep_stopwords else _thai_stopwords() | voice_words()
     return tuple(
         word
-        for word in (w.strip() for w in words)
-        if len(word) > 1 and word not in stop and _HAS_LETTER.search(word)
+        for word in (w.strip() for w in _words(normalise(text)))
+        if len(word) > 1 and word not in ignored and _HAS_LETTER.search(word)
     )
 
 
+def _words(normalised: str) -> list[str]:
+    """newmm words with the spaces between them kept as tokens of their own."""
+    from pythainlp.tokenize import word_tokenize
+
+    if not normalised:
+        return []
+    words: list[str] = word_tokenize(normalised, custom_dict=_dictionary(), engine="newmm")
+    return words
+
+
 def _dictionary() -> Trie:
-    """PyThaiNLP's default words plus the domain words, built once (it takes ~0.3 s)."""
+    """PyThaiNLP's default words plus the domain and voice words, built once (~0.3 s)."""
     global _trie
     with _tokeniser_lock:
         if _trie is None:
             from pythainlp.corpus import thai_words
             from pythainlp.util import dict_trie
 
-            _trie = dict_trie(set(thai_words()) | domain_words())
+            _trie = dict_trie(set(thai_words()) | domain_words() | voice_words())
         return _trie
 
 
@@ -169,15 +189,23 @@ def _thai_stopwords() -> frozenset[str]:
 @functools.cache
 def domain_words() -> frozenset[str]:
     """The civic vocabulary shipped in deliberation/data/domain_words.txt."""
-    lines = (
-        resources.files("deliberation.data")
-        .joinpath(_DOMAIN_WORDS_FILE)
-        .read_text(encoding="utf-8")
-        .splitlines()
-    )
+    return _word_list(_DOMAIN_WORDS_FILE)
+
+
+@functools.cache
+def voice_words() -> frozenset[str]:
+    """Who speaks and how, not what they propose (deliberation/data/voice_words.txt): the
+    speaker's pronouns, particles, religious greetings, petition and officialese formulas.
+    Without this layer proposals group by the speaker's voice: a monk's on every topic together.
+    Normalised as the text they are matched against is."""
+    return frozenset(normalise(word) for word in _word_list(_VOICE_WORDS_FILE))
+
+
+def _word_list(name: str) -> frozenset[str]:
+    lines = resources.files("deliberation.data").joinpath(name).read_text(encoding="utf-8")
     return frozenset(
         unicodedata.normalize("NFC", s)
-        for s in (line.strip() for line in lines)
+        for s in (line.strip() for line in lines.splitlines())
         if s and not s.startswith("#")
     )
 
