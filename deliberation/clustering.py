@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from deliberation.thai import normalise, shorten, tokenise, without_voice
+from deliberation.thai import normalise, speaks, title, tokenise, without_voice
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -105,8 +105,39 @@ VOICE_MIN_MEMBERS = 3
 VOICE_TOPIC_MAX = 0.08
 # Key terms shown per group: two or three words read as a label; more become a word cloud.
 KEY_TERMS = 3
-# Titles longer than this are cut at a word boundary: one line on a phone.
+# Titles longer than this are cut at a phrase or word boundary: one line on a phone.
 TITLE_CHARS = 60
+# The title is the shortest-reading of a group's most central members, this many at least (or
+# a quarter of the group): the single most central one is often a long, two-concern sentence.
+TITLE_CANDIDATES = 3
+# Lengths within one band read alike; between bands the shorter wins over the more central.
+TITLE_BAND_CHARS = 20
+# A title shorter than this says too little ("ขอบคุณ"): chosen only when nothing else fits.
+TITLE_MIN_CHARS = 8
+# Words that never serve as key terms: quantities, parts and generic verbs that any proposal
+# uses ("จำนวน", "หน้า", "ใส่", "คน"), which crowd out the words that name the concern.
+TERM_FILLERS = frozenset(
+    [
+        "จำนวน",
+        "หน้า",
+        "ใส่",
+        "คน",
+        "ทำ",
+        "มี",
+        "ให้",
+        "เพิ่ม",
+        "ทุก",
+        "ช่วย",
+        "เรื่อง",
+        "ต้อง",
+        "ไม่ต้อง",
+        "บางคน",
+        "งาน",
+        "ไป",
+        "มา",
+        "เอา",
+    ]
+)
 # Character n-grams for the lexical view: 2–4 covers Thai syllables and short words, which
 # survive the tokeniser's mistakes and typos (งบประมาน vs งบประมาณ share most 3-grams).
 CHAR_NGRAMS = (2, 4)
@@ -119,7 +150,7 @@ class Cluster:
     members: tuple[int, ...]
     """Row indices, ascending."""
     title: str
-    """The most representative member (closest to the group's centre), shortened."""
+    """A short, central member without the speaker's voice (see `_title`)."""
     terms: tuple[str, ...]
     """Words that set this group apart from the others (c-TF-IDF)."""
     representative: int
@@ -586,19 +617,38 @@ def _describe(
     for index, rows in enumerate(ordered):
         final[rows] = index
         items = item_of_row[rows]
-        # Representative: highest mean similarity to the other members (the medoid).
         within = similarity[np.ix_(items, items)].mean(axis=1)
-        representative = rows[int(np.argmax(within))]
-        title = shorten(texts[representative], TITLE_CHARS) if texts is not None else ""
+        central = [rows[i] for i in np.argsort(-within, kind="stable")]
+        representative, heading = (
+            _title(central, texts, terms[index]) if texts is not None else (central[0], "")
+        )
         clusters.append(
             Cluster(
                 members=tuple(rows),
-                title=title,
+                title=heading,
                 terms=terms[index],
                 representative=representative,
             )
         )
     return Clustering(clusters=tuple(clusters), labels=tuple(int(x) for x in final))
+
+
+def _title(central: list[int], texts: Sequence[str], terms: Sequence[str]) -> tuple[int, str]:
+    """The representative row and its title. Among the most central members: a title that is
+    whole (not cut), not too short and not a personal account (ผม…, อาตมา…), that names the
+    group's key terms, in the shortest band of length; the most central of those. The single
+    most central member is often a long sentence about two things, the shortest one often too
+    vague ("อายุครบสิบเจ็ดแล้ว")."""
+    count = max(TITLE_CANDIDATES, math.ceil(len(central) / 4))
+    options = []
+    for rank, row in enumerate(central[:count]):
+        heading = title(texts[row], TITLE_CHARS)
+        words = set(tokenise(heading))
+        named = sum(term in words for term in terms)
+        fit = (heading.endswith("…"), len(heading) < TITLE_MIN_CHARS, speaks(heading))
+        options.append(((*fit, -named, len(heading) // TITLE_BAND_CHARS, rank), row, heading))
+    _, row, heading = min(options)
+    return row, heading
 
 
 def _key_terms(groups: list[list[int]], texts: Sequence[str]) -> list[tuple[str, ...]]:
@@ -616,14 +666,15 @@ def _key_terms(groups: list[list[int]], texts: Sequence[str]) -> list[tuple[str,
     average = sum(total.values()) / max(len(groups), 1)
     out: list[tuple[str, ...]] = []
     for rows, c in zip(groups, counts, strict=True):
-        # In a group of several, a word used by one member only is that member's, not the group's.
-        min_count = 2 if len(rows) > 1 else 1
         size = max(sum(c.values()), 1)
-        scored = [
+        scored = sorted(
             ((n / size) * math.log(1.0 + average / total[w]), w)
             for w, n in c.items()
-            if n >= min_count
-        ]
+            if w not in TERM_FILLERS
+        )
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        out.append(tuple(w for _, w in scored[:KEY_TERMS]))
+        # In a group of several, a word used by one member only is that member's (or a typo),
+        # not the group's; only when no word is shared do single uses stand in.
+        shared = [w for _, w in scored if c[w] >= 2] if len(rows) > 1 else []
+        out.append(tuple((shared or [w for _, w in scored])[:KEY_TERMS]))
     return out

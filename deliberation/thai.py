@@ -37,7 +37,11 @@ def clean_text(text: str) -> str:
 # returns may drop characters a person typed on purpose.
 
 _DOMAIN_WORDS_FILE = "domain_words.txt"
-_VOICE_WORDS_FILE = "voice_words.txt"
+# The voice layer, in two lists because a title treats them differently: particles, greetings
+# and emphasis go wherever they are; the speaker's self-reference, address and formulas only
+# at the start, since inside a sentence they carry its grammar ("ปรับทุกข์กับอาตมา").
+_PARTICLE_WORDS_FILE = "particle_words.txt"
+_SPEAKER_WORDS_FILE = "speaker_words.txt"
 # Thai digits ๐–๙ become Arabic so "๑๐๐%" and "100%" match; NFKC would do it but also rewrites
 # other characters, so the mapping is explicit.
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -51,9 +55,10 @@ _EMOJI = re.compile(
 # ๆ (mai yamok) repeats the previous word: "เด็กๆ" means "the children"; the repetition adds
 # nothing for matching, so it is dropped with the space that may precede it.
 _MAI_YAMOK = re.compile(r"\s*ๆ+")
-# A Thai letter typed three or more times in a row is emphasis (มากกกก, เลยยย, นะะะ): no Thai
-# word has a letter three times running, so the run becomes one letter.
-_THAI_RUN = re.compile(r"([\u0e01-\u0e4e])\1{2,}")
+# A Thai letter typed three or more times at the end of a phrase is emphasis (มากกกก, เลยยย,
+# นะะะ): no Thai word ends in a letter three times running, so the run becomes one letter. Inside
+# a phrase a run can be two words meeting (คะแนน|น้อย), so it stays.
+_THAI_RUN = re.compile(r"([\u0e01-\u0e4e])\1{2,}(?![\u0e01-\u0e4e])")
 # Latin: three or more becomes two (sooo → soo, but "good" and "see" survive).
 _LATIN_RUN = re.compile(r"([a-z])\1{2,}")
 # Punctuation runs (!!!!, ????, ....) become one mark.
@@ -144,6 +149,56 @@ def shorten(text: str, limit: int = 60) -> str:
     return out + "…"
 
 
+# Words a title never starts with once the formula before them is gone ("ขอให้|ช่วยกัน|คัดแยกขยะ"
+# → "คัดแยกขยะ"): conjunctions, auxiliaries and the "let/that" of a request.
+_TITLE_LEADERS = frozenset(
+    ["ให้", "ว่า", "ที่", "ก็", "และ", "คือ", "ควร", "จะ", "ต้อง", "ช่วย", "ช่วยกัน", "อยาก", "ขอ"]
+)
+
+
+def title(text: str, limit: int = 60) -> str:
+    """Return a proposal as a group title: the speaker's voice taken out (particles, greetings,
+    emoji, emphasis anywhere; self-reference, address and formulas at the start), then
+    whole phrases up to `limit` characters (Thai separates phrases with spaces), cut at a word
+    boundary with an ellipsis only when the first phrase alone is longer.
+
+    "ผมอยากให้ช่วยกันคัดแยกขยะก่อนทิ้งครับ 🙏" → "คัดแยกขยะก่อนทิ้ง". Never empty for text with
+    a word in it: a proposal that is all voice ("ขอบคุณครับ") keeps its own words."""
+    cleaned = _title_clean(text)
+    particles = _particle_words()
+    words = [w for w in _words(cleaned) if normalise(w) not in particles]
+    while words and (
+        not words[0].strip() or words[0] in _speaker_words() or words[0] in _TITLE_LEADERS
+    ):
+        words.pop(0)
+    phrases = [p.strip() for p in _WHITESPACE.split("".join(words)) if p.strip()]
+    out = ""
+    for phrase in phrases:
+        if out and len(out) + 1 + len(phrase) > limit:
+            break
+        out = f"{out} {phrase}" if out else phrase
+    if not out:
+        return shorten(cleaned, limit)
+    return shorten(out, limit)
+
+
+def speaks(text: str) -> bool:
+    """Whether the speaker is in the text (ผม, อาตมา, ของเรา…): a personal account, which
+    reads badly as the name of a group."""
+    speaker = _speaker_words()
+    return any(normalise(w) in speaker for w in _words(normalise(text)))
+
+
+def _title_clean(text: str) -> str:
+    """clean_text plus what only hurts a title: links, emoji, doubled vowels (ปีี), emphasis
+    runs (มากกก), repeated punctuation. Unlike `normalise`, keeps digits and capitals."""
+    from pythainlp.util import normalize as thai_normalize
+
+    text = _EMOJI.sub(" ", _URL.sub(" ", clean_text(text)))
+    text = _PUNCT_RUN.sub(r"\1", _THAI_RUN.sub(r"\1", thai_normalize(text)))
+    return _WHITESPACE.sub(" ", text).strip()
+
+
 @functools.lru_cache(maxsize=20_000)
 def _tokenise_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     ignored = frozenset() if keep_stopwords else _thai_stopwords() | voice_words()
@@ -194,11 +249,21 @@ def domain_words() -> frozenset[str]:
 
 @functools.cache
 def voice_words() -> frozenset[str]:
-    """Who speaks and how, not what they propose (deliberation/data/voice_words.txt): the
-    speaker's pronouns, particles, religious greetings, petition and officialese formulas.
-    Without this layer proposals group by the speaker's voice: a monk's on every topic together.
-    Normalised as the text they are matched against is."""
-    return frozenset(normalise(word) for word in _word_list(_VOICE_WORDS_FILE))
+    """Who speaks and how, not what they propose (deliberation/data/speaker_words.txt and
+    particle_words.txt): the speaker's pronouns, address, petition and officialese formulas,
+    particles, religious greetings, emphasis. Without this layer proposals group by the
+    speaker's voice: a monk's on every topic together."""
+    return _speaker_words() | _particle_words()
+
+
+@functools.cache
+def _speaker_words() -> frozenset[str]:
+    return frozenset(normalise(word) for word in _word_list(_SPEAKER_WORDS_FILE))
+
+
+@functools.cache
+def _particle_words() -> frozenset[str]:
+    return frozenset(normalise(word) for word in _word_list(_PARTICLE_WORDS_FILE))
 
 
 def _word_list(name: str) -> frozenset[str]:
