@@ -31,7 +31,13 @@ from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
 from deliberation.services import network_keys
 from deliberation.thai import clean_text, normalise, shorten
-from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
+from deliberation.vectors import (
+    assembly_vectors,
+    embed_texts,
+    embedder,
+    ensure_vectors,
+    hint_space_of,
+)
 
 # "Fewer / more groups" moves granularity by this much; one unit multiplies
 # the resolution by clustering.GRANULARITY_FACTOR (on dev: −1 → 16 groups, 0 → 19, +1 → 25).
@@ -847,10 +853,13 @@ async def similar_proposals(
     vectors = await ensure_vectors(rt, assembly_id)
     if not vectors.ids:
         return []
-    query = (await embed_texts([draft]))[0]
-    model = embedder()
+    space = await hint_space_of(rt, assembly_id, vectors)
+    query = space.place(await embed_texts([draft]))[0]
     found = similar(
-        query, vectors.matrix, k=SIMILAR_CANDIDATES, min_similarity=model.calibration.similar_min
+        query,
+        space.rows,
+        k=SIMILAR_CANDIDATES,
+        min_similarity=space.threshold(embedder().calibration),
     )
     if not found:
         return []

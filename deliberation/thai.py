@@ -156,6 +156,10 @@ _TITLE_LEADERS = frozenset(
 )
 
 
+# Marks a title does not end with: it names a concern, it does not exclaim or trail off.
+_TITLE_END = " !?.,~-:;…"
+
+
 def title(text: str, limit: int = 60) -> str:
     """Return a proposal as a group title: the speaker's voice taken out (particles, greetings,
     emoji, emphasis anywhere; self-reference, address and formulas at the start), then
@@ -171,7 +175,7 @@ def title(text: str, limit: int = 60) -> str:
         not words[0].strip() or words[0] in _speaker_words() or words[0] in _TITLE_LEADERS
     ):
         words.pop(0)
-    phrases = [p.strip() for p in _WHITESPACE.split("".join(words)) if p.strip()]
+    phrases = [p.strip() for p in _WHITESPACE.split("".join(words).rstrip(_TITLE_END)) if p.strip()]
     out = ""
     for phrase in phrases:
         if out and len(out) + 1 + len(phrase) > limit:
@@ -209,14 +213,15 @@ def _tokenise_cached(text: str, keep_stopwords: bool) -> tuple[str, ...]:
     )
 
 
-def _words(normalised: str) -> list[str]:
-    """newmm words with the spaces between them kept as tokens of their own."""
+@functools.lru_cache(maxsize=20_000)
+def _words(text: str) -> tuple[str, ...]:
+    """newmm words with the spaces between them kept as tokens of their own. Cached: the
+    embedder, the lexical view and the key terms all read the same proposals."""
     from pythainlp.tokenize import word_tokenize
 
-    if not normalised:
-        return []
-    words: list[str] = word_tokenize(normalised, custom_dict=_dictionary(), engine="newmm")
-    return words
+    if not text:
+        return ()
+    return tuple(word_tokenize(text, custom_dict=_dictionary(), engine="newmm"))
 
 
 def _dictionary() -> Trie:

@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
 from assembly.runtime import Runtime
-from deliberation.clustering import FloatArray
+from deliberation.clustering import FloatArray, HintSpace, hint_space
 from deliberation.embeddings import Embedder, default_embedder
 from deliberation.models import Proposal, ProposalVector
 
@@ -65,6 +65,8 @@ class AssemblyVectors:
     ids: list[int] = field(default_factory=list)
     matrix: FloatArray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     row_of: dict[int, int] = field(default_factory=dict)
+    hints: HintSpace | None = None
+    """Similar-while-typing's view of these rows, fitted by the first lookup that needs it."""
 
     def rows(self, proposal_ids: Sequence[int]) -> FloatArray:
         """Vectors of these proposals in this order (KeyError if one has none yet)."""
@@ -160,6 +162,30 @@ async def assembly_vectors(rt: Runtime, assembly_id: int) -> AssemblyVectors:
             fresh.add(ids, matrix)
     cache.assemblies[assembly_id] = fresh
     return fresh
+
+
+async def hint_space_of(rt: Runtime, assembly_id: int, vectors: AssemblyVectors) -> HintSpace:
+    """The assembly's similar-while-typing space: refitted (texts and networks read, TF-IDF in a
+    worker thread) when the assembly has outgrown the last fit, else extended with new rows."""
+    space = vectors.hints
+    count = len(vectors.ids)
+    if space is None or space.stale(count):
+        async with rt.read() as session:
+            rows = (
+                await session.execute(
+                    select(Proposal.id, Proposal.text, Proposal.network_id).where(
+                        Proposal.assembly_id == assembly_id
+                    )
+                )
+            ).all()
+        found = {int(pid): (text, network) for pid, text, network in rows}
+        texts = [found.get(pid, ("", None))[0] for pid in vectors.ids]
+        networks = [found.get(pid, ("", None))[1] for pid in vectors.ids]
+        space = await asyncio.to_thread(hint_space, vectors.matrix, texts, networks)
+    elif len(space.rows) < count:
+        space = space.extend(vectors.matrix[len(space.rows) :])
+    vectors.hints = space
+    return space
 
 
 async def store_vectors(
