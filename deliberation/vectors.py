@@ -9,7 +9,8 @@
   event loop) that embeds them in batches and then calls a follow-up (placement into groups):
   a submission is acknowledged without waiting for its vector.
 - `warm_up` loads the model and the tokeniser's dictionary in a thread at start-up, so the
-  first lookup in a hall is not the slow one.
+  first lookup in a hall is not the slow one; `pretokenise_recent` then tokenises the newest
+  proposals, so the first re-clustering after a restart is not the slow one either.
 """
 
 from __future__ import annotations
@@ -251,12 +252,24 @@ async def ensure_vectors(
     return vectors
 
 
+async def pretokenise_recent(rt: Runtime) -> None:
+    """At start-up, tokenise the newest proposals in a thread: the first re-clustering after a
+    restart (1,000 proposals: 0.5 s with tokens cached, 2 s without) then finds them ready."""
+    async with rt.read() as session:
+        texts = list(
+            await session.scalars(
+                select(Proposal.text).order_by(Proposal.id.desc()).limit(PRETOKENISE_LIMIT)
+            )
+        )
+    await asyncio.to_thread(_pretokenise, texts)
+
+
 def _pretokenise(texts: Sequence[str]) -> None:
-    """Fill the tokeniser's LRU cache now, so the facilitator's re-clustering does not pay it."""
-    from deliberation.thai import normalise, tokenise
+    """Fill the tokeniser's LRU caches now, so the facilitator's re-clustering does not pay it."""
+    from deliberation.thai import tokenise, without_voice
 
     for text in texts[:PRETOKENISE_LIMIT]:
-        normalise(text)
+        without_voice(text)
         tokenise(text)
 
 

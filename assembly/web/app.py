@@ -47,6 +47,7 @@ from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
 from assembly.web.voting import VOTING_ROUTES
+from deliberation.vectors import pretokenise_recent
 from voting.screens import network_favourites
 
 logger = logging.getLogger("samatcha")
@@ -243,6 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def start_supervisor() -> None:
         supervisor.append(asyncio.create_task(supervise_channels(channels)))
         supervisor.append(asyncio.create_task(close_steps_on_time(runtime)))
+        supervisor.append(asyncio.create_task(pretokenise_recent(runtime)))
 
     async def stop() -> None:
         for task in supervisor:
