@@ -10,7 +10,10 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from deliberation.tabular import Table
 
 # One clustering holds a dense n × n similarity matrix (and a few copies): 5,000 rows need
 # ~1 GB, 10,000 four times that. Beyond this the command refuses instead of swapping for hours.
@@ -41,6 +44,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--text-column", default=None, help="column with the proposals (default: found by itself)"
     )
     cluster.add_argument(
+        "--network-column",
+        default=None,
+        help="column with each author's network (default: network/เครือข่าย/ภาคส่วน if present);"
+        " used to take the speakers' voice out of the grouping, as the app does",
+    )
+    cluster.add_argument(
         "--clusters", type=int, default=None, help="number of clusters (default: chosen itself)"
     )
     cluster.add_argument("--format", choices=("json", "csv"), default="json")
@@ -53,6 +62,7 @@ def cmd_cluster(args: argparse.Namespace) -> None:
         result = cluster_file(
             args.file,
             text_column_name=args.text_column,
+            network_column_name=args.network_column,
             n_clusters=args.clusters,
             progress=None if args.quiet else progress_bar(sys.stderr),
         )
@@ -81,22 +91,28 @@ def cluster_file(
     path: Path,
     *,
     text_column_name: str | None = None,
+    network_column_name: str | None = None,
     n_clusters: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """The clustering of a file's rows as JSON-ready data; raises CommandError on bad input."""
+    from deliberation.tabular import network_column, text_column
+
     if n_clusters is not None and n_clusters < 1:
         raise CommandError("--clusters must be at least 1")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from error
-    texts = _texts(data, path.name, text_column_name)
-    return cluster_texts(texts, n_clusters=n_clusters, progress=progress)
+    table = _table(data, path.name)
+    texts = table.column(_column(table, text_column_name) or text_column(table))
+    network = _column(table, network_column_name) or network_column(table)
+    networks = [value or None for value in table.column(network)] if network else None
+    return cluster_texts(texts, networks=networks, n_clusters=n_clusters, progress=progress)
 
 
-def _texts(data: bytes, filename: str, column: str | None) -> list[str]:
-    from deliberation.tabular import TableTooLarge, UnreadableFile, read_table, text_column
+def _table(data: bytes, filename: str) -> Table:
+    from deliberation.tabular import TableTooLarge, UnreadableFile, read_table
 
     if not data.strip():
         raise CommandError("the file is empty")
@@ -110,24 +126,28 @@ def _texts(data: bytes, filename: str, column: str | None) -> list[str]:
         ) from error
     if not table.header:
         raise CommandError("the file is empty")
-    if column is not None:
-        lowered = [name.strip().lower() for name in table.header]
-        if column.strip().lower() not in lowered:
-            raise CommandError(f"no column {column!r}; the columns are: {', '.join(table.header)}")
-        column = table.header[lowered.index(column.strip().lower())]
-    else:
-        column = text_column(table)
     if len(table.rows) > MAX_ROWS:
         raise CommandError(
             f"{len(table.rows)} rows: at most {MAX_ROWS} can be clustered at once "
             "(split the file, e.g. by province or by question)"
         )
-    return table.column(column)
+    return table
+
+
+def _column(table: Table, name: str | None) -> str | None:
+    """The header a person named (case and spaces aside), or None when they named none."""
+    if name is None:
+        return None
+    lowered = [header.strip().lower() for header in table.header]
+    if name.strip().lower() not in lowered:
+        raise CommandError(f"no column {name!r}; the columns are: {', '.join(table.header)}")
+    return table.header[lowered.index(name.strip().lower())]
 
 
 def cluster_texts(
     texts: Sequence[str],
     *,
+    networks: Sequence[str | None] | None = None,
     n_clusters: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
@@ -157,6 +177,7 @@ def cluster_texts(
         result = cluster(
             np.vstack(vectors),
             [texts[i] for i in worded],
+            networks=[networks[i] for i in worded] if networks is not None else None,
             n_clusters=wanted,
             calibration=embedder.calibration,
         )

@@ -25,6 +25,7 @@ from deliberation.tabular import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_XLSX_UNPACKED_BYTES,
+    NETWORK_COLUMNS,
     Table,
     TableTooLarge,
     UnreadableFile,
@@ -38,7 +39,6 @@ from deliberation.thai import clean_text, has_words, normalise
 MAX_IMPORT_ROWS = 5_000
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 # Header names (lower-cased) taken as the network column.
-NETWORK_COLUMNS = ("network", "เครือข่าย", "ภาคส่วน", "sector")
 SOURCE_CHARS = 200
 
 

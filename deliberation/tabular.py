@@ -16,6 +16,8 @@ from deliberation.thai import clean_text
 
 # Header names (lower-cased) taken as the proposal text column, in order of preference.
 TEXT_COLUMNS = ("text", "proposal", "ข้อเสนอ", "ข้อความ", "ความคิดเห็น", "ประเด็น")
+# Header names (lower-cased) taken as the author's network column.
+NETWORK_COLUMNS = ("network", "เครือข่าย", "ภาคส่วน", "sector")
 # Delimiters recognised, the first winning ties (comma is the CSV default).
 DELIMITERS = (",", ";", "\t")
 _THAI = range(0x0E01, 0x0E5C)
@@ -177,6 +179,12 @@ def text_column(table: Table) -> str:
         for i in range(len(table.header))
     ]
     return table.header[max(range(len(scores)), key=scores.__getitem__)]
+
+
+def network_column(table: Table) -> str | None:
+    """The column naming each proposal's network, when the file has one by a known name."""
+    lowered = [name.strip().lower() for name in table.header]
+    return next((table.header[lowered.index(n)] for n in NETWORK_COLUMNS if n in lowered), None)
 
 
 def proposal_texts(table: Table, column: str | None = None) -> list[str]:

@@ -80,6 +80,7 @@ def test_a_requested_number_of_clusters_and_csv_output(
         (b"text\n", ("--text-column", "proposal"), "no column 'proposal'"),
         (b"\x00\x01\x02\xff" * 200, (), "not a readable CSV"),
         (b"text\n" + b"a\n" * 3, ("--clusters", "0"), "at least 1"),
+        (b"text,network\na,x\n", ("--network-column", "sector"), "no column 'sector'"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line(
