@@ -172,7 +172,9 @@ def title(text: str, limit: int = 60) -> str:
     particles = _particle_words()
     words = [w for w in _words(cleaned) if normalise(w) not in particles]
     while words and (
-        not words[0].strip() or words[0] in _speaker_words() or words[0] in _TITLE_LEADERS
+        not words[0].strip()
+        or normalise(words[0]) in _speaker_words()
+        or words[0] in _TITLE_LEADERS
     ):
         words.pop(0)
     phrases = [p.strip() for p in _WHITESPACE.split("".join(words).rstrip(_TITLE_END)) if p.strip()]
