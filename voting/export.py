@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assembly.agenda.render_csv import FORMULA_STARTS, QUOTE_PREFIX
+from deliberation.agenda.render_csv import FORMULA_STARTS, QUOTE_PREFIX
 from voting.consensus import consensus_ranking
 from voting.methods import (
     NETWORKS,

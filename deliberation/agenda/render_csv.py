@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     AgendaDocument,
     DocumentOptions,
     clean_text,

@@ -20,7 +20,7 @@ from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, get_assembly
 from assembly.steps import Action
 from assembly.timeutil import utcnow
-from deliberation.drafting import _item_in, _text, emit_agenda_changed
+from deliberation.agenda.drafting import _item_in, _text, emit_agenda_changed
 from deliberation.models import AgendaItem, ConsentVote
 from deliberation.services import network_keys
 
@@ -118,7 +118,7 @@ async def set_adopted(
     rt: Runtime, *, actor: Actor, assembly_id: int, item_id: int, adopted: bool
 ) -> dict[str, Any]:
     """The facilitator declares the item adopted (or takes the declaration back)."""
-    from deliberation.drafting import item_view
+    from deliberation.agenda.drafting import item_view
 
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)

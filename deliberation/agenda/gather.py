@@ -2,7 +2,7 @@
 
 Why one read transaction: a document assembled while phones keep answering must not show an
 item as adopted in one section and not in another. Everything the renderers need is read here
-once, turned into the frozen values of `assembly.agenda.document`, and never touched again;
+once, turned into the frozen values of `deliberation.agenda.document`, and never touched again;
 the renderers stay pure. Vote results come from `voting.export.results_view` over the stored
 ballots (the same function the results screens use), so the document cannot disagree with them.
 """
@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.agenda.document import (
+from assembly.errors import InvalidInput, NotFound
+from assembly.models import Assembly, Network, Participant, User
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorize, get_assembly, network_counts
+from assembly.steps import Action
+from assembly.timeutil import utcnow
+from deliberation import models as dm
+from deliberation.agenda.document import (
     Activity,
     AgendaDocument,
     AgendaItem,
@@ -37,15 +44,8 @@ from assembly.agenda.document import (
     TargetVirtue,
     Timing,
 )
-from assembly.agenda.document import Proposal as DocProposal
-from assembly.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
-from assembly.errors import InvalidInput, NotFound
-from assembly.models import Assembly, Network, Participant, User
-from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly, network_counts
-from assembly.steps import Action
-from assembly.timeutil import utcnow
-from deliberation import models as dm
+from deliberation.agenda.document import Proposal as DocProposal
+from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
 from deliberation.services import network_keys
 from deliberation.thai import clean_text
 from voting.export import StoredBallot, results_view
@@ -204,7 +204,7 @@ def _virtues(facts: VoteFacts) -> tuple[TargetVirtue, ...]:
 
 
 def timing(value: dict[str, Any] | None) -> Timing:
-    """A stored timing dict (see deliberation.drafting.check_timing) as a document Timing."""
+    """A stored timing dict (see deliberation.agenda.drafting.check_timing) as a document Timing."""
     value = value or {}
     date = value.get("date")
     return Timing(
@@ -317,7 +317,7 @@ async def document_settings(session: AsyncSession, assembly_id: int) -> dm.Agend
 
 async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocument:
     """The whole document of an assembly; call inside one read transaction."""
-    from deliberation.consent import consent_results
+    from deliberation.agenda.consent import consent_results
 
     assembly: Assembly = await get_assembly(session, assembly_id)
     settings = await document_settings(session, assembly_id)

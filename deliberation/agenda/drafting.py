@@ -339,7 +339,7 @@ async def agenda_for_snapshot(
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
     `suggestions`; for staff `consent` (results per item, per network, with objections)."""
-    from deliberation.consent import consent_results
+    from deliberation.agenda.consent import consent_results
 
     if not _drafting(assembly):
         return {"agenda": None}
@@ -444,7 +444,7 @@ async def create_agenda_items(
 ) -> list[dict[str, Any]]:
     """Turn issues into agenda items: the ones named, or the `top` n of the issues vote, or
     one item with a title of its own. An issue that already has an item is skipped."""
-    from assembly.agenda.gather import prioritised_issue_ids
+    from deliberation.agenda.gather import prioritised_issue_ids
 
     if top is not None and not 1 <= top <= MAX_PLANS:
         raise InvalidInput("invalid_top", "Choose between 1 and 20 issues.")
@@ -877,7 +877,7 @@ async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[st
     Staff and participants of the assembly only."""
     from assembly.services import standing_in
     from assembly.steps import Role
-    from deliberation.consent import consent_results
+    from deliberation.agenda.consent import consent_results
 
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
