@@ -14,7 +14,7 @@ from datetime import date
 from assembly import services
 from assembly.runtime import Runtime
 from assembly.security import new_token, token_hash
-from deliberation.services import submit_proposal
+from deliberation.proposals import submit_proposal
 
 DEMO_PASSWORD_BYTES = 9  # 12 URL-safe characters: easy to type from the terminal, not to guess
 

@@ -23,7 +23,7 @@ from assembly.services import Actor, authorize, current_step, get_assembly
 from assembly.steps import Action
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Proposal
-from deliberation.services import network_keys, proposal_view, shown_to_participants
+from deliberation.proposals import network_keys, proposal_view, shown_to_participants
 
 ACTIVITY_MINUTES = 10
 """Minutes shown, newest first: long enough to see a burst start and end."""

@@ -29,7 +29,7 @@ from assembly.services import Actor, authorize, current_step, get_assembly, stan
 from assembly.steps import Action, Role
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
-from deliberation.services import network_keys
+from deliberation.proposals import network_keys
 from deliberation.thai import clean_text, normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 

@@ -27,7 +27,7 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
-from deliberation import services as deliberation
+from deliberation import proposals
 
 
 @dataclass
@@ -339,7 +339,7 @@ class AssemblyApi(Controller):
         data: JSONBody[ProposalBody],
     ) -> Response[dict[str, Any]]:
         """Idempotent by `client_key`: a resend answers 200 with the proposal first stored."""
-        submission = await deliberation.submit_proposal(
+        submission = await proposals.submit_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,
@@ -358,7 +358,7 @@ class AssemblyApi(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> dict[str, Any]:
-        return await deliberation.support_proposal(
+        return await proposals.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
 
@@ -371,7 +371,7 @@ class AssemblyApi(Controller):
         proposal_id: FromPath[int],
         data: JSONBody[ModerateBody],
     ) -> dict[str, Any]:
-        return await deliberation.moderate_proposal(
+        return await proposals.moderate_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,

@@ -36,7 +36,7 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
-from deliberation import services as deliberation
+from deliberation import proposals
 from deliberation.activity import recent_activity
 
 Form = URLEncodedBody[dict[str, str]]
@@ -220,7 +220,7 @@ class ParticipantPages(Controller):
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await deliberation.submit_proposal(
+        await proposals.submit_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,
@@ -237,7 +237,7 @@ class ParticipantPages(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> Response[Any]:
-        await deliberation.support_proposal(
+        await proposals.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
         return done(request, f"/a/{assembly_id}")
@@ -516,7 +516,7 @@ class StaffPages(Controller):
         data: Form,
     ) -> Response[Any]:
         action = data.get("action")
-        await deliberation.moderate_proposal(
+        await proposals.moderate_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,

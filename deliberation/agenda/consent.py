@@ -22,7 +22,7 @@ from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.agenda.drafting import _item_in, _text, emit_agenda_changed
 from deliberation.models import AgendaItem, ConsentVote
-from deliberation.services import network_keys
+from deliberation.proposals import network_keys
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500

@@ -37,7 +37,7 @@ from deliberation.models import (
     SuggestionSupport,
     WorkingGroupMember,
 )
-from deliberation.services import CLIENT_KEY_PATTERN, network_keys
+from deliberation.proposals import CLIENT_KEY_PATTERN, network_keys
 from deliberation.thai import clean_text
 
 MAX_TITLE_CHARS = 200

@@ -46,7 +46,7 @@ from deliberation.agenda.document import (
 )
 from deliberation.agenda.document import Proposal as DocProposal
 from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
-from deliberation.services import network_keys
+from deliberation.proposals import network_keys
 from deliberation.thai import clean_text
 from voting.export import StoredBallot, results_view
 from voting.methods import MethodConfigError, method_from_params
