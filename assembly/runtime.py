@@ -76,7 +76,7 @@ class Runtime:
     throttles: Throttles = field(default_factory=Throttles)
     """Guessing limits; `create_app` gives it the Redis URL so workers share one count."""
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
-    """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
+    """The part of a snapshot every phone shares, per assembly and seq (assembly.web.snapshots)."""
     pdf_queue: ConversionQueue = field(default_factory=ConversionQueue)
     """LibreOffice conversions, one at a time (assembly.conversions, deliberation.agenda.pdf)."""
     _device_key: bytes | None = None

@@ -14,7 +14,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import services
 from assembly.errors import NotAuthenticated
-from assembly.live import build_snapshot
 from assembly.security import token_hash
 from assembly.steps import Refusal, Role
 from assembly.web.context import (
@@ -27,6 +26,7 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
+from assembly.web.snapshots import build_snapshot
 from deliberation import proposals
 
 

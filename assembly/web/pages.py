@@ -21,7 +21,6 @@ from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 from assembly import seats, services
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.security import new_token, token_hash
 from assembly.steps import Action, Role, StepKind, refusal
@@ -36,6 +35,7 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
+from assembly.web.snapshots import Snapshot, build_snapshot
 from deliberation import proposals
 from deliberation.activity import recent_activity
 
