@@ -48,9 +48,9 @@ from assembly.security import (
     token_hash,
 )
 from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
+from assembly.text import clean_text
 from assembly.thai_format import arabic_digits
 from assembly.timeutil import as_utc, utcnow
-from deliberation.thai import clean_text
 
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
 JOIN_CODE_DIGITS = 8

@@ -27,10 +27,11 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly, standing_in
 from assembly.steps import Action, Role
+from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
 from deliberation.proposals import network_keys
-from deliberation.thai import clean_text, normalise, shorten
+from deliberation.thai import normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 
 # "Fewer / more groups" moves granularity by this much; one unit shifts the cut by

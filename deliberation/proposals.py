@@ -14,9 +14,9 @@ from assembly.models import Assembly, Network, Participant, Step
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
 from assembly.steps import Action, Role, StepKind, is_allowed
+from assembly.text import clean_text
 from assembly.timeutil import as_utc
 from deliberation.models import Proposal, Support
-from deliberation.thai import clean_text
 
 CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 

@@ -37,9 +37,9 @@ from assembly.services import (
     standing_in,
 )
 from assembly.steps import Action, Role, StepKind
+from assembly.text import clean_text
 from assembly.timeutil import utcnow
 from deliberation.curation import issues_for_snapshot
-from deliberation.thai import clean_text
 from voting.export import (
     StoredBallot,
     canonical_content,

@@ -27,6 +27,7 @@ from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly
 from assembly.steps import Action, StepKind
+from assembly.text import clean_text
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
 from deliberation.models import (
@@ -38,7 +39,6 @@ from deliberation.models import (
     WorkingGroupMember,
 )
 from deliberation.proposals import CLIENT_KEY_PATTERN, network_keys
-from deliberation.thai import clean_text
 
 MAX_TITLE_CHARS = 200
 MAX_GOAL_CHARS = 1000  # "one or two sentences": a pasted report belongs in the background text

@@ -22,6 +22,7 @@ from assembly.models import Assembly, Network, Participant, User
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, get_assembly, network_counts
 from assembly.steps import Action
+from assembly.text import clean_text
 from assembly.timeutil import utcnow
 from deliberation import models as dm
 from deliberation.agenda.document import (
@@ -47,7 +48,6 @@ from deliberation.agenda.document import (
 from deliberation.agenda.document import Proposal as DocProposal
 from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
 from deliberation.proposals import network_keys
-from deliberation.thai import clean_text
 from voting.export import StoredBallot, results_view
 from voting.methods import MethodConfigError, method_from_params
 from voting.models import Ballot, Vote, VoteOption
