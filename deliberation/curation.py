@@ -173,6 +173,13 @@ async def issues_for_snapshot(
     return state if staff else {"issues": state["issues"]}
 
 
+async def vote_options(session: AsyncSession, assembly: Assembly) -> list[tuple[str, int | None]]:
+    """The curated issues as a vote's options, (title, issue id) in the order shown: what
+    `voting.services.create_vote` is given when a vote is on the issues."""
+    issues = (await issues_for_snapshot(session, assembly, staff=True)).get("issues") or []
+    return [(str(issue.get("title", "")), issue.get("id")) for issue in issues]
+
+
 async def emit_groups_changed(session: AsyncSession, outbox: Outbox, assembly_id: int) -> None:
     """`groups.changed`: the whole grouping to staff, the issues to everyone."""
     await session.flush()

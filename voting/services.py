@@ -17,6 +17,7 @@ import logging
 import re
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,6 @@ from assembly.services import (
 from assembly.steps import Action, Role, StepKind
 from assembly.text import clean_text
 from assembly.timeutil import utcnow
-from deliberation.curation import issues_for_snapshot
 from voting.export import (
     StoredBallot,
     canonical_content,
@@ -356,6 +356,10 @@ def _method(kind: str, params: dict[str, Any]) -> VoteMethod:
         ) from exc
 
 
+IssueOptions = Callable[[AsyncSession, Assembly], Awaitable[list[tuple[str, int | None]]]]
+"""The curated issues an assembly can vote on, as (label, issue id) in the order shown."""
+
+
 async def create_vote(
     rt: Runtime,
     *,
@@ -365,8 +369,13 @@ async def create_vote(
     params: dict[str, Any],
     options: list[str],
     subject: str = "options",
+    issue_options: IssueOptions | None = None,
 ) -> dict[str, Any]:
     """Set up the current vote step's vote (a draft): what is voted on and how.
+
+    With `subject="issues"` the options are the curated issues, read by `issue_options` in this
+    transaction (the layer above passes `deliberation.curation.vote_options`: voting does not
+    know how issues are curated).
 
     The newest vote, if a draft, is replaced (its options get new ids); after a vote was
     opened, setting up another starts a new vote (the earlier one's ballots stay, exportable).
@@ -382,13 +391,13 @@ async def create_vote(
         assert step is not None  # RUN_VOTE needs a current vote step
         issue_ids: list[int | None]
         if subject == "issues":
-            issues = (await issues_for_snapshot(session, assembly, staff=True)).get("issues") or []
+            issues = await issue_options(session, assembly) if issue_options else []
             if not issues:
                 raise InvalidInput(
                     "no_issues", "There are no curated issues yet: type the options instead."
                 )
-            labels = [str(issue.get("title", "")) for issue in issues]
-            issue_ids = [issue.get("id") for issue in issues]
+            labels = [label for label, _ in issues]
+            issue_ids = [issue_id for _, issue_id in issues]
         else:
             labels = _clean_options(options)
             issue_ids = [None] * len(labels)
