@@ -1,6 +1,7 @@
 """Text as typed on phones, cleaned for storage: what every use case applies to what people type
 before it is stored (names, proposals, agenda items, imported rows). Matching (normalising and
-tokenising Thai) is deliberation's (`deliberation/thai.py`).
+tokenising Thai) is deliberation's (`deliberation/thai.py`). And text made safe in a
+spreadsheet, for every CSV export (the agenda's tables, a vote's tally and ballots).
 """
 
 from __future__ import annotations
@@ -26,3 +27,10 @@ def clean_text(text: str) -> str:
     text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+# A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google
+# Sheets (tab and carriage return can hide a formula behind leading whitespace; the full-width
+# forms are converted to ASCII by some East Asian input settings).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+QUOTE_PREFIX = "'"

@@ -40,13 +40,7 @@ from assembly.services import (
 from assembly.steps import Action, Role, StepKind
 from assembly.text import clean_text
 from assembly.timeutil import utcnow
-from voting.export import (
-    StoredBallot,
-    canonical_content,
-    export_document,
-    raw_ballot,
-    results_view,
-)
+from voting.export import export_document
 from voting.methods import (
     NETWORKS,
     BallotError,
@@ -58,6 +52,7 @@ from voting.methods import (
     validate_ballot,
 )
 from voting.models import Ballot, Vote, VoteOption, VoteStatus
+from voting.results import StoredBallot, canonical_content, raw_ballot, results_view
 from voting.writer import BallotWriter, Outcome, PendingBallot
 
 logger = logging.getLogger("samatcha.voting")

@@ -3,7 +3,7 @@
 Why one read transaction: a document assembled while phones keep answering must not show an
 item as adopted in one section and not in another. Everything the renderers need is read here
 once, turned into the frozen values of `deliberation.agenda.document`, and never touched again;
-the renderers stay pure. Vote results come from `voting.export.results_view` over the stored
+the renderers stay pure. Vote results come from `voting.results.results_view` over the stored
 ballots (the same function the results screens use), so the document cannot disagree with them.
 """
 
@@ -48,9 +48,9 @@ from deliberation.agenda.document import (
 from deliberation.agenda.document import Proposal as DocProposal
 from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
 from deliberation.proposals import network_keys
-from voting.export import StoredBallot, results_view
 from voting.methods import MethodConfigError, method_from_params
 from voting.models import Ballot, Vote, VoteOption
+from voting.results import StoredBallot, results_view
 
 THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
