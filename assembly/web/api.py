@@ -12,7 +12,7 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly import services
+from assembly import joining, services
 from assembly.errors import NotAuthenticated
 from assembly.security import token_hash
 from assembly.steps import Refusal, Role
@@ -133,7 +133,7 @@ class SessionApi(Controller):
     ) -> Response[dict[str, Any]]:
         """Take a seat with a join code; the device-token cookie keeps it across reloads."""
         token, cookie = device_token(request)
-        participant = await services.join_assembly(
+        participant = await joining.join_assembly(
             runtime_of(request),
             join_code=data.code,
             device_hash=token_hash(token),

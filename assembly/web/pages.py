@@ -18,7 +18,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
-from assembly import seats, services
+from assembly import joining, seats, services
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.models import Assembly
@@ -137,7 +137,7 @@ class ParticipantPages(Controller):
     ) -> Response[Any]:
         if code:
             try:
-                assembly = await services.assembly_for_code(
+                assembly = await joining.assembly_for_code(
                     runtime_of(request), code, guesser=guesser_of(request)
                 )
             except DomainError as exc:
@@ -166,7 +166,7 @@ class ParticipantPages(Controller):
         a seat still sees the form then, since the card may move a seat to it. `?change=1`:
         a participant who tapped the wrong network picks again (the same seat moves)."""
         rt = runtime_of(request)
-        assembly = await services.assembly_for_code(
+        assembly = await joining.assembly_for_code(
             rt, code, with_seat=bool(seat), guesser=guesser_of(request)
         )
         current = None
@@ -185,7 +185,7 @@ class ParticipantPages(Controller):
         self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Response[Any]:
         token, cookie = device_token(request)
-        participant = await services.join_assembly(
+        participant = await joining.join_assembly(
             runtime_of(request),
             join_code=code,
             device_hash=token_hash(token),
