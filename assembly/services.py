@@ -717,6 +717,16 @@ def presenter_view(assembly: Assembly) -> dict[str, Any]:
     return {"view": assembly.presenter_view or "step", "qr": assembly.presenter_qr is not False}
 
 
+async def network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
+    """Network id -> key, in the assembly's order of networks."""
+    rows = await session.execute(
+        select(Network.id, Network.key)
+        .where(Network.assembly_id == assembly_id)
+        .order_by(Network.position)
+    )
+    return {network_id: key for network_id, key in rows.all()}
+
+
 async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict[str, Any]]:
     counts = dict(
         (

@@ -25,12 +25,18 @@ from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.events import Outbox
 from assembly.models import Assembly
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly, standing_in
+from assembly.services import (
+    Actor,
+    authorize,
+    current_step,
+    get_assembly,
+    network_keys,
+    standing_in,
+)
 from assembly.steps import Action, Role
 from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
-from deliberation.proposals import network_keys
 from deliberation.thai import normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 

@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import InvalidInput
 from assembly.events import LiveUpdate
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly
+from assembly.services import Actor, authorize, get_assembly, network_keys
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.agenda.drafting import _item_in, _text, emit_agenda_changed
 from deliberation.models import AgendaItem, ConsentVote
-from deliberation.proposals import network_keys
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500

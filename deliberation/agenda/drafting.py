@@ -25,7 +25,7 @@ from assembly.events import Outbox
 from assembly.i18n import N_
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
 from assembly.steps import Action, StepKind
 from assembly.text import clean_text
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
@@ -38,7 +38,7 @@ from deliberation.models import (
     SuggestionSupport,
     WorkingGroupMember,
 )
-from deliberation.proposals import CLIENT_KEY_PATTERN, network_keys
+from deliberation.proposals import CLIENT_KEY_PATTERN
 
 MAX_TITLE_CHARS = 200
 MAX_GOAL_CHARS = 1000  # "one or two sentences": a pasted report belongs in the background text

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import InvalidInput, NotFound
 from assembly.models import Assembly, Network, Participant, User
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly, network_counts
+from assembly.services import Actor, authorize, get_assembly, network_counts, network_keys
 from assembly.steps import Action
 from assembly.text import clean_text
 from assembly.timeutil import utcnow
@@ -47,7 +47,6 @@ from deliberation.agenda.document import (
 )
 from deliberation.agenda.document import Proposal as DocProposal
 from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
-from deliberation.proposals import network_keys
 from voting.methods import MethodConfigError, method_from_params
 from voting.models import Ballot, Vote, VoteOption
 from voting.results import StoredBallot, results_view
