@@ -18,6 +18,7 @@ from assembly.text import clean_text
 from assembly.timeutil import as_utc
 from deliberation.curation import emit_groups_changed, place_arrivals
 from deliberation.models import Proposal, Support
+from deliberation.vectors import schedule_embedding
 
 CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 
@@ -111,8 +112,6 @@ async def submit_proposal(
 
 def _embed_later(rt: Runtime, assembly_id: int, proposal_id: int) -> None:
     """Vector and group placement happen in the background: the phone is answered first."""
-    from deliberation.vectors import schedule_embedding
-
     schedule_embedding(rt, assembly_id, [proposal_id], then=place_arrivals)
 
 

@@ -178,7 +178,7 @@ def definition_view(vote: Vote) -> dict[str, Any]:
     }
 
 
-async def _stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
+async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
     rows = await session.execute(
         select(Ballot.content, Network.key)
         .join(Participant, Participant.id == Ballot.participant_id)
@@ -189,10 +189,51 @@ async def _stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBal
     return [StoredBallot(content, network) for content, network in rows.all()]
 
 
+async def latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
+    """The vote that counts for a subject: the newest closed one, else the newest with ballots."""
+    votes = list(
+        await session.scalars(
+            select(Vote)
+            .where(Vote.assembly_id == assembly_id, Vote.subject == subject)
+            .order_by(Vote.id.desc())
+        )
+    )
+    for vote in votes:
+        if vote.status == "closed":
+            return vote
+    for vote in votes:
+        if await session.scalar(select(func.count()).where(Ballot.vote_id == vote.id)):
+            return vote
+    return None
+
+
+async def ranked_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]:
+    """Issue ids in the order the issues vote ranked them (cross-network consensus breaks
+    nothing here: the method's own ranking, as announced in the hall); the agenda's items
+    start in this order."""
+    vote = await latest_vote(session, assembly_id, "issues")
+    if vote is None:
+        return []
+    try:
+        method = method_from_params(vote.method, vote.params)
+    except MethodConfigError:
+        return []
+    options = list(
+        await session.scalars(
+            select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+        )
+    )
+    labels = [(str(o.id), o.label) for o in options]
+    results = results_view(method, labels, await stored_ballots(session, vote.id))
+    issue_of = {str(o.id): o.issue_id for o in options}
+    ordered = [issue_of.get(line["option_id"]) for line in results["ranking"]]
+    return [i for i in ordered if i is not None]
+
+
 async def _results(session: AsyncSession, vote: Vote) -> dict[str, Any]:
     definition = _definition(vote)
     return results_view(
-        definition.method, definition.options, await _stored_ballots(session, vote.id)
+        definition.method, definition.options, await stored_ballots(session, vote.id)
     )
 
 
@@ -709,7 +750,7 @@ async def vote_record(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: i
             definition_view(vote),
             definition.method,
             definition.options,
-            await _stored_ballots(session, vote.id),
+            await stored_ballots(session, vote.id),
         )
 
 

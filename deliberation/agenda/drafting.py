@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,11 +25,27 @@ from assembly.events import Outbox
 from assembly.i18n import N_
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
-from assembly.steps import Action, StepKind
-from assembly.text import clean_text
+from assembly.services import (
+    Actor,
+    authorize,
+    current_step,
+    get_assembly,
+    network_keys,
+    standing_in,
+)
+from assembly.steps import Action, Role, StepKind
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
+from deliberation.agenda.consent import consent_results
+from deliberation.agenda.items import (
+    agenda_items,
+    check_text,
+    emit_agenda_changed,
+    group_counts,
+    item_in,
+    item_view,
+    items_view,
+)
 from deliberation.models import (
     AgendaItem,
     AgendaSuggestion,
@@ -39,6 +55,7 @@ from deliberation.models import (
     WorkingGroupMember,
 )
 from deliberation.proposals import CLIENT_KEY_PATTERN
+from voting.services import ranked_issue_ids
 
 MAX_TITLE_CHARS = 200
 MAX_GOAL_CHARS = 1000  # "one or two sentences": a pasted report belongs in the background text
@@ -81,22 +98,8 @@ class StaleEdit(Conflict):
 # ---------------------------------------------------------------- checking the content
 
 
-def _text(value: object, field: str, limit: int, *, required: bool = False) -> str:
-    text = clean_text(str(value or ""))
-    if required and not text:
-        raise InvalidInput(f"{field}_required", "Please fill in this field.", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{field}_too_long",
-            "This text is too long: at most %(limit)s characters.",
-            field=field,
-            limit=limit,
-        )
-    return text
-
-
 def _line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
-    return _text(value, field, limit, **kw).replace("\n", " ")
+    return check_text(value, field, limit, **kw).replace("\n", " ")
 
 
 def _list(value: object, field: str, limit: int) -> list[Any]:
@@ -186,7 +189,7 @@ def check_content(raw: dict[str, Any], known_networks: set[str]) -> dict[str, An
     if "title" in raw:
         content["title"] = _line(raw["title"], "title", MAX_TITLE_CHARS, required=True)
     if "goal" in raw:
-        content["goal"] = _text(raw["goal"], "goal", MAX_GOAL_CHARS)
+        content["goal"] = check_text(raw["goal"], "goal", MAX_GOAL_CHARS)
     if "virtues" in raw:
         virtues = raw["virtues"]
         if isinstance(virtues, str):
@@ -268,23 +271,6 @@ def check_content(raw: dict[str, Any], known_networks: set[str]) -> dict[str, An
 # ---------------------------------------------------------------- views
 
 
-def item_view(item: AgendaItem, members: int = 0) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "issue_id": item.issue_id,
-        "position": item.position,
-        "title": item.title,
-        "goal": item.goal,
-        "virtues": list(item.virtues or []),
-        "plans": list(item.plans or []),
-        "indicators": list(item.indicators or []),
-        "mechanism": list(item.mechanism or []),
-        "version": item.version,
-        "adopted": item.adopted,
-        "members": members,
-    }
-
-
 def suggestion_view(suggestion: AgendaSuggestion, network: str | None) -> dict[str, Any]:
     return {
         "id": suggestion.id,
@@ -296,30 +282,6 @@ def suggestion_view(suggestion: AgendaSuggestion, network: str | None) -> dict[s
         "status": suggestion.status,
         "created_at": as_utc(suggestion.created_at).isoformat(),
     }
-
-
-async def _items(session: AsyncSession, assembly_id: int) -> list[AgendaItem]:
-    return list(
-        await session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.assembly_id == assembly_id)
-            .order_by(AgendaItem.position, AgendaItem.id)
-        )
-    )
-
-
-async def group_counts(session: AsyncSession, assembly_id: int) -> dict[int, int]:
-    rows = await session.execute(
-        select(WorkingGroupMember.item_id, func.count())
-        .where(WorkingGroupMember.assembly_id == assembly_id)
-        .group_by(WorkingGroupMember.item_id)
-    )
-    return {item_id: int(count) for item_id, count in rows.all()}
-
-
-async def items_view(session: AsyncSession, assembly_id: int) -> list[dict[str, Any]]:
-    counts = await group_counts(session, assembly_id)
-    return [item_view(i, counts.get(i.id, 0)) for i in await _items(session, assembly_id)]
 
 
 async def suggestions_view(
@@ -339,7 +301,6 @@ async def agenda_for_snapshot(
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
     `suggestions`; for staff `consent` (results per item, per network, with objections)."""
-    from deliberation.agenda.consent import consent_results
 
     if not _drafting(assembly):
         return {"agenda": None}
@@ -400,13 +361,6 @@ def _drafting(assembly: Assembly) -> bool:
     return step is not None and step.kind in (StepKind.DRAFT, StepKind.ADOPT)
 
 
-async def emit_agenda_changed(outbox: Outbox, assembly_id: int) -> None:
-    """`agenda.changed`: every item (their versions too) to everyone."""
-    await outbox.session.flush()
-    payload = {"items": await items_view(outbox.session, assembly_id)}
-    await outbox.emit(assembly_id, "agenda.changed", payload, payload)
-
-
 async def _emit_suggestion(
     outbox: Outbox, suggestion: AgendaSuggestion, network: str | None
 ) -> None:
@@ -426,13 +380,6 @@ async def _emit_suggestion(
 # ---------------------------------------------------------------- staff: items
 
 
-async def _item_in(session: AsyncSession, assembly_id: int, item_id: int) -> AgendaItem:
-    item = await session.get(AgendaItem, item_id, with_for_update=True)
-    if item is None or item.assembly_id != assembly_id:
-        raise NotFound("item_not_found", "This agenda item does not exist.")
-    return item
-
-
 async def create_agenda_items(
     rt: Runtime,
     *,
@@ -444,8 +391,6 @@ async def create_agenda_items(
 ) -> list[dict[str, Any]]:
     """Turn issues into agenda items: the ones named, or the `top` n of the issues vote, or
     one item with a title of its own. An issue that already has an item is skipped."""
-    from deliberation.agenda.gather import prioritised_issue_ids
-
     if top is not None and not 1 <= top <= MAX_PLANS:
         raise InvalidInput("invalid_top", "Choose between 1 and 20 issues.")
     own_title = _line(title, "title", MAX_TITLE_CHARS) if title is not None else ""
@@ -455,7 +400,7 @@ async def create_agenda_items(
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
         chosen = list(dict.fromkeys(issue_ids))
-        ranked = await prioritised_issue_ids(session, assembly.id)
+        ranked = await ranked_issue_ids(session, assembly.id)
         if top is not None:
             if not ranked:
                 raise Conflict(
@@ -466,7 +411,7 @@ async def create_agenda_items(
         # issues the vote did not rank come after, in the order given.
         place = {issue_id: index for index, issue_id in enumerate(ranked)}
         chosen.sort(key=lambda issue_id: place.get(issue_id, len(place)))
-        existing = await _items(session, assembly.id)
+        existing = await agenda_items(session, assembly.id)
         taken = {i.issue_id for i in existing}
         position = max((i.position for i in existing), default=-1) + 1
         created: list[AgendaItem] = []
@@ -526,7 +471,7 @@ async def edit_agenda_item(
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
         keys = await network_keys(session, assembly.id)
         cleaned = check_content(content, set(keys.values()))
-        item = await _item_in(session, assembly.id, item_id)
+        item = await item_in(session, assembly.id, item_id)
         if version != item.version:
             unchanged = all(getattr(item, k) == v for k, v in cleaned.items())
             if version < item.version and unchanged:  # a resend of an edit that went through
@@ -598,7 +543,7 @@ async def remove_agenda_item(rt: Runtime, *, actor: Actor, assembly_id: int, ite
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
-        item = await _item_in(session, assembly.id, item_id)
+        item = await item_in(session, assembly.id, item_id)
         if item.adopted:
             raise Conflict("item_adopted", "An adopted item cannot be removed. Unadopt it first.")
         await session.delete(item)
@@ -621,7 +566,7 @@ async def accept_suggestion(
         if not accept:
             suggestion.status = DISMISSED
         elif suggestion.status != ACCEPTED:
-            item = await _item_in(session, assembly.id, suggestion.item_id)
+            item = await item_in(session, assembly.id, suggestion.item_id)
             if suggestion.part != CONFLICT:
                 _apply(item, suggestion.part, suggestion.text, network or "")
                 item.version += 1
@@ -685,7 +630,7 @@ async def choose_working_group(
         participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
         assert participant is not None
         if item_id is not None:
-            await _item_in(session, assembly.id, item_id)
+            await item_in(session, assembly.id, item_id)
         current = await session.scalar(
             select(WorkingGroupMember).where(
                 WorkingGroupMember.assembly_id == assembly.id,
@@ -732,14 +677,14 @@ async def suggest(
     stores nothing new."""
     if part not in PARTS:
         raise InvalidInput("invalid_part", "Choose which part of the item you suggest for.")
-    cleaned = _text(text, "suggestion", MAX_SUGGESTION_CHARS, required=True)
+    cleaned = check_text(text, "suggestion", MAX_SUGGESTION_CHARS, required=True)
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
         raise InvalidInput("invalid_client_key", "The request key is malformed.")
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
         assert participant is not None
-        await _item_in(session, assembly.id, item_id)
+        await item_in(session, assembly.id, item_id)
         keys = await network_keys(session, assembly.id)
         if client_key is not None:
             earlier = await session.scalar(
@@ -875,9 +820,6 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
 async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
     """The agenda in any step: items and suggestions; staff also get the consent results.
     Staff and participants of the assembly only."""
-    from assembly.services import standing_in
-    from assembly.steps import Role
-    from deliberation.agenda.consent import consent_results
 
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
