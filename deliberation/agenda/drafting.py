@@ -301,7 +301,6 @@ async def agenda_for_snapshot(
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
     `suggestions`; for staff `consent` (results per item, per network, with objections)."""
-
     if not _drafting(assembly):
         return {"agenda": None}
     agenda: dict[str, Any] = {
@@ -820,7 +819,6 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
 async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
     """The agenda in any step: items and suggestions; staff also get the consent results.
     Staff and participants of the assembly only."""
-
     async with rt.read() as session:
         assembly = await get_assembly(session, assembly_id)
         standing = await standing_in(session, assembly, actor)
