@@ -191,81 +191,99 @@ def check_content(raw: dict[str, Any], known_networks: set[str]) -> dict[str, An
     if "goal" in raw:
         content["goal"] = check_text(raw["goal"], "goal", MAX_GOAL_CHARS)
     if "virtues" in raw:
-        virtues = raw["virtues"]
-        if isinstance(virtues, str):
-            virtues = [v for v in re.split(r"[,\n]", virtues)]
-        names = [_line(v, "virtue", MAX_SHORT_CHARS) for v in _list(virtues, "virtues", 40)]
-        content["virtues"] = list(dict.fromkeys(n for n in names if n))[:MAX_VIRTUES]
+        content["virtues"] = _check_virtues(raw["virtues"])
     if "plans" in raw:
-        plans = []
-        for plan in _list(raw["plans"], "plans", MAX_PLANS):
-            plan = _dict(plan, "plan")
-            activities = []
-            for activity in _list(plan.get("activities"), "activities", MAX_ACTIVITIES):
-                activity = _dict(activity, "activity")
-                what = _line(activity.get("what"), "activity")
-                if not what:
-                    continue
-                agencies = [
-                    _line(a, "agency", MAX_LINE_CHARS)
-                    for a in _list(activity.get("agencies"), "agencies", MAX_AGENCIES)
-                ]
-                activities.append(
-                    {
-                        "what": what,
-                        "networks": _networks(activity.get("networks"), known_networks),
-                        "agencies": [a for a in agencies if a],
-                        "when": check_timing(activity.get("when")),
-                    }
-                )
-            name = _line(plan.get("name"), "plan")
-            if name or activities:
-                if not name:
-                    raise InvalidInput("plan_required", "A plan with activities needs a name.")
-                plans.append({"name": name, "activities": activities})
-        content["plans"] = plans
+        content["plans"] = _check_plans(raw["plans"], known_networks)
     if "indicators" in raw:
-        indicators = []
-        for indicator in _list(raw["indicators"], "indicators", MAX_INDICATORS):
-            indicator = _dict(indicator, "indicator")
-            name = _line(indicator.get("name"), "indicator")
-            values = {
-                key: _line(indicator.get(key), key, MAX_SHORT_CHARS)
-                for key in ("unit", "baseline", "target")
-            }
-            source = _line(indicator.get("data_source"), "data_source")
-            if not name:
-                if any(values.values()) or source:
-                    raise InvalidInput("indicator_required", "An indicator needs a name.")
-                continue
-            indicators.append(
-                {
-                    "name": name,
-                    **values,
-                    "deadline": check_timing(indicator.get("deadline")),
-                    "data_source": source,
-                    "network": _network(indicator.get("network"), known_networks),
-                }
-            )
-        content["indicators"] = indicators
+        content["indicators"] = _check_indicators(raw["indicators"], known_networks)
     if "mechanism" in raw:
-        members = []
-        for member in _list(raw["mechanism"], "mechanism", MAX_MECHANISM):
-            member = _dict(member, "member")
-            row = {
-                "network": _network(member.get("network"), known_networks),
-                "person": _line(member.get("person"), "person"),
-                "organisation": _line(member.get("organisation"), "organisation"),
-                "role": _line(member.get("role"), "role", MAX_SHORT_CHARS),
-            }
-            if row["person"] or row["organisation"]:
-                if not row["network"]:
-                    raise InvalidInput(
-                        "member_network_required", "Choose the network of each person."
-                    )
-                members.append(row)
-        content["mechanism"] = members
+        content["mechanism"] = _check_mechanism(raw["mechanism"], known_networks)
     return content
+
+
+def _check_virtues(virtues: object) -> list[str]:
+    if isinstance(virtues, str):
+        virtues = [v for v in re.split(r"[,\n]", virtues)]
+    names = [_line(v, "virtue", MAX_SHORT_CHARS) for v in _list(virtues, "virtues", 40)]
+    return list(dict.fromkeys(n for n in names if n))[:MAX_VIRTUES]
+
+
+def _check_plans(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    plans = []
+    for plan in _list(raw, "plans", MAX_PLANS):
+        plan = _dict(plan, "plan")
+        activities = [
+            checked
+            for activity in _list(plan.get("activities"), "activities", MAX_ACTIVITIES)
+            if (checked := _check_activity(activity, known_networks)) is not None
+        ]
+        name = _line(plan.get("name"), "plan")
+        if name or activities:
+            if not name:
+                raise InvalidInput("plan_required", "A plan with activities needs a name.")
+            plans.append({"name": name, "activities": activities})
+    return plans
+
+
+def _check_activity(raw: object, known_networks: set[str]) -> dict[str, Any] | None:
+    """One activity of a plan; None for a row left without its `what`."""
+    activity = _dict(raw, "activity")
+    what = _line(activity.get("what"), "activity")
+    if not what:
+        return None
+    agencies = [
+        _line(a, "agency", MAX_LINE_CHARS)
+        for a in _list(activity.get("agencies"), "agencies", MAX_AGENCIES)
+    ]
+    return {
+        "what": what,
+        "networks": _networks(activity.get("networks"), known_networks),
+        "agencies": [a for a in agencies if a],
+        "when": check_timing(activity.get("when")),
+    }
+
+
+def _check_indicators(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    indicators = []
+    for indicator in _list(raw, "indicators", MAX_INDICATORS):
+        indicator = _dict(indicator, "indicator")
+        name = _line(indicator.get("name"), "indicator")
+        values = {
+            key: _line(indicator.get(key), key, MAX_SHORT_CHARS)
+            for key in ("unit", "baseline", "target")
+        }
+        source = _line(indicator.get("data_source"), "data_source")
+        if not name:
+            if any(values.values()) or source:
+                raise InvalidInput("indicator_required", "An indicator needs a name.")
+            continue
+        indicators.append(
+            {
+                "name": name,
+                **values,
+                "deadline": check_timing(indicator.get("deadline")),
+                "data_source": source,
+                "network": _network(indicator.get("network"), known_networks),
+            }
+        )
+    return indicators
+
+
+def _check_mechanism(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    members = []
+    for member in _list(raw, "mechanism", MAX_MECHANISM):
+        member = _dict(member, "member")
+        row = {
+            "network": _network(member.get("network"), known_networks),
+            "person": _line(member.get("person"), "person"),
+            "organisation": _line(member.get("organisation"), "organisation"),
+            "role": _line(member.get("role"), "role", MAX_SHORT_CHARS),
+        }
+        if row["person"] or row["organisation"]:
+            if not row["network"]:
+                raise InvalidInput("member_network_required", "Choose the network of each person.")
+            members.append(row)
+    return members
 
 
 # ---------------------------------------------------------------- views
