@@ -59,7 +59,6 @@ class Action(StrEnum):
     MANAGE_ASSEMBLY = "manage_assembly"  # details, networks, steps, facilitators
 
 
-ANY_STEP = frozenset(StepKind)
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
 
 

@@ -12,9 +12,8 @@ from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly import services
+from assembly import joining, services
 from assembly.errors import NotAuthenticated
-from assembly.live import build_snapshot
 from assembly.security import token_hash
 from assembly.steps import Refusal, Role
 from assembly.web.context import (
@@ -27,7 +26,8 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
-from deliberation import services as deliberation
+from assembly.web.snapshots import build_snapshot
+from deliberation import proposals
 
 
 @dataclass
@@ -133,7 +133,7 @@ class SessionApi(Controller):
     ) -> Response[dict[str, Any]]:
         """Take a seat with a join code; the device-token cookie keeps it across reloads."""
         token, cookie = device_token(request)
-        participant = await services.join_assembly(
+        participant = await joining.join_assembly(
             runtime_of(request),
             join_code=data.code,
             device_hash=token_hash(token),
@@ -339,7 +339,7 @@ class AssemblyApi(Controller):
         data: JSONBody[ProposalBody],
     ) -> Response[dict[str, Any]]:
         """Idempotent by `client_key`: a resend answers 200 with the proposal first stored."""
-        submission = await deliberation.submit_proposal(
+        submission = await proposals.submit_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,
@@ -358,7 +358,7 @@ class AssemblyApi(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> dict[str, Any]:
-        return await deliberation.support_proposal(
+        return await proposals.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
 
@@ -371,7 +371,7 @@ class AssemblyApi(Controller):
         proposal_id: FromPath[int],
         data: JSONBody[ModerateBody],
     ) -> dict[str, Any]:
-        return await deliberation.moderate_proposal(
+        return await proposals.moderate_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,

@@ -18,10 +18,9 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
-from assembly import seats, services
+from assembly import joining, seats, services
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.security import new_token, token_hash
 from assembly.steps import Action, Role, StepKind, refusal
@@ -36,7 +35,8 @@ from assembly.web.context import (
     session_cookie,
 )
 from assembly.web.live import announce_logout
-from deliberation import services as deliberation
+from assembly.web.snapshots import Snapshot, build_snapshot
+from deliberation import proposals
 from deliberation.activity import recent_activity
 
 Form = URLEncodedBody[dict[str, str]]
@@ -137,7 +137,7 @@ class ParticipantPages(Controller):
     ) -> Response[Any]:
         if code:
             try:
-                assembly = await services.assembly_for_code(
+                assembly = await joining.assembly_for_code(
                     runtime_of(request), code, guesser=guesser_of(request)
                 )
             except DomainError as exc:
@@ -166,7 +166,7 @@ class ParticipantPages(Controller):
         a seat still sees the form then, since the card may move a seat to it. `?change=1`:
         a participant who tapped the wrong network picks again (the same seat moves)."""
         rt = runtime_of(request)
-        assembly = await services.assembly_for_code(
+        assembly = await joining.assembly_for_code(
             rt, code, with_seat=bool(seat), guesser=guesser_of(request)
         )
         current = None
@@ -185,7 +185,7 @@ class ParticipantPages(Controller):
         self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Response[Any]:
         token, cookie = device_token(request)
-        participant = await services.join_assembly(
+        participant = await joining.join_assembly(
             runtime_of(request),
             join_code=code,
             device_hash=token_hash(token),
@@ -220,7 +220,7 @@ class ParticipantPages(Controller):
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await deliberation.submit_proposal(
+        await proposals.submit_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,
@@ -237,7 +237,7 @@ class ParticipantPages(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> Response[Any]:
-        await deliberation.support_proposal(
+        await proposals.support_proposal(
             runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
         return done(request, f"/a/{assembly_id}")
@@ -516,7 +516,7 @@ class StaffPages(Controller):
         data: Form,
     ) -> Response[Any]:
         action = data.get("action")
-        await deliberation.moderate_proposal(
+        await proposals.moderate_proposal(
             runtime_of(request),
             actor=actor,
             assembly_id=assembly_id,

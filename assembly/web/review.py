@@ -21,7 +21,6 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.live import build_snapshot
 from assembly.services import refusal_error
 from assembly.steps import Action, refusal
 from assembly.web.context import (
@@ -35,6 +34,7 @@ from assembly.web.context import (
     set_language,
 )
 from assembly.web.pages import Form, done, page
+from assembly.web.snapshots import build_snapshot
 from deliberation import curation
 from deliberation.activity import hide_participant, recent_activity
 from deliberation.imports import ImportReport, RowIssue, check_importer, import_proposals

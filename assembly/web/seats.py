@@ -17,10 +17,10 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import seats
-from assembly.agenda.render_csv import render_csv
 from assembly.errors import InvalidInput
 from assembly.web.context import CurrentActor, provide_actor, runtime_of
 from assembly.web.pages import Form, done, join_url, page, qr_svg
+from deliberation.agenda.render_csv import render_csv
 
 CARDS_PER_SHEET = 12  # 3 x 4 cards of 70 x 74 mm on one A4 page: a QR still scans at 30 mm
 CSV_HEADER = (

@@ -20,6 +20,7 @@ from assembly.errors import InvalidInput, NotFound
 from assembly.i18n import gettext_
 from assembly.web.context import CurrentActor, provide_actor, runtime_of
 from assembly.web.pages import Form, done
+from deliberation.curation import vote_options
 from voting import services as voting
 from voting.charts import consensus_chart, ranking_chart, turnout_chart
 from voting.export import ballots_csv, tally_csv
@@ -76,6 +77,7 @@ class VotingApi(Controller):
             params=dict(data.params),
             options=list(data.options),
             subject=data.subject,
+            issue_options=vote_options,
         )
 
     @post("/{vote_id:int}/{change:str}", status_code=HTTP_200_OK)
@@ -195,6 +197,7 @@ class VotingPages(Controller):
             params=_form_params(data),
             options=data.get("options", "").splitlines(),
             subject=data.get("subject", "options"),
+            issue_options=vote_options,
         )
         return done(request, f"/console/{assembly_id}#vote")
 
