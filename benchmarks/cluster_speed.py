@@ -5,8 +5,8 @@
 Budgets (2 cores): re-cluster 1,000 cached vectors ≤ 1 s and 5,000 ≤ 5 s, the first run of the
 process included (libraries imported, no word tokenised yet) and the authors' networks given
 as in the app; similar lookup p95 ≤ 100 ms with 5,000 proposals, embedding of the query
-included; import 1,000 proposals with their vectors ≤ 30 s. Larger sets are made by splicing the halves of two dev proposals, so the
-texts stay Thai, varied and mostly distinct.
+included; import 1,000 proposals with their vectors ≤ 30 s. Larger sets are made by splicing
+the halves of two dev proposals, so the texts stay Thai, varied and mostly distinct.
 """
 
 from __future__ import annotations
