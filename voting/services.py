@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
 from assembly.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from assembly.events import LiveUpdate, Outbox
+from assembly.events import EventType, LiveUpdate, Outbox
 from assembly.models import Assembly, Network, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
@@ -318,7 +318,7 @@ async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> 
     await outbox.session.flush()
     current = await _current_vote(outbox.session, assembly) or vote
     staff, public = await _vote_views(outbox.session, assembly, current)
-    await outbox.emit(assembly.id, "vote.changed", {"vote": staff}, {"vote": public})
+    await outbox.emit(assembly.id, EventType.VOTE_CHANGED, {"vote": staff}, {"vote": public})
 
 
 # ---------------------------------------------------------------- setting up and steering
@@ -765,6 +765,6 @@ async def publish_tally(rt: Runtime, vote_id: int) -> None:
         revealed = vote.revealed
     tally_data = {"vote_id": vote_id, "results": results}
     rt.sink.publish_live(
-        LiveUpdate(vote.assembly_id, "tally", tally_data, tally_data if revealed else None)
+        LiveUpdate(vote.assembly_id, EventType.TALLY, tally_data, tally_data if revealed else None)
     )
-    rt.sink.publish_live(LiveUpdate(vote.assembly_id, "turnout", turnout, None))
+    rt.sink.publish_live(LiveUpdate(vote.assembly_id, EventType.TURNOUT, turnout, None))
