@@ -355,7 +355,9 @@ function fillRows(region, name, lines, fill) {
 
 const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-function showResults(results) {
+// `version`: that of the live tally the results came with. The charts then ask for results at
+// least that new, which the server has counted already; without one they ask for the newest.
+function showResults(results, version) {
   const region = $('[data-region="vote-results"]');
   if (!region || !results) return;
   const count = $('[data-field="ballot-count"]', region);
@@ -374,8 +376,9 @@ function showResults(results) {
       net.textContent = s ? `${s.supporters}/${s.voters}` : "0/0";
     }
   });
+  const query = version ? `v=${encodeURIComponent(version)}` : `t=${Date.now()}`;
   for (const img of $$('[data-region="vote-charts"] img')) {
-    img.src = `${img.src.split("?")[0]}?t=${Date.now()}`;
+    img.src = `${img.src.split("?")[0]}?${query}`;
   }
 }
 
@@ -437,7 +440,7 @@ extend({
     if (!vote || update.data.vote_id !== vote.id) return;
     if (update.live === "tally") {
       vote.results = update.data.results;
-      if (live.isStaff || vote.revealed) showResults(vote.results);
+      if (live.isStaff || vote.revealed) showResults(vote.results, update.data.version);
     } else if (update.live === "turnout") {
       vote.turnout = update.data;
       showTurnout(update.data);
