@@ -5,6 +5,8 @@ repaired with a resync. No Python restatement of the client: the browser runs th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -31,12 +33,13 @@ PHONE_KEYS = ("seq", "networks", "joined", "step", "proposals")
 `supported` follow its own actions, not events)."""
 
 
-def organizer(server: Server) -> httpx.Client:
-    client = httpx.Client(base_url=server.url)
-    client.post(
-        "/api/v1/login", json={"username": "org", "password": server.password}
-    ).raise_for_status()
-    return client
+@contextmanager
+def organizer(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url) as client:
+        client.post(
+            "/api/v1/login", json={"username": "org", "password": server.password}
+        ).raise_for_status()
+        yield client
 
 
 def phone(server: Server, code: str, network: str) -> httpx.Client:
