@@ -191,3 +191,21 @@ def test_events_apply_in_sequence_and_a_gap_is_repaired_by_a_resync(
     finally:
         author.close()
         console.context.close()
+
+
+def test_a_feature_module_that_does_not_load_is_told_not_swallowed(
+    browser: Any, server: Server
+) -> None:
+    assembly_id, code = collecting_assembly(server)
+    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.route("**/static/review.js", lambda route: route.fulfill(status=500, body="broken"))
+    try:
+        page.goto(f"{server.url}/j/{code}")
+        page.click("button[name=network][value=government]")
+        expect(page).to_have_url(re.compile(rf"/a/{assembly_id}$"))
+        expect(page.locator("#toast")).to_have_text("บางส่วนของหน้านี้โหลดไม่สำเร็จ กรุณาโหลดหน้าใหม่")
+        assert any("static/review.js did not load" in e for e in errors), errors
+    finally:
+        page.context.close()
