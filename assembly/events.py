@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from sqlalchemy import update
@@ -18,14 +19,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.models import Assembly
 
-TICK = "tick"
+
+class EventType(StrEnum):
+    """Every type a socket carries, each documented in docs/realtime.md (a test checks both ways).
+
+    Sequenced events (`Event.type`) and replaceable live updates (`LiveUpdate.type`) share one
+    name space: a screen matches on the name alone.
+    """
+
+    # the assembly and its steps
+    PARTICIPANTS_CHANGED = "participants.changed"
+    STEP_CHANGED = "step.changed"
+    ASSEMBLY_CHANGED = "assembly.changed"
+    PRESENTER_CHANGED = "presenter.changed"
+    SEAT_MOVED = "seat.moved"
+    """Participant `participant_id` is no longer held by the device that held it."""
+    TICK = "tick"
+    """In place of a change participants must not see: it only advances their sequence."""
+    # proposals (collect) and their grouping (review)
+    PROPOSAL_CREATED = "proposal.created"
+    PROPOSAL_UPDATED = "proposal.updated"
+    PROPOSAL_SUPPORTED = "proposal.supported"
+    PROPOSAL_GROUPED = "proposal.grouped"
+    PROPOSALS_IMPORTED = "proposals.imported"
+    GROUPS_CHANGED = "groups.changed"
+    # vote
+    VOTE_CHANGED = "vote.changed"
+    TALLY = "tally"
+    """Live update: a vote's running results."""
+    TURNOUT = "turnout"
+    """Live update: who has voted, per network (staff)."""
+    # draft, adopt
+    AGENDA_CHANGED = "agenda.changed"
+    AGENDA_SUGGESTION = "agenda.suggestion"
+    AGENDA_GROUPS = "agenda.groups"
+    CONSENT = "consent"
+    """Live update: the running answers to the agenda's consent questions (staff)."""
 
 
 @dataclass(frozen=True)
 class Event:
     assembly_id: int
     seq: int
-    type: str
+    type: EventType
     staff: dict[str, Any]
     public: dict[str, Any] | None
     """None: participants get a tick that only advances their sequence number."""
@@ -35,7 +71,7 @@ class Event:
         if staff:
             kind, data = self.type, self.staff
         elif self.public is None:
-            kind, data = TICK, {}
+            kind, data = EventType.TICK, {}
         else:
             kind, data = self.type, self.public
         return json.dumps(
@@ -55,7 +91,7 @@ class LiveUpdate:
     """
 
     assembly_id: int
-    type: str
+    type: EventType
     staff: dict[str, Any]
     public: dict[str, Any] | None
     """None: participants are not sent this update at all."""
@@ -90,7 +126,7 @@ class Outbox:
     async def emit(
         self,
         assembly_id: int,
-        type: str,
+        type: EventType,
         staff: dict[str, Any],
         public: dict[str, Any] | None,
     ) -> Event:

@@ -29,16 +29,26 @@ class DiscardEvents:
 
 
 class VersionedMemo:
-    """One value per key, valid for one version (an assembly's seq).
+    """One value per key, valid for one version (an assembly's seq, or a tuple of counters
+    compared element by element, never going down for one key).
 
     The first caller at a version computes the value; callers arriving meanwhile wait for it
     instead of computing it again, which is what a thousand phones reconnecting at once do.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+        self._entries: dict[Hashable, tuple[Any, asyncio.Future[Any]]] = {}
 
-    async def get(self, key: Hashable, version: int, compute: Callable[[], Awaitable[Any]]) -> Any:
+    def newest(self, key: Hashable) -> tuple[Any, Any] | None:
+        """(version, value) of the newest value computed for `key`, if one is ready."""
+        entry = self._entries.get(key)
+        if entry is None or not entry[1].done() or entry[1].cancelled():
+            return None
+        if entry[1].exception() is not None:
+            return None
+        return entry[0], entry[1].result()
+
+    async def get(self, key: Hashable, version: Any, compute: Callable[[], Awaitable[Any]]) -> Any:
         entry = self._entries.get(key)
         if entry is not None and entry[0] == version:
             try:
@@ -77,6 +87,8 @@ class Runtime:
     """Guessing limits; `create_app` gives it the Redis URL so workers share one count."""
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
     """The part of a snapshot every phone shares, per assembly and seq (assembly.web.snapshots)."""
+    vote_results: VersionedMemo = field(default_factory=VersionedMemo)
+    """A vote's counted results, per vote and version of its ballots (voting.services)."""
     pdf_queue: ConversionQueue = field(default_factory=ConversionQueue)
     """LibreOffice conversions, one at a time (assembly.conversions, deliberation.agenda.pdf)."""
     _device_key: bytes | None = None

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly import services
 from assembly.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-from assembly.events import Outbox
+from assembly.events import EventType, Outbox
 from assembly.limits import LOCAL, Guesser
 from assembly.models import Assembly, Participant, SeatCode
 from assembly.runtime import Runtime
@@ -45,8 +45,6 @@ RELEASED_DEVICE_PREFIX = "released:"
 """A seat whose card was revoked keeps its participant row (and ballots) under a device hash
 no phone can have: real ones are 64 hex digits."""
 MAX_TYPED_CODE = 40  # room for spaces and dashes around the 8 characters, not for a novel
-SEAT_MOVED = "seat.moved"
-"""Event: participant `participant_id` is no longer held by the device that held it."""
 
 _CODE_CONTEXT = b"samatcha seat code v1:"
 _HASH_CONTEXT = b"samatcha seat lookup v1:"
@@ -349,7 +347,7 @@ async def _emit_seat_moved(
 ) -> None:
     await outbox.emit(
         assembly_id,
-        SEAT_MOVED,
+        EventType.SEAT_MOVED,
         {"participant_id": participant_id, "seat": number},
         {"participant_id": participant_id},
     )
@@ -493,7 +491,7 @@ async def holds_seat(rt: Runtime, *, participant_id: int, device_hash: str | Non
     return held is not None
 
 
-_SEAT_MOVED_MARK = f'"type":"{SEAT_MOVED}"'.encode()
+_SEAT_MOVED_MARK = f'"type":"{EventType.SEAT_MOVED}"'.encode()
 
 
 def moved_participant(message: bytes) -> int | None:

@@ -23,7 +23,7 @@ from assembly.errors import (
     NotAuthenticated,
     NotFound,
 )
-from assembly.events import Outbox
+from assembly.events import EventType, Outbox
 from assembly.i18n import N_
 from assembly.models import (
     Assembly,
@@ -678,7 +678,7 @@ async def set_presenter(
         await session.flush()
         shown = presenter_view(assembly)
         # Phones have nothing to show for it: they get a tick that only advances their seq.
-        await outbox.emit(assembly.id, "presenter.changed", {"presenter": shown}, None)
+        await outbox.emit(assembly.id, EventType.PRESENTER_CHANGED, {"presenter": shown}, None)
     return shown
 
 
@@ -758,16 +758,16 @@ async def emit_joined(session: AsyncSession, outbox: Outbox, assembly_id: int) -
     await session.flush()
     networks = await network_counts(session, assembly)
     payload = {"networks": networks, "joined": sum(n["joined"] for n in networks)}
-    await outbox.emit(assembly_id, "participants.changed", payload, payload)
+    await outbox.emit(assembly_id, EventType.PARTICIPANTS_CHANGED, payload, payload)
 
 
 async def _emit_step_changed(outbox: Outbox, assembly: Assembly) -> None:
     public = {"step": step_view(current_step(assembly))}
     staff = {**public, "steps": [step_view(s) for s in assembly.steps]}
-    await outbox.emit(assembly.id, "step.changed", staff, public)
+    await outbox.emit(assembly.id, EventType.STEP_CHANGED, staff, public)
 
 
 async def _emit_assembly_changed(outbox: Outbox, assembly: Assembly) -> None:
     await outbox.session.flush()
     payload = {"assembly": assembly_view(assembly)}
-    await outbox.emit(assembly.id, "assembly.changed", payload, payload)
+    await outbox.emit(assembly.id, EventType.ASSEMBLY_CHANGED, payload, payload)

@@ -51,6 +51,7 @@ from urllib.parse import urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from assembly.events import EventType
 from benchmarks._server import (
     DEVICE_COOKIE,
     ORGANIZER,
@@ -139,12 +140,12 @@ def handle(phone: Phone, raw: str | bytes, resync: Any) -> None:
     if not isinstance(seq, int):
         return
     phone.seqs[seq] = phone.seqs.get(seq, 0) + 1
-    if kind == "step.changed" and phone.step_ts is None:
+    if kind == EventType.STEP_CHANGED and phone.step_ts is None:
         phone.step_ts = float(message["ts"])
         phone.step_change_ms = arrived * 1000.0 - phone.step_ts
         spread = min(SPREAD_MAX_S, max(RESYNC_SPREAD_S, phone.joined * RESYNC_SPREAD_PER_PHONE_S))
         asyncio.get_running_loop().call_later(random.random() * spread, resync)
-    elif kind == "proposal.created":
+    elif kind == EventType.PROPOSAL_CREATED:
         phone.fanout_ms.append((seq, arrived * 1000.0 - float(message["ts"])))
 
 

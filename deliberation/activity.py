@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from assembly.errors import NotFound
+from assembly.events import EventType
 from assembly.models import Participant
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
@@ -162,7 +163,7 @@ async def hide_participant(
                 if shown_to_participants(step, proposal)
                 else {"proposal": {"id": proposal.id, "hidden": True}}
             )
-            await outbox.emit(assembly.id, "proposal.updated", {"proposal": view}, public)
+            await outbox.emit(assembly.id, EventType.PROPOSAL_UPDATED, {"proposal": view}, public)
         if any(p.group_id for p in shown):  # group and issue counts leave hidden ones out
             from deliberation.curation import emit_groups_changed
 

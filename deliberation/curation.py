@@ -22,7 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
-from assembly.events import Outbox
+from assembly.events import EventType, Outbox
 from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import (
@@ -198,7 +198,7 @@ async def emit_groups_changed(session: AsyncSession, outbox: Outbox, assembly_id
     """`groups.changed`: the whole grouping to staff, the issues to everyone."""
     await session.flush()
     state = await grouping_state(session, assembly_id, with_unsorted=False)
-    await outbox.emit(assembly_id, "groups.changed", state, {"issues": state["issues"]})
+    await outbox.emit(assembly_id, EventType.GROUPS_CHANGED, state, {"issues": state["issues"]})
 
 
 # --- shared checks --------------------------------------------------------------------------
@@ -820,7 +820,7 @@ async def _emit_placed(
         public = {"issues": state["issues"]} if view is not None and view["is_issue"] else None
         await outbox.emit(
             assembly_id,
-            "proposal.grouped",
+            EventType.PROPOSAL_GROUPED,
             {"proposal_id": pid, "group_id": gid, "group": view},
             public,
         )

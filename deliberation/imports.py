@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from assembly.errors import InvalidInput
+from assembly.events import EventType
 from assembly.i18n import N_
 from assembly.models import Network
 from assembly.runtime import Runtime
@@ -223,7 +224,10 @@ async def import_proposals(
             shown = step is not None and step.show_others
             payload = {"count": len(ids), "ids": ids}
             await outbox.emit(
-                assembly_id, "proposals.imported", payload, {"count": len(ids)} if shown else None
+                assembly_id,
+                EventType.PROPOSALS_IMPORTED,
+                payload,
+                {"count": len(ids)} if shown else None,
             )
     if ids:
         from deliberation.curation import place_arrivals

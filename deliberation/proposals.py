@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
+from assembly.events import EventType
 from assembly.models import Assembly, Participant, Step
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
@@ -102,7 +103,7 @@ async def submit_proposal(
         view = proposal_view(proposal, keys.get(participant.network_id))
         await outbox.emit(
             assembly.id,
-            "proposal.created",
+            EventType.PROPOSAL_CREATED,
             {"proposal": view},
             {"proposal": view} if shown_to_participants(step, proposal) else None,
         )
@@ -153,7 +154,7 @@ async def support_proposal(
         )
         await session.refresh(proposal)
         payload = {"id": proposal.id, "supports": proposal.support_count}
-        await outbox.emit(assembly.id, "proposal.supported", payload, payload)
+        await outbox.emit(assembly.id, EventType.PROPOSAL_SUPPORTED, payload, payload)
         return proposal_view(proposal, keys.get(proposal.network_id or 0))
 
 
@@ -184,7 +185,7 @@ async def moderate_proposal(
         view = proposal_view(proposal, keys.get(proposal.network_id or 0))
         shown = shown_to_participants(current_step(assembly), proposal)
         public = {"proposal": view} if shown else {"proposal": {"id": proposal.id, "hidden": True}}
-        await outbox.emit(assembly.id, "proposal.updated", {"proposal": view}, public)
+        await outbox.emit(assembly.id, EventType.PROPOSAL_UPDATED, {"proposal": view}, public)
         if regrouped:  # its group's counts (and an issue's) change with it
             await emit_groups_changed(session, outbox, assembly.id)
         return view

@@ -8,17 +8,8 @@ const { $, $$ } = live;
 const PHONE_JITTER_MS = 2000;  // a hall of phones must not ask for the page in one millisecond,
 const PHONE_JITTER_PER_PHONE_MS = 8;  // and a big hall spreads longer: a page costs the server more
 const STAFF_DELAY_MS = 150;    // coalesces a burst of consent answers into one refetch
-const EDITING_RETRY_MS = 3000;
 const EVENTS = new Set(["agenda.changed", "agenda.suggestion", "agenda.groups"]);
 const REGIONS = '[data-region^="agenda-"]';
-
-let timer = null;
-function scheduleRefetch(delay) {
-  if (timer) return;
-  const spread = live.hallSpread(PHONE_JITTER_MS, PHONE_JITTER_PER_PHONE_MS);
-  const wait = delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * spread);
-  timer = setTimeout(refetch, wait);
-}
 
 // Someone typing (or with a half-filled answer) in an agenda region: swapping the region
 // would wipe it. The refetch waits until they are done.
@@ -28,25 +19,12 @@ function editing() {
   return $$(`${REGIONS} form[data-dirty]`).length > 0;
 }
 
-async function refetch() {
-  timer = null;
-  if (editing()) { scheduleRefetch(EDITING_RETRY_MS); return; }
-  let response;
-  try {
-    response = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
-  } catch { scheduleRefetch(EDITING_RETRY_MS); return; }
-  if (!response.ok) return;
-  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-  if (editing()) { scheduleRefetch(EDITING_RETRY_MS); return; } // began typing meanwhile
-  for (const here of $$(REGIONS)) {
-    const fresh = doc.querySelector(`[data-region="${here.dataset.region}"]`);
-    if (fresh) here.replaceWith(document.importNode(fresh, true));
-  }
-  live.restoreDrafts(); // what someone typed and has not sent comes back into its box
+// What someone typed and has not sent comes back into its box after a swap.
+const refetch = live.keepRegions(REGIONS, { busy: editing, swapped: () => live.restoreDrafts() });
+function scheduleRefetch(delay) {
+  const spread = live.hallSpread(PHONE_JITTER_MS, PHONE_JITTER_PER_PHONE_MS);
+  refetch(delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * spread));
 }
-
-const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}${Math.random()}`)
-  .replace(/[^A-Za-z0-9]/g, "").slice(0, 32);
 
 // A form changed but not sent yet keeps the region from being swapped under it.
 document.addEventListener("input", (e) => {
@@ -70,25 +48,18 @@ document.addEventListener("submit", async (e) => {
   if (state) { state.textContent = live.messages.sending || "…"; state.classList.remove("saved"); }
   let saved = false;
   try {
-    const response = await fetch(live.actionOf(form), {
-      method: "POST", body, credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
-    });
-    if (response.ok) {
-      saved = true;
+    saved = !!await live.post(live.actionOf(form), body, { offline: form.dataset.offlineText || live.messages.offline });
+    if (saved) {
       delete form.dataset.dirty;
       for (const box of $$("textarea[data-draft]", form)) live.clearDraft(box);
       if (form.matches("[data-reset]")) {
         for (const box of $$("textarea", form)) box.value = "";
         const key = $('input[name="client_key"]', form);
-        if (key) key.value = newKey();
+        if (key) key.value = live.newKey();
       }
       if (state) { state.textContent = form.dataset.savedText || "✓"; state.classList.add("saved"); }
       scheduleRefetch(live.isStaff ? STAFF_DELAY_MS : 0);
-    } else {
-      live.toast(await live.errorMessage(response));
     }
-  } catch {
-    live.toast(form.dataset.offlineText || live.messages.offline);
   } finally {
     delete form.dataset.busy;
     if (!saved || !form.matches("[data-once]")) for (const b of buttons) b.disabled = false;

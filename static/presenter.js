@@ -73,26 +73,8 @@ function showSwitch(state) {
 
 // ------------------------------------------------------------------ vote screens stay current
 
-let refetchTimer = null;
-function scheduleRefetch() {
-  if (refetchTimer) return;
-  refetchTimer = setTimeout(refetch, REFETCH_MS);
-}
-
-async function refetch() {
-  refetchTimer = null;
-  let response;
-  try {
-    response = await fetch(location.pathname, { credentials: "same-origin", cache: "no-store" });
-  } catch { return; }
-  if (!response.ok) return;
-  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-  for (const here of $$('[data-region="vote"]')) {
-    const fresh = doc.querySelector('[data-region="vote"]');
-    if (fresh) here.replaceWith(document.importNode(fresh, true));
-  }
-  showScreen(live.state);
-}
+const refetch = live.keepRegions('[data-region="vote"]', { swapped: () => showScreen(live.state) });
+const scheduleRefetch = () => refetch(REFETCH_MS);
 
 // ------------------------------------------------------------------ wiring
 

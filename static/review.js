@@ -223,8 +223,8 @@ async function loadIssue(details) {
   const m = phoneMessages();
   let answer;
   try {
-    const response = await fetch(`/api/v1/assemblies/${live.assemblyId}/issues/${details.dataset.issue}/proposals`, {
-      credentials: "same-origin", cache: "no-store",
+    const response = await live.request(`/api/v1/assemblies/${live.assemblyId}/issues/${details.dataset.issue}/proposals`, {
+      cache: "no-store",
     });
     if (!response.ok) { list.replaceChildren(note(await live.errorMessage(response))); return; }
     answer = await response.json();
@@ -256,23 +256,11 @@ if (live.view === "participant") {
 
 // ------------------------------------------------------------------ console actions
 
-async function post(url, body, headers) {
-  try {
-    const response = await fetch(url, {
-      method: "POST", body, credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch", ...headers },
-    });
-    if (!response.ok) {
-      live.toast(await live.errorMessage(response));
-      if (response.status === 404 || response.status === 409) live.send({ type: "resync" });
-      return false;
-    }
-    return true;
-  } catch {
-    live.toast(reviewMessages.offline || live.messages.offline);
-    return false;
-  }
-}
+// A refused move (the group was merged or deleted meanwhile) means this board is behind.
+const post = (url, body, headers) => live.post(url, body, {
+  headers, offline: reviewMessages.offline || live.messages.offline,
+  refused: (response) => { if (response.status === 404 || response.status === 409) live.send({ type: "resync" }); },
+});
 
 if (live.view === "console") {
   document.addEventListener("submit", async (e) => {
@@ -290,7 +278,7 @@ if (live.view === "console") {
     const buttons = $$("button", form);
     buttons.forEach((b) => { b.disabled = true; });
     if (url.endsWith("/groups/cluster")) live.toast(reviewMessages.clustering);
-    const ok = await post(url, new URLSearchParams(data));
+    const ok = !!await post(url, new URLSearchParams(data));
     buttons.forEach((b) => { b.disabled = false; });
     if (ok && (form.id === "rv-bulk" || e.submitter?.value === "split")) {
       for (const pick of $$('[data-show-kind="review"] [data-field="pick"]:checked')) pick.checked = false;
@@ -383,8 +371,8 @@ if (live.view === "participant" && similarList && draft) {
     controller?.abort();
     controller = new AbortController();
     try {
-      const response = await fetch(`/api/v1/assemblies/${live.assemblyId}/similar`, {
-        method: "POST", credentials: "same-origin", signal: controller.signal,
+      const response = await live.request(`/api/v1/assemblies/${live.assemblyId}/similar`, {
+        method: "POST", signal: controller.signal,
         headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
       });
       if (!response.ok) return; // suggestions are a help, never an obstacle
@@ -399,21 +387,13 @@ if (live.view === "participant" && similarList && draft) {
     const id = Number(form.dataset.similar);
     const button = $('[data-field="support"]', form);
     button.disabled = true;
-    try {
-      const response = await fetch(live.actionOf(form), {
-        method: "POST", credentials: "same-origin", headers: { "X-Requested-With": "fetch" },
-      });
-      if (!response.ok) { live.toast(await live.errorMessage(response)); button.disabled = false; return; }
-      live.state.supported = [...(live.state.supported || []), id];
-      // The hint's own count goes up with this support (it stayed at N before, issue 12).
-      const item = shown.find((p) => p.id === id);
-      if (item) item.supports += 1;
-      live.render();
-      show(shown);
-    } catch {
-      live.toast(live.messages.offline);
-      button.disabled = false;
-    }
+    if (!await live.post(live.actionOf(form))) { button.disabled = false; return; }
+    live.state.supported = [...(live.state.supported || []), id];
+    // The hint's own count goes up with this support (it stayed at N before, issue 12).
+    const item = shown.find((p) => p.id === id);
+    if (item) item.supports += 1;
+    live.render();
+    show(shown);
   });
 
   refreshSimilar = (supported) => {

@@ -25,13 +25,14 @@ const pending = new Map();
 let gapTimer = null;
 let resyncOwed = false;  // a step change's own view not fetched yet
 
-// Every POST from a script carries the page's CSRF token, as every plain form does.
+// Every request a script sends to change something carries the page's CSRF token, as every
+// plain form does; modules send through `request` (or `post`), never a bare fetch.
 const csrfToken = document.querySelector('meta[name="csrf-token"]')?.content || "";
-const pageFetch = window.fetch.bind(window);
-window.fetch = (input, init = {}) => {
-  if ((init.method || "GET").toUpperCase() !== "GET") init.headers = { "X-CSRFToken": csrfToken, ...init.headers };
-  return pageFetch(input, init);
-};
+function request(url, init = {}) {
+  const changes = (init.method || "GET").toUpperCase() !== "GET";
+  const headers = changes ? { "X-CSRFToken": csrfToken, ...init.headers } : init.headers;
+  return fetch(url, { credentials: "same-origin", ...init, headers });
+}
 
 // Feature modules (static/<name>.js, listed in <body data-features>) extend the page through
 // `extend({ apply(event, state), live(update, state), render(state) })`.
@@ -122,6 +123,7 @@ function receive(msg) {
     const next = pending.get(seq + 1);
     pending.delete(seq + 1);
     seq = next.seq;
+    state.seq = seq; // the state is what a snapshot at this seq shows
     apply(next);
   }
   clearTimeout(gapTimer);
@@ -378,33 +380,73 @@ async function errorMessage(response) {
   try { return (await response.json()).message; } catch { return response.statusText; }
 }
 
-// Forms marked data-enhance are sent in the background; the socket brings the change back.
+// The one way a form is sent in the background (the socket brings the change back): the
+// server's answer when it took the form, else null after saying why (its refusal, or
+// `offline` when it could not be reached); `refused(response)` may act on a refusal too.
+async function post(url, body, { headers = {}, offline = messages.offline, refused } = {}) {
+  let response;
+  try {
+    response = await request(url, { method: "POST", body, headers: { "X-Requested-With": "fetch", ...headers } });
+  } catch {
+    toast(offline);
+    return null;
+  }
+  if (response.ok) return response;
+  toast(await errorMessage(response));
+  refused?.(response);
+  return null;
+}
+
+// Forms marked data-enhance are sent in the background.
 document.addEventListener("submit", async (e) => {
   const form = e.target;
   if (!form.matches("[data-enhance]")) return;
   e.preventDefault();
-  try {
-    const response = await fetch(actionOf(form), {
-      method: "POST", body: new URLSearchParams(new FormData(form)),
-      headers: { "X-Requested-With": "fetch" }, credentials: "same-origin",
-    });
-    if (!response.ok) { toast(await errorMessage(response)); return; }
-    if (form.classList.contains("support")) {
-      state.supported = [...(state.supported || []), Number(form.closest("li").dataset.id)];
-      renderProposals();
-    }
-    // Fold the small drop-down the form sits in ("Fix typo"), not a list around it.
-    if (form.parentElement?.matches("details")) form.parentElement.removeAttribute("open");
-  } catch {
-    toast(messages.offline);
+  if (!await post(actionOf(form), new URLSearchParams(new FormData(form)))) return;
+  if (form.classList.contains("support")) {
+    state.supported = [...(state.supported || []), Number(form.closest("li").dataset.id)];
+    renderProposals();
   }
+  // Fold the small drop-down the form sits in ("Fix typo"), not a list around it.
+  if (form.parentElement?.matches("details")) form.parentElement.removeAttribute("open");
 });
+
+// ------------------------------------------------------------------ regions the server renders
+
+// The one way a section only the server renders (a vote, the agenda, the projector's results)
+// stays live: on an event, fetch this page again and swap each region matching `selector` for
+// its fresh copy, so the templates stay its one renderer. Returns `schedule(delay)`; calls
+// before the fetch add nothing. While `busy()` (someone is typing in it) the swap waits, and so
+// does a fetch that failed. `swapped()` runs after each swap.
+const RETRY_MS = 3000;
+function keepRegions(selector, { busy = () => false, swapped = () => {} } = {}) {
+  let timer = null;
+  const schedule = (delay = 0) => { if (!timer) timer = setTimeout(refetch, delay); };
+  async function refetch() {
+    timer = null;
+    if (busy()) { schedule(RETRY_MS); return; }
+    let response;
+    try {
+      response = await request(location.pathname, { cache: "no-store" });
+    } catch { schedule(RETRY_MS); return; }
+    if (!response.ok) return;
+    const doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    if (busy()) { schedule(RETRY_MS); return; } // began typing meanwhile
+    for (const here of $$(selector)) {
+      const fresh = doc.querySelector(`[data-region="${here.dataset.region}"]`);
+      if (fresh) here.replaceWith(document.importNode(fresh, true));
+    }
+    swapped();
+  }
+  return schedule;
+}
 
 // ------------------------------------------------------------------ the proposal outbox
 
 const outboxKey = `samatcha.outbox.${assemblyId}`;
 const readOutbox = () => { try { return JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch { return []; } };
 const writeOutbox = (items) => localStorage.setItem(outboxKey, JSON.stringify(items));
+// A request key (`client_key`): a resend with the same key is stored once.
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9-]/g, "");
 let flushing = false;
 
@@ -415,9 +457,8 @@ async function flushOutbox() {
     for (const item of readOutbox()) {
       let response;
       try {
-        response = await fetch(`/api/v1/assemblies/${assemblyId}/proposals`, {
-          method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json" }, body: JSON.stringify(item),
+        response = await request(`/api/v1/assemblies/${assemblyId}/proposals`, {
+          method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(item),
         });
       } catch { break; } // still offline: keep everything for the next try
       if (response.status >= 500 || response.status === 429) break; // try again later
@@ -516,6 +557,7 @@ export const live = {
   get state() { return state; },
   view, assemblyId, isStaff, messages, $, $$, actionOf, setAction, send, toast, errorMessage, renderList,
   fillBadge, networkOf, hallSpread, render: () => renderAll(), restoreDrafts, clearDraft,
+  request, post, keepRegions, newKey,
 };
 
 export function extend(feature) {
@@ -528,6 +570,11 @@ setInterval(flushOutbox, 15000);
 renderAll();
 connect();
 flushOutbox();
+// A feature module that fails to load leaves its part of the page without JavaScript (its
+// forms still work): say so on the page and in the console, never silently.
 for (const name of (body.dataset.features || "").split(/\s+/).filter(Boolean)) {
-  import(`/static/${name}.js`).catch(() => {});
+  import(`/static/${name}.js`).catch((error) => {
+    console.error(`samatcha: static/${name}.js did not load`, error);
+    toast(messages.module_failed || messages.offline);
+  });
 }

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
 from assembly.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from assembly.events import LiveUpdate, Outbox
+from assembly.events import EventType, LiveUpdate, Outbox
 from assembly.models import Assembly, Network, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
@@ -237,6 +237,58 @@ async def _results(session: AsyncSession, vote: Vote) -> dict[str, Any]:
     )
 
 
+BallotsVersion = tuple[int, int, int, int]
+"""(assembly seq, ballots, sum of their client_seq, newest ballot id): grows with every change
+that can change a vote's results. A new ballot adds a row; a replaced one raises its row's
+client_seq (the writer only overwrites with a larger one); a voter who moved to another
+network, a released seat or new options are events, which raise the seq. Read with one
+aggregate over the vote's ballots, far cheaper than reading and counting them."""
+
+
+async def _ballots_version(session: AsyncSession, vote: Vote) -> BallotsVersion:
+    seq = await session.scalar(select(Assembly.seq).where(Assembly.id == vote.assembly_id))
+    count, seq_sum, newest = (
+        await session.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(Ballot.client_seq), 0),
+                func.coalesce(func.max(Ballot.id), 0),
+            ).where(Ballot.vote_id == vote.id)
+        )
+    ).one()
+    return int(seq or 0), int(count), int(seq_sum), int(newest)
+
+
+MAX_VERSION_CHARS = 80  # four 64-bit counters; a longer one is garbage, never parsed
+
+
+def format_version(version: BallotsVersion) -> str:
+    return "-".join(str(n) for n in version)
+
+
+def parse_version(text: str | None) -> BallotsVersion | None:
+    """A version a screen names (a tally's `version`), or None when it names none or garbage."""
+    parts = (text or "")[:MAX_VERSION_CHARS].split("-")
+    if len(parts) != 4 or not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    return int(parts[0]), int(parts[1]), int(parts[2]), int(parts[3])
+
+
+async def _counted_results(
+    rt: Runtime, session: AsyncSession, vote: Vote, *, at_least: BallotsVersion | None = None
+) -> tuple[BallotsVersion, dict[str, Any]]:
+    """A vote's results, counted once per version of its ballots in this process: a hall of
+    screens asking for the same result shares one count. With `at_least` (the version of the
+    tally a screen shows), results counted at that version or later are good enough: screens
+    that ask while ballots keep arriving do not each see, and count, a version of their own."""
+    known = rt.vote_results.newest(vote.id)
+    if at_least is not None and known is not None and known[0] >= at_least:
+        return known[0], known[1]
+    version = await _ballots_version(session, vote)
+    results = await rt.vote_results.get(vote.id, version, lambda: _results(session, vote))
+    return version, results
+
+
 async def _turnout(session: AsyncSession, assembly: Assembly, vote_id: int) -> dict[str, Any]:
     voted = dict(
         (
@@ -354,7 +406,7 @@ async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> 
     await outbox.session.flush()
     current = await _current_vote(outbox.session, assembly) or vote
     staff, public = await _vote_views(outbox.session, assembly, current)
-    await outbox.emit(assembly.id, "vote.changed", {"vote": staff}, {"vote": public})
+    await outbox.emit(assembly.id, EventType.VOTE_CHANGED, {"vote": staff}, {"vote": public})
 
 
 # ---------------------------------------------------------------- setting up and steering
@@ -730,20 +782,26 @@ class VoteRecord:
         )
 
 
+async def _results_readable(
+    session: AsyncSession, actor: Actor, assembly_id: int, vote_id: int
+) -> tuple[Assembly, Vote]:
+    """The vote whose results `actor` may see: staff always, participants once revealed."""
+    assembly = await get_assembly(session, assembly_id)
+    standing = await standing_in(session, assembly, actor)
+    if standing.role == Role.ANONYMOUS:
+        if actor.user is None and actor.device_hash is None:
+            raise NotAuthenticated("not_authenticated", "Please join the assembly or log in first.")
+        raise Forbidden("not_in_assembly", "You are not part of this assembly.")
+    vote = await _vote_in(session, assembly, vote_id)
+    if standing.role == Role.PARTICIPANT and not vote.revealed:
+        raise Forbidden("results_hidden", "The results have not been revealed yet.")
+    return assembly, vote
+
+
 async def vote_record(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int) -> VoteRecord:
     """Results and ballots of a vote: staff always, participants once results are revealed."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            if actor.user is None and actor.device_hash is None:
-                raise NotAuthenticated(
-                    "not_authenticated", "Please join the assembly or log in first."
-                )
-            raise Forbidden("not_in_assembly", "You are not part of this assembly.")
-        vote = await _vote_in(session, assembly, vote_id)
-        if standing.role == Role.PARTICIPANT and not vote.revealed:
-            raise Forbidden("results_hidden", "The results have not been revealed yet.")
+        assembly, vote = await _results_readable(session, actor, assembly_id, vote_id)
         definition = _definition(vote)
         return VoteRecord(
             assembly.name,
@@ -752,6 +810,16 @@ async def vote_record(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: i
             definition.options,
             await stored_ballots(session, vote.id),
         )
+
+
+async def vote_results(
+    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, version: str | None = None
+) -> dict[str, Any]:
+    """A vote's results for its charts, as `vote_record` allows; recounted only after a ballot
+    write. `version`: that of the tally the screen shows (its live update says it)."""
+    async with rt.read() as session:
+        _, vote = await _results_readable(session, actor, assembly_id, vote_id)
+        return (await _counted_results(rt, session, vote, at_least=parse_version(version)))[1]
 
 
 async def assembly_networks(rt: Runtime, assembly_id: int) -> list[dict[str, Any]]:
@@ -805,11 +873,11 @@ async def publish_tally(rt: Runtime, vote_id: int) -> None:
         if vote is None:
             return
         assembly = await get_assembly(session, vote.assembly_id)
-        results = await _results(session, vote)
+        version, results = await _counted_results(rt, session, vote)
         turnout = await _turnout(session, assembly, vote_id)
         revealed = vote.revealed
-    tally_data = {"vote_id": vote_id, "results": results}
+    tally_data = {"vote_id": vote_id, "version": format_version(version), "results": results}
     rt.sink.publish_live(
-        LiveUpdate(vote.assembly_id, "tally", tally_data, tally_data if revealed else None)
+        LiveUpdate(vote.assembly_id, EventType.TALLY, tally_data, tally_data if revealed else None)
     )
-    rt.sink.publish_live(LiveUpdate(vote.assembly_id, "turnout", turnout, None))
+    rt.sink.publish_live(LiveUpdate(vote.assembly_id, EventType.TURNOUT, turnout, None))

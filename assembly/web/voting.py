@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly.errors import InvalidInput, NotFound
@@ -221,13 +221,14 @@ class VotingPages(Controller):
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         chart: FromPath[str],
+        v: FromQuery[str | None] = None,
     ) -> Response[str]:
-        """`ranking.svg`, `consensus.svg` or `turnout.svg` (staff), from the committed ballots."""
+        """`ranking.svg`, `consensus.svg` or `turnout.svg` (staff), from the committed ballots;
+        `v`: the version of the tally the screen shows (results at least that new will do)."""
         chart = chart.removesuffix(".svg")
-        record = await voting.vote_record(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id
+        results = await voting.vote_results(
+            runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id, version=v
         )
-        results = record.results
         networks = await voting.assembly_networks(runtime_of(request), assembly_id)
         if chart == "ranking":
             svg = ranking_chart(results, title=gettext_("Ranking"))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import InvalidInput
-from assembly.events import LiveUpdate
+from assembly.events import EventType, LiveUpdate
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorize, get_assembly, network_keys
 from assembly.steps import Action
@@ -110,7 +110,7 @@ async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:
     async with rt.read() as session:
         results = await consent_results(session, assembly_id, [item_id])
     data = {"item_id": item_id, "result": results[str(item_id)]}
-    rt.sink.publish_live(LiveUpdate(assembly_id, "consent", data, None))
+    rt.sink.publish_live(LiveUpdate(assembly_id, EventType.CONSENT, data, None))
 
 
 async def set_adopted(

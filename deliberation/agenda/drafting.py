@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound
-from assembly.events import Outbox
+from assembly.events import EventType, Outbox
 from assembly.i18n import N_
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
@@ -390,7 +390,9 @@ async def _emit_suggestion(
         if suggestion.part != CONFLICT
         else None
     )
-    await outbox.emit(suggestion.assembly_id, "agenda.suggestion", {"suggestion": view}, public)
+    await outbox.emit(
+        suggestion.assembly_id, EventType.AGENDA_SUGGESTION, {"suggestion": view}, public
+    )
 
 
 # ---------------------------------------------------------------- staff: items
@@ -675,7 +677,7 @@ async def choose_working_group(
         payload = {
             "groups": {str(k): v for k, v in (await group_counts(session, assembly.id)).items()}
         }
-        await outbox.emit(assembly.id, "agenda.groups", payload, payload)
+        await outbox.emit(assembly.id, EventType.AGENDA_GROUPS, payload, payload)
         return item_id
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import InvalidInput, NotFound
-from assembly.events import Outbox
+from assembly.events import EventType, Outbox
 from assembly.text import clean_text
 from deliberation.models import AgendaItem, WorkingGroupMember
 
@@ -83,4 +83,4 @@ async def emit_agenda_changed(outbox: Outbox, assembly_id: int) -> None:
     """`agenda.changed`: every item (their versions too) to everyone."""
     await outbox.session.flush()
     payload = {"items": await items_view(outbox.session, assembly_id)}
-    await outbox.emit(assembly_id, "agenda.changed", payload, payload)
+    await outbox.emit(assembly_id, EventType.AGENDA_CHANGED, payload, payload)

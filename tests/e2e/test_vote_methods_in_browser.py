@@ -192,7 +192,7 @@ def test_ballots_that_break_the_rules_are_refused_in_thai(
     page = phone(browser, server, code)
     form = page.locator("form[data-ballot][data-method=budget]")
     expect(form).to_be_visible(timeout=LIVE)
-    expect(form).to_have_attribute("data-enhanced", "1")  # ballot.js loads after the page
+    expect(form).to_have_attribute("data-enhanced", "1")  # vote.js loads after the page
     # The page's own check: fields forced to 50 + 30 + 10 + 0 = 90 behind the form's back.
     page.evaluate(
         """() => {

@@ -5,6 +5,10 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+from voting import services as voting_services
+
 if TYPE_CHECKING:
     from conftest import World
 
@@ -81,3 +85,54 @@ def test_results_revealed_while_the_vote_is_open_stay_current_in_every_snapshot(
         counts.append(voters[0].get(f"/api/v1/assemblies/{world.id}/snapshot").json())
     assert [c["vote"]["results"]["ballots"] for c in counts] == [1, 2, 3]
     assert len({c["seq"] for c in counts}) == 1  # one seq throughout: the shared part was reused
+
+
+def test_charts_are_drawn_from_the_tally_and_follow_every_ballot(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hall of screens reloading the charts on each tally must not each recount the ballots:
+    the tally's count serves them, and the next ballot write is seen by the next chart."""
+    voters = [world.phone(("government", "media")[i % 2]) for i in range(3)]
+    world.open("vote")
+    vote = world.facilitator.post(
+        f"/api/v1/assemblies/{world.id}/votes",
+        json={"method": "approval", "options": ["พอเพียง", "วินัย"]},
+    ).json()
+    base = f"/api/v1/assemblies/{world.id}/votes/{vote['id']}"
+    world.facilitator.post(f"{base}/open")
+    first, second = (o["id"] for o in vote["options"])
+    counted: list[int] = []
+    count = voting_services._results
+
+    async def counting(session: Any, counted_vote: Any) -> dict[str, Any]:
+        counted.append(counted_vote.id)
+        return await count(session, counted_vote)
+
+    monkeypatch.setattr(voting_services, "_results", counting)
+    chart = f"/a/{world.id}/votes/{vote['id']}/charts/ranking.svg"
+
+    with world.facilitator.socket(world.id) as console:
+        receive(console)
+        for i, voter in enumerate(voters):
+            cast = voter.post(f"{base}/ballot", json={"ballot": [first], "client_seq": i + 1})
+            assert cast.status_code == 200
+        tally = wait_for_tally(console, ballots=3)
+        counted.clear()
+        svgs = {world.facilitator.get(f"{chart}?v={tally['version']}").text for _ in range(3)}
+        assert counted == []  # drawn from the count the tally was made of
+        assert len(svgs) == 1
+
+        changed = voters[0].post(f"{base}/ballot", json={"ballot": [second], "client_seq": 9})
+        assert changed.status_code == 200
+        newer = world.facilitator.get(chart).text  # no version named: the newest ballots
+        assert counted == [vote["id"]]
+        assert newer not in svgs
+        assert world.facilitator.get(chart).text == newer
+        assert counted == [vote["id"]]  # the same ballots: counted once
+
+
+def wait_for_tally(console: Any, *, ballots: int) -> dict[str, Any]:
+    while True:
+        message = receive(console)
+        if message.get("live") == "tally" and message["data"]["results"]["ballots"] == ballots:
+            return dict(message["data"])

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from assembly.events import EventType
 from assembly.seats import (
     SEAT_CODE_ALPHABET,
     SEAT_CODE_LENGTH,
-    SEAT_MOVED,
     code_hash,
     derive_code,
     format_code,
@@ -90,7 +90,7 @@ def test_a_released_seat_has_a_device_hash_no_phone_can_have() -> None:
 
 def test_only_a_seat_moved_event_names_the_participant_to_disconnect() -> None:
     moved = json.dumps(
-        {"seq": 4, "type": SEAT_MOVED, "ts": 1, "data": {"participant_id": 12}},
+        {"seq": 4, "type": EventType.SEAT_MOVED, "ts": 1, "data": {"participant_id": 12}},
         separators=(",", ":"),
     ).encode()
     other = b'{"seq":5,"type":"proposal.created","ts":1,"data":{"participant_id":12}}'

@@ -84,3 +84,18 @@ def test_a_cancelled_first_build_does_not_cancel_its_waiters() -> None:
         return await waiter
 
     assert asyncio.run(scenario()) == "own build"
+
+
+def test_the_newest_ready_value_is_known_without_computing() -> None:
+    async def scenario() -> None:
+        memo = VersionedMemo()
+        assert memo.newest("vote") is None
+        await memo.get("vote", (3, 10), lambda: _value("ten ballots"))
+        await memo.get("vote", (3, 9), lambda: _value("a slow reader's nine"))
+        assert memo.newest("vote") == ((3, 10), "ten ballots")
+
+    asyncio.run(scenario())
+
+
+async def _value(text: str) -> str:
+    return text

@@ -31,28 +31,12 @@ function signature(state) {
   return `${v ? v.id : ""}|${v ? v.status : ""}|${v ? pyBool(v.revealed) : ""}|${s ? s.id : ""}|${s ? s.status : ""}`;
 }
 
-let refetchTimer = null;
+// A console typing in the vote's setup keeps what is typed: the swap waits.
+const typing = () => live.isStaff && document.activeElement?.closest?.('[data-region="vote"]')
+  && document.activeElement.matches("textarea, input:not([type=radio])");
+const refetch = live.keepRegions('[data-region="vote"]', { busy: typing, swapped: () => enhance() });
 function scheduleRefetch() {
-  if (refetchTimer) return;
-  const delay = live.isStaff ? 50 : Math.random() * PHONE_JITTER_MS;
-  refetchTimer = setTimeout(refetch, delay);
-}
-
-async function refetch() {
-  refetchTimer = null;
-  const typing = document.activeElement?.closest?.('[data-region="vote"]') && document.activeElement.matches("textarea, input:not([type=radio])");
-  if (live.isStaff && typing) { refetchTimer = setTimeout(refetch, 3000); return; } // keep what is typed
-  let response;
-  try {
-    response = await fetch(location.pathname, { credentials: "same-origin" });
-  } catch { return; }
-  if (!response.ok) return;
-  const doc = new DOMParser().parseFromString(await response.text(), "text/html");
-  const fresh = doc.querySelector('[data-region="vote"]');
-  const here = $('[data-region="vote"]');
-  if (!fresh || !here) return;
-  here.replaceWith(document.importNode(fresh, true));
-  enhance();
+  refetch(live.isStaff ? 50 : Math.random() * PHONE_JITTER_MS);
 }
 
 // ------------------------------------------------------------------ the ballot on the phone
@@ -274,9 +258,8 @@ async function send(form, item) {
   setSaved(form, m.sending, true);
   let response;
   try {
-    response = await fetch(`/api/v1/assemblies/${live.assemblyId}/votes/${item.vote_id}/ballot`, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
+    response = await live.request(`/api/v1/assemblies/${live.assemblyId}/votes/${item.vote_id}/ballot`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ballot: item.ballot, client_seq: item.client_seq }),
     });
   } catch {
@@ -355,7 +338,24 @@ function fillRows(region, name, lines, fill) {
 
 const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
-function showResults(results) {
+// The charts are images the server draws: each reload is a request. The tables follow every
+// tally; the charts at most once per CHART_EVERY_MS, the last tally's always (a hall of phones
+// showing revealed results must not ask for two images each twice a second). `version`: that of
+// the tally, so the server draws from the results it counted for it, not recounting.
+const CHART_EVERY_MS = 3000;
+const charts = { version: null, timer: null, due: 0 };
+function reloadCharts(version) {
+  charts.version = version;
+  if (charts.timer) return;
+  charts.timer = setTimeout(() => {
+    charts.timer = null;
+    charts.due = Date.now() + CHART_EVERY_MS;
+    const query = charts.version ? `v=${encodeURIComponent(charts.version)}` : `t=${Date.now()}`;
+    for (const img of $$('[data-region="vote-charts"] img')) img.src = `${img.src.split("?")[0]}?${query}`;
+  }, Math.max(0, charts.due - Date.now()));
+}
+
+function showResults(results, version) {
   const region = $('[data-region="vote-results"]');
   if (!region || !results) return;
   const count = $('[data-field="ballot-count"]', region);
@@ -374,9 +374,7 @@ function showResults(results) {
       net.textContent = s ? `${s.supporters}/${s.voters}` : "0/0";
     }
   });
-  for (const img of $$('[data-region="vote-charts"] img')) {
-    img.src = `${img.src.split("?")[0]}?t=${Date.now()}`;
-  }
+  reloadCharts(version);
 }
 
 function showTurnout(turnout) {
@@ -437,7 +435,7 @@ extend({
     if (!vote || update.data.vote_id !== vote.id) return;
     if (update.live === "tally") {
       vote.results = update.data.results;
-      if (live.isStaff || vote.revealed) showResults(vote.results);
+      if (live.isStaff || vote.revealed) showResults(vote.results, update.data.version);
     } else if (update.live === "turnout") {
       vote.turnout = update.data;
       showTurnout(update.data);
