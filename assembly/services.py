@@ -188,6 +188,19 @@ async def authorize(
     raise refusal_error(reason, actor)
 
 
+async def authorized(
+    session: AsyncSession,
+    assembly_id: int,
+    actor: Actor,
+    action: Action,
+    options: Sequence[ORMOption] = (),
+) -> tuple[Assembly, Standing]:
+    """The one way into a use case: load the assembly, then refuse unless the actor may do
+    `action` in it now (the rules table); the assembly and the actor's standing in it."""
+    assembly = await get_assembly(session, assembly_id, options)
+    return assembly, await authorize(session, assembly, actor, action)
+
+
 def refusal_error(reason: Refusal, actor: Actor) -> DomainError:
     """The error a refusal answers with; someone with no cookie at all is asked to join or
     log in. Pages that check a standing themselves use it too, so they refuse alike."""

@@ -25,8 +25,8 @@ from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.events import Outbox
 from assembly.models import Assembly
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly, standing_in
-from assembly.steps import Action, Role
+from assembly.services import Actor, authorize, authorized, current_step, get_assembly
+from assembly.steps import Action
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
 from deliberation.services import network_keys
@@ -774,10 +774,7 @@ async def issue_proposals(
     {id, title, proposals: [{id, text, network, supports, mine}]}. Everyone in the assembly may
     read it (the issues are public; hidden proposals stay out)."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
+        _, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         issue = await session.scalar(
             select(ProposalGroup).where(
                 ProposalGroup.id == issue_id, ProposalGroup.assembly_id == assembly_id
@@ -817,10 +814,7 @@ async def similar_proposals(
 
     draft = clean_text(text or "")[: rt.settings.max_proposal_chars]
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
+        assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         step = current_step(assembly)
         staff = standing.is_staff
         if not staff and (step is None or not step.show_others):

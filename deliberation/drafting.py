@@ -25,7 +25,7 @@ from assembly.events import Outbox
 from assembly.i18n import N_
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.services import Actor, authorize, authorized, current_step, get_assembly
 from assembly.steps import Action, StepKind
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
@@ -875,15 +875,10 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
 async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
     """The agenda in any step: items and suggestions; staff also get the consent results.
     Staff and participants of the assembly only."""
-    from assembly.services import standing_in
-    from assembly.steps import Role
     from deliberation.consent import consent_results
 
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.VIEW_CONSOLE)  # raises
+        assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         staff = standing.is_staff
         agenda: dict[str, Any] = {
             "items": await items_view(session, assembly.id),

@@ -31,6 +31,7 @@ from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
     authorize,
+    authorized,
     current_step,
     get_assembly,
     network_counts,
@@ -688,14 +689,7 @@ class VoteRecord:
 async def vote_record(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int) -> VoteRecord:
     """Results and ballots of a vote: staff always, participants once results are revealed."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            if actor.user is None and actor.device_hash is None:
-                raise NotAuthenticated(
-                    "not_authenticated", "Please join the assembly or log in first."
-                )
-            raise Forbidden("not_in_assembly", "You are not part of this assembly.")
+        assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         vote = await _vote_in(session, assembly, vote_id)
         if standing.role == Role.PARTICIPANT and not vote.revealed:
             raise Forbidden("results_hidden", "The results have not been revealed yet.")

@@ -16,7 +16,7 @@ from assembly import services
 from assembly.errors import NotAuthenticated
 from assembly.live import build_snapshot
 from assembly.security import token_hash
-from assembly.steps import Refusal, Role
+from assembly.steps import Action, refusal
 from assembly.web.context import (
     CurrentActor,
     cleared_session_cookie,
@@ -183,8 +183,9 @@ class AssemblyApi(Controller):
     ) -> dict[str, Any]:
         """The state this caller sees: the same as the first message on the socket."""
         snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-        if snap.standing.role == Role.ANONYMOUS:
-            raise services.refusal_error(Refusal.NOT_IN_ASSEMBLY, actor)
+        reason = refusal(snap.standing.role, Action.VIEW_ASSEMBLY)
+        if reason is not None:
+            raise services.refusal_error(reason, actor)
         return snap.state
 
     @patch("/{assembly_id:int}")
