@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assembly.agenda.cli import add_commands as add_agenda_commands
 from assembly.lan import ALL_INTERFACES, is_loopback_host, lan_address
 from assembly.settings import Settings
+from deliberation.agenda.cli import add_commands as add_agenda_commands
 from deliberation.cli import add_commands as add_deliberation_commands
 
 if TYPE_CHECKING:

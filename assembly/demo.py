@@ -11,10 +11,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from assembly import services
+from assembly import joining, services
 from assembly.runtime import Runtime
 from assembly.security import new_token, token_hash
-from deliberation.services import submit_proposal
+from deliberation.proposals import submit_proposal
 
 DEMO_PASSWORD_BYTES = 9  # 12 URL-safe characters: easy to type from the terminal, not to guess
 
@@ -108,7 +108,7 @@ async def create_demo(rt: Runtime) -> DemoAssembly:
     await services.open_step(rt, actor=actor, assembly_id=assembly.id, step_id=collect.id)
     for network, text in DEMO_PROPOSALS:
         device = token_hash(new_token())  # a token no phone holds: nobody can be this seat
-        await services.join_assembly(
+        await joining.join_assembly(
             rt, join_code=assembly.join_code, device_hash=device, network_key=network
         )
         await submit_proposal(

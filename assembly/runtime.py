@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.agenda.pdf import ConversionQueue
+from assembly.conversions import ConversionQueue
 from assembly.db import Database
 from assembly.events import Event, EventSink, LiveUpdate, Outbox
 from assembly.limits import Limits, Throttles
@@ -76,9 +76,9 @@ class Runtime:
     throttles: Throttles = field(default_factory=Throttles)
     """Guessing limits; `create_app` gives it the Redis URL so workers share one count."""
     shared_snapshots: VersionedMemo = field(default_factory=VersionedMemo)
-    """The part of a snapshot every phone shares, per assembly and seq (assembly.live)."""
+    """The part of a snapshot every phone shares, per assembly and seq (assembly.web.snapshots)."""
     pdf_queue: ConversionQueue = field(default_factory=ConversionQueue)
-    """LibreOffice conversions, one at a time (assembly.agenda.pdf)."""
+    """LibreOffice conversions, one at a time (assembly.conversions, deliberation.agenda.pdf)."""
     _device_key: bytes | None = None
 
     def device_key(self) -> bytes:

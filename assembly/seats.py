@@ -447,7 +447,7 @@ async def _claim(
         await session.flush()
         seat.participant_id = participant.id
         seat.claimed_at = utcnow()
-        await services._emit_joined(session, outbox, assembly_id)
+        await services.emit_joined(session, outbox, assembly_id)
         return participant
     held = not is_released(participant.device_hash)
     participant.device_hash = device_hash

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.interfaces import ORMOption
@@ -20,20 +19,17 @@ from assembly.errors import (
     Conflict,
     DomainError,
     Forbidden,
-    Gone,
     InvalidInput,
     NotAuthenticated,
     NotFound,
 )
 from assembly.events import Outbox
 from assembly.i18n import N_
-from assembly.limits import LOCAL, Guesser
 from assembly.models import (
     Assembly,
     FacilitatorAssignment,
     Network,
     Participant,
-    SeatCode,
     Step,
     User,
     UserSession,
@@ -48,9 +44,8 @@ from assembly.security import (
     token_hash,
 )
 from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
-from assembly.thai_format import arabic_digits
+from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
-from deliberation.thai import clean_text
 
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
 JOIN_CODE_DIGITS = 8
@@ -585,114 +580,6 @@ async def facilitators_of(rt: Runtime, assembly_id: int) -> list[User]:
         return list((await session.scalars(query)).all())
 
 
-# ---------------------------------------------------------------- joining
-
-
-async def assembly_for_code(
-    rt: Runtime,
-    join_code: str,
-    *,
-    with_seat: bool = False,
-    guesser: Guesser = LOCAL,
-) -> Assembly:
-    """`with_seat`: a seat card is being used, which moves an existing seat, so it works after
-    joining closed too (a replacement phone before the official vote). `guesser`: who asks,
-    for the wrong-code limits (assembly/limits.py); a correct code never counts."""
-    code = re.sub(r"\D", "", arabic_digits(join_code or ""))
-    if len(code) not in (JOIN_CODE_DIGITS, LEGACY_JOIN_CODE_DIGITS):
-        raise InvalidInput("invalid_join_code", "The join code has 8 digits.")
-    by_code = select(Assembly).where(Assembly.join_code == code)
-    if rt.throttles.is_known_code(code):  # seen correct before: a hall's crowd skips the limits
-        async with rt.read() as session:
-            assembly = await session.scalar(by_code)
-    else:
-        async with rt.throttles.code_guess(guesser) as guess:
-            async with rt.read() as session:
-                assembly = await session.scalar(by_code)
-            if assembly is None:
-                guess.wrong()
-    if assembly is None:
-        raise NotFound("unknown_join_code", "No assembly has this join code. Please check it.")
-    rt.throttles.remember_code(code)
-    if not assembly.join_open and not with_seat:
-        raise Gone("join_closed", "This assembly no longer accepts new participants.")
-    return assembly
-
-
-async def join_assembly(
-    rt: Runtime,
-    *,
-    join_code: str,
-    device_hash: str,
-    network_key: str | None,
-    display_name: str = "",
-    organisation: str = "",
-    seat_code: str | None = None,
-    guesser: Guesser = LOCAL,
-) -> Participant:
-    """Give this device a seat; the same device joining again keeps its one seat.
-
-    With a seat code, or in strict mode, the printed card decides the seat and its network
-    (assembly/seats.py).
-    """
-    assembly = await assembly_for_code(
-        rt, join_code, with_seat=bool(seat_code and seat_code.strip()), guesser=guesser
-    )
-    name = clean_field(display_name, "display_name")
-    org = clean_field(organisation, "organisation")
-    if (seat_code and seat_code.strip()) or assembly.seat_codes_required:
-        from assembly.seats import take_seat  # seats builds on this module
-
-        return await take_seat(
-            rt,
-            assembly_id=assembly.id,
-            device_hash=device_hash,
-            seat_code=seat_code or "",
-            display_name=name,
-            organisation=org,
-            guesser=guesser,
-        )
-    async with rt.transaction() as (session, outbox):
-        existing = await session.scalar(
-            select(Participant).where(
-                Participant.assembly_id == assembly.id, Participant.device_hash == device_hash
-            )
-        )
-        if existing is not None and not network_key:
-            return existing
-        if existing is not None and await session.scalar(
-            select(SeatCode.id).where(SeatCode.participant_id == existing.id)
-        ):
-            return existing  # a seat card fixed this seat's network
-        network = await session.scalar(
-            select(Network).where(Network.assembly_id == assembly.id, Network.key == network_key)
-        )
-        if network is None:
-            raise InvalidInput("network_required", "Please choose your network.")
-        if existing is not None:
-            moved = existing.network_id != network.id
-            existing.network_id = network.id
-            existing.display_name = name or existing.display_name
-            existing.organisation = org or existing.organisation
-            if moved:
-                await _emit_joined(session, outbox, assembly.id)
-            return existing
-        participant = Participant(
-            assembly_id=assembly.id,
-            network_id=network.id,
-            device_hash=device_hash,
-            display_name=name,
-            organisation=org,
-        )
-        session.add(participant)
-        try:
-            await session.flush()
-        except IntegrityError as exc:  # the same device joining twice at the same instant
-            raise Conflict("already_joined", "You have already joined. Please reload.") from exc
-        await _emit_joined(session, outbox, assembly.id)
-    return participant
-
-
 # ---------------------------------------------------------------- steering
 
 
@@ -843,6 +730,16 @@ def presenter_view(assembly: Assembly) -> dict[str, Any]:
     return {"view": assembly.presenter_view or "step", "qr": assembly.presenter_qr is not False}
 
 
+async def network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
+    """Network id -> key, in the assembly's order of networks."""
+    rows = await session.execute(
+        select(Network.id, Network.key)
+        .where(Network.assembly_id == assembly_id)
+        .order_by(Network.position)
+    )
+    return {network_id: key for network_id, key in rows.all()}
+
+
 async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict[str, Any]]:
     counts = dict(
         (
@@ -868,7 +765,8 @@ async def network_counts(session: AsyncSession, assembly: Assembly) -> list[dict
     ]
 
 
-async def _emit_joined(session: AsyncSession, outbox: Outbox, assembly_id: int) -> None:
+async def emit_joined(session: AsyncSession, outbox: Outbox, assembly_id: int) -> None:
+    """`participants.changed`: how many joined per network (joining, seats)."""
     assembly = await get_assembly(session, assembly_id)
     await session.flush()
     networks = await network_counts(session, assembly)

@@ -16,9 +16,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assembly.db import Database
+from assembly.joining import join_assembly
 from assembly.runtime import DiscardEvents, Runtime
 from assembly.schema import upgrade_database
-from assembly.services import Actor, create_assembly, create_user, join_assembly, open_step
+from assembly.services import Actor, create_assembly, create_user, open_step
 from assembly.settings import Settings
 
 DEV_SET = Path("/work/shared/data/proposals_dev.csv")

@@ -19,11 +19,11 @@ from sqlalchemy import select
 from assembly.errors import NotFound
 from assembly.models import Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
 from assembly.steps import Action
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Proposal
-from deliberation.services import network_keys, proposal_view, shown_to_participants
+from deliberation.proposals import proposal_view, shown_to_participants
 
 ACTIVITY_MINUTES = 10
 """Minutes shown, newest first: long enough to see a burst start and end."""

@@ -25,12 +25,19 @@ from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.events import Outbox
 from assembly.models import Assembly
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, authorized, current_step, get_assembly
+from assembly.services import (
+    Actor,
+    authorize,
+    authorized,
+    current_step,
+    get_assembly,
+    network_keys,
+)
 from assembly.steps import Action
+from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
-from deliberation.services import network_keys
-from deliberation.thai import clean_text, normalise, shorten
+from deliberation.thai import normalise, shorten
 from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
 
 # "Fewer / more groups" moves granularity by this much; one unit shifts the cut by
@@ -170,6 +177,13 @@ async def issues_for_snapshot(
     `grouping`, `groups` and `unsorted`."""
     state = await grouping_state(session, assembly.id, with_unsorted=False)
     return state if staff else {"issues": state["issues"]}
+
+
+async def vote_options(session: AsyncSession, assembly: Assembly) -> list[tuple[str, int | None]]:
+    """The curated issues as a vote's options, (title, issue id) in the order shown: what
+    `voting.services.create_vote` is given when a vote is on the issues."""
+    issues = (await issues_for_snapshot(session, assembly, staff=True)).get("issues") or []
+    return [(str(issue.get("title", "")), issue.get("id")) for issue in issues]
 
 
 async def emit_groups_changed(session: AsyncSession, outbox: Outbox, assembly_id: int) -> None:

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from deliberation.thai import clean_text
+from assembly.text import clean_text
 
 # Header names (lower-cased) taken as the proposal text column, in order of preference.
 TEXT_COLUMNS = ("text", "proposal", "ข้อเสนอ", "ข้อความ", "ความคิดเห็น", "ประเด็น")

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,16 +39,9 @@ from assembly.services import (
     standing_in,
 )
 from assembly.steps import Action, Role, StepKind
+from assembly.text import clean_text
 from assembly.timeutil import utcnow
-from deliberation.curation import issues_for_snapshot
-from deliberation.thai import clean_text
-from voting.export import (
-    StoredBallot,
-    canonical_content,
-    export_document,
-    raw_ballot,
-    results_view,
-)
+from voting.export import export_document
 from voting.methods import (
     NETWORKS,
     BallotError,
@@ -59,6 +53,7 @@ from voting.methods import (
     validate_ballot,
 )
 from voting.models import Ballot, Vote, VoteOption, VoteStatus
+from voting.results import StoredBallot, canonical_content, raw_ballot, results_view
 from voting.writer import BallotWriter, Outcome, PendingBallot
 
 logger = logging.getLogger("samatcha.voting")
@@ -184,7 +179,7 @@ def definition_view(vote: Vote) -> dict[str, Any]:
     }
 
 
-async def _stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
+async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
     rows = await session.execute(
         select(Ballot.content, Network.key)
         .join(Participant, Participant.id == Ballot.participant_id)
@@ -195,10 +190,51 @@ async def _stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBal
     return [StoredBallot(content, network) for content, network in rows.all()]
 
 
+async def latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
+    """The vote that counts for a subject: the newest closed one, else the newest with ballots."""
+    votes = list(
+        await session.scalars(
+            select(Vote)
+            .where(Vote.assembly_id == assembly_id, Vote.subject == subject)
+            .order_by(Vote.id.desc())
+        )
+    )
+    for vote in votes:
+        if vote.status == "closed":
+            return vote
+    for vote in votes:
+        if await session.scalar(select(func.count()).where(Ballot.vote_id == vote.id)):
+            return vote
+    return None
+
+
+async def ranked_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]:
+    """Issue ids in the order the issues vote ranked them (cross-network consensus breaks
+    nothing here: the method's own ranking, as announced in the hall); the agenda's items
+    start in this order."""
+    vote = await latest_vote(session, assembly_id, "issues")
+    if vote is None:
+        return []
+    try:
+        method = method_from_params(vote.method, vote.params)
+    except MethodConfigError:
+        return []
+    options = list(
+        await session.scalars(
+            select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position)
+        )
+    )
+    labels = [(str(o.id), o.label) for o in options]
+    results = results_view(method, labels, await stored_ballots(session, vote.id))
+    issue_of = {str(o.id): o.issue_id for o in options}
+    ordered = [issue_of.get(line["option_id"]) for line in results["ranking"]]
+    return [i for i in ordered if i is not None]
+
+
 async def _results(session: AsyncSession, vote: Vote) -> dict[str, Any]:
     definition = _definition(vote)
     return results_view(
-        definition.method, definition.options, await _stored_ballots(session, vote.id)
+        definition.method, definition.options, await stored_ballots(session, vote.id)
     )
 
 
@@ -357,6 +393,10 @@ def _method(kind: str, params: dict[str, Any]) -> VoteMethod:
         ) from exc
 
 
+IssueOptions = Callable[[AsyncSession, Assembly], Awaitable[list[tuple[str, int | None]]]]
+"""The curated issues an assembly can vote on, as (label, issue id) in the order shown."""
+
+
 async def create_vote(
     rt: Runtime,
     *,
@@ -366,8 +406,13 @@ async def create_vote(
     params: dict[str, Any],
     options: list[str],
     subject: str = "options",
+    issue_options: IssueOptions | None = None,
 ) -> dict[str, Any]:
     """Set up the current vote step's vote (a draft): what is voted on and how.
+
+    With `subject="issues"` the options are the curated issues, read by `issue_options` in this
+    transaction (the layer above passes `deliberation.curation.vote_options`: voting does not
+    know how issues are curated).
 
     The newest vote, if a draft, is replaced (its options get new ids); after a vote was
     opened, setting up another starts a new vote (the earlier one's ballots stay, exportable).
@@ -383,13 +428,13 @@ async def create_vote(
         assert step is not None  # RUN_VOTE needs a current vote step
         issue_ids: list[int | None]
         if subject == "issues":
-            issues = (await issues_for_snapshot(session, assembly, staff=True)).get("issues") or []
+            issues = await issue_options(session, assembly) if issue_options else []
             if not issues:
                 raise InvalidInput(
                     "no_issues", "There are no curated issues yet: type the options instead."
                 )
-            labels = [str(issue.get("title", "")) for issue in issues]
-            issue_ids = [issue.get("id") for issue in issues]
+            labels = [label for label, _ in issues]
+            issue_ids = [issue_id for _, issue_id in issues]
         else:
             labels = _clean_options(options)
             issue_ids = [None] * len(labels)
@@ -699,7 +744,7 @@ async def vote_record(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: i
             definition_view(vote),
             definition.method,
             definition.options,
-            await _stored_ballots(session, vote.id),
+            await stored_ballots(session, vote.id),
         )
 
 

@@ -1,7 +1,7 @@
 """Handlers of the draft and adopt steps and of the agenda export.
 
-Thin: parse, call one use case of `deliberation.drafting`, `deliberation.consent` or
-`assembly.agenda.gather`, answer. JSON under /api/v1/assemblies/{id}/agenda; plain forms under
+Thin: parse, call one use case of `deliberation.agenda.drafting`, `deliberation.agenda.consent` or
+`deliberation.agenda.gather`, answer. JSON under /api/v1/assemblies/{id}/agenda; plain forms under
 /a/{id}/agenda/... (phones) and /console/{id}/agenda/... (facilitators) that redirect, or answer
 204 to the page's JavaScript; downloads under /organize/{id}/export.* (staff of the assembly).
 """
@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -21,28 +18,27 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly.agenda.archive import export_archive
-from assembly.agenda.document import agenda_title, missing_parts
-from assembly.agenda.gather import CSV_TABLES, agenda_csv, agenda_document, save_document_settings
-from assembly.agenda.pdf import QueueFull, converter_command
-from assembly.agenda.render_docx import render_docx
-from assembly.agenda.render_html import render_html
-from assembly.agenda.render_markdown import render_markdown
-from assembly.errors import DomainError, NotFound
-from assembly.i18n import N_, translate
+from assembly.errors import NotFound
+from assembly.i18n import translate
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Role
 from assembly.web.context import CurrentActor, CurrentRuntime, RowId
 from assembly.web.forms import Form, arguments, checked, form_body
 from assembly.web.rendering import checked_snapshot, done, page
-from deliberation import consent, drafting
-
-PDF_TIMEOUT_S = 120  # LibreOffice's first start on a cold machine takes tens of seconds
-
-
-class PdfUnavailable(DomainError):
-    status_code = 503
+from deliberation.agenda import consent, drafting
+from deliberation.agenda.archive import export_archive
+from deliberation.agenda.document import agenda_title, missing_parts
+from deliberation.agenda.gather import (
+    CSV_TABLES,
+    agenda_csv,
+    agenda_document,
+    save_document_settings,
+)
+from deliberation.agenda.pdf import convert_to_pdf, no_pdf, pdf_converter
+from deliberation.agenda.render_docx import render_docx
+from deliberation.agenda.render_html import render_html
+from deliberation.agenda.render_markdown import render_markdown
 
 
 @dataclass
@@ -449,7 +445,7 @@ class AgendaPages(Controller):
     ) -> Template:
         snap = await checked_snapshot(runtime, actor, assembly_id)
         doc = await agenda_document(runtime, actor=actor, assembly_id=assembly_id)
-        from assembly.agenda.gather import read_document_settings
+        from deliberation.agenda.gather import read_document_settings
 
         return page(
             "export.html",
@@ -544,7 +540,7 @@ async def export_file(
         raise NotFound("not_found", "This page does not exist.")
     command = pdf_converter(rt)
     if kind == "pdf" and command is None:
-        raise _no_pdf()
+        raise no_pdf()
     doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
     if kind == "html":
         return render_html(doc).encode("utf-8"), "text/html", f"{stem}.html"
@@ -554,12 +550,7 @@ async def export_file(
     if kind == "docx":
         media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         return docx, media, f"{stem}.docx"
-    try:
-        pdf = await rt.pdf_queue.run(docx_to_pdf, command, docx)
-    except QueueFull as exc:
-        raise PdfUnavailable(
-            "pdf_busy", N_("Several PDFs are being made. Please try again in a minute.")
-        ) from exc
+    pdf = await convert_to_pdf(rt, command, docx)
     return pdf, "application/pdf", f"{stem}.pdf"
 
 
@@ -573,57 +564,6 @@ def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Re
             "Cache-Control": "no-store",
         },
     )
-
-
-def pdf_converter(rt: Runtime) -> str | None:
-    """The converter command: SAMATCHA_PDF_CONVERTER, else LibreOffice when installed."""
-    return converter_command(rt.settings.pdf_converter)
-
-
-def _no_pdf() -> PdfUnavailable:
-    return PdfUnavailable(
-        "pdf_unavailable",
-        N_(
-            "This server cannot make PDF files (LibreOffice is not installed). Open the "
-            "printable page and print it to PDF instead."
-        ),
-    )
-
-
-def docx_to_pdf(command: str, docx: bytes) -> bytes:
-    """Convert with LibreOffice in a throwaway profile and folder (blocking: run in a thread,
-    one at a time through the runtime's ConversionQueue)."""
-    with tempfile.TemporaryDirectory(prefix="samatcha-pdf-") as folder:
-        source = Path(folder) / "agenda.docx"
-        source.write_bytes(docx)
-        try:
-            subprocess.run(  # noqa: S603 (our own command line; the input is our own file)
-                [
-                    command,
-                    f"-env:UserInstallation=file://{folder}/profile",
-                    "--headless",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    folder,
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=PDF_TIMEOUT_S,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            raise PdfUnavailable(
-                "pdf_failed",
-                N_("The PDF could not be made. Download the DOCX or print the page instead."),
-            ) from exc
-        target = Path(folder) / "agenda.pdf"
-        if not target.exists():
-            raise PdfUnavailable(
-                "pdf_failed",
-                N_("The PDF could not be made. Download the DOCX or print the page instead."),
-            )
-        return target.read_bytes()
 
 
 AGENDA_ROUTES: list[Any] = [AgendaApi, AgendaPages]

@@ -16,9 +16,8 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly import services
+from assembly import joining, services
 from assembly.errors import NotAuthenticated
-from assembly.live import build_snapshot
 from assembly.models import Assembly, Network, Participant, Step
 from assembly.runtime import Runtime
 from assembly.security import token_hash
@@ -36,7 +35,8 @@ from assembly.web.context import (
 from assembly.web.forms import arguments
 from assembly.web.live import announce_logout
 from assembly.web.rendering import checked_snapshot
-from deliberation import services as deliberation
+from assembly.web.snapshots import build_snapshot
+from deliberation import proposals
 
 
 @dataclass
@@ -129,7 +129,7 @@ async def join(
 ) -> tuple[Participant, list[Cookie]]:
     """Take a seat with a join code; the device-token cookie keeps it across reloads."""
     token, cookie = device_token(request)
-    participant = await services.join_assembly(
+    participant = await joining.join_assembly(
         runtime,
         join_code=data.code,
         device_hash=token_hash(token),
@@ -186,8 +186,8 @@ async def open_step(
 
 async def submit_proposal(
     runtime: Runtime, actor: Actor, assembly_id: int, data: ProposalBody
-) -> deliberation.Submission:
-    return await deliberation.submit_proposal(
+) -> proposals.Submission:
+    return await proposals.submit_proposal(
         runtime, actor=actor, assembly_id=assembly_id, **arguments(data)
     )
 
@@ -195,7 +195,7 @@ async def submit_proposal(
 async def moderate(
     runtime: Runtime, actor: Actor, assembly_id: int, proposal_id: int, data: ModerateBody
 ) -> dict[str, Any]:
-    return await deliberation.moderate_proposal(
+    return await proposals.moderate_proposal(
         runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id, **arguments(data)
     )
 
@@ -379,7 +379,7 @@ class AssemblyApi(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> dict[str, Any]:
-        return await deliberation.support_proposal(
+        return await proposals.support_proposal(
             runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
 

@@ -28,7 +28,6 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
 
 from assembly import services
-from assembly.agenda.render_html import STYLE as AGENDA_STYLE
 from assembly.db import Database
 from assembly.errors import DomainError
 from assembly.i18n import LANGUAGES, current_language, gettext_, ngettext_, translate
@@ -52,6 +51,7 @@ from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
 from assembly.web.voting import VOTING_ROUTES
+from deliberation.agenda.render_html import STYLE as AGENDA_STYLE
 from voting.screens import network_favourites
 
 logger = logging.getLogger("samatcha")

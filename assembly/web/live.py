@@ -25,7 +25,6 @@ from litestar.params import FromPath, FromQuery
 from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
 from assembly.limits import device_resyncs, socket_resyncs
-from assembly.live import Snapshot, assembly_seq, build_snapshot, standing_now
 from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
 from assembly.security import token_hash
@@ -40,6 +39,7 @@ from assembly.web.context import (
     runtime_of,
     set_language,
 )
+from assembly.web.snapshots import Snapshot, assembly_seq, build_snapshot, standing_now
 
 logger = logging.getLogger("samatcha")
 

@@ -12,10 +12,9 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from assembly import seats, services
+from assembly import joining, seats, services
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.live import build_snapshot
 from assembly.steps import Role, StepKind
 from assembly.web.api import (
     AssemblyBody,
@@ -48,7 +47,8 @@ from assembly.web.rendering import (
     see_other,
     snapshot_page,
 )
-from deliberation import services as deliberation
+from assembly.web.snapshots import build_snapshot
+from deliberation import proposals
 from deliberation.activity import recent_activity
 
 MODERATION = {"hide": {"hidden": True}, "restore": {"hidden": False}}
@@ -67,7 +67,7 @@ class ParticipantPages(Controller):
     ) -> Response[Any]:
         if code:
             try:
-                assembly = await services.assembly_for_code(
+                assembly = await joining.assembly_for_code(
                     runtime, code, guesser=guesser_of(request)
                 )
             except DomainError as exc:
@@ -96,7 +96,7 @@ class ParticipantPages(Controller):
         """`?seat=` (a seat card's QR link) fills in the seat code; a phone that already has
         a seat still sees the form then, since the card may move a seat to it. `?change=1`:
         a participant who tapped the wrong network picks again (the same seat moves)."""
-        assembly = await services.assembly_for_code(
+        assembly = await joining.assembly_for_code(
             runtime, code, with_seat=bool(seat), guesser=guesser_of(request)
         )
         current = None
@@ -157,7 +157,7 @@ class ParticipantPages(Controller):
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> Response[Any]:
-        await deliberation.support_proposal(
+        await proposals.support_proposal(
             runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
         return done(request, f"/a/{assembly_id}")

@@ -14,13 +14,13 @@ from litestar import Request, Response
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
-from assembly.live import Snapshot, build_snapshot
 from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.security import new_token
 from assembly.services import Actor, refusal_error
 from assembly.steps import Action, refusal
 from assembly.web.context import runtime_of
+from assembly.web.snapshots import Snapshot, build_snapshot
 
 
 def is_fetch(request: Request[Any, Any, Any]) -> bool:

@@ -16,12 +16,12 @@ from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import seats
-from assembly.agenda.render_csv import render_csv
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.web.context import CurrentActor, CurrentRuntime
 from assembly.web.forms import Form, form_body
 from assembly.web.rendering import done, join_url, page, qr_svg
+from deliberation.agenda.render_csv import render_csv
 
 CARDS_PER_SHEET = 12  # 3 x 4 cards of 70 x 74 mm on one A4 page: a QR still scans at 30 mm
 CSV_HEADER = (

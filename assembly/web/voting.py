@@ -22,6 +22,7 @@ from assembly.services import Actor
 from assembly.web.context import CurrentActor, CurrentRuntime, runtime_of
 from assembly.web.forms import Form, form_body
 from assembly.web.rendering import done
+from deliberation.curation import vote_options
 from voting import services as voting
 from voting.charts import consensus_chart, ranking_chart, turnout_chart
 from voting.export import ballots_csv, tally_csv
@@ -68,6 +69,7 @@ async def create_vote(
         params=dict(data.params),
         options=list(data.options),
         subject=data.subject,
+        issue_options=vote_options,
     )
 
 

@@ -1,5 +1,5 @@
 // The export page's PDF link. LibreOffice takes a while, and the server makes one PDF at a
-// time (assembly/agenda/pdf.py), so the organizer is told "กำลังสร้าง PDF" while it is made
+// time (deliberation/agenda/pdf.py), so the organizer is told "กำลังสร้าง PDF" while it is made
 // and queued, then the file is handed over. Without JavaScript the link still downloads it.
 const link = document.querySelector("[data-pdf-link]");
 const status = document.querySelector("[data-pdf-status]");

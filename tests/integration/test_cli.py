@@ -10,11 +10,11 @@ from pathlib import Path
 
 from assembly.db import Database
 from assembly.demo import DEMO_PROPOSALS, create_demo
-from assembly.live import build_snapshot
 from assembly.runtime import DiscardEvents, Runtime
 from assembly.schema import upgrade_database
 from assembly.services import Actor, log_in, user_for_token
 from assembly.settings import Settings
+from assembly.web.snapshots import build_snapshot
 
 
 def samatcha(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from assembly.agenda.gather import MAX_BACKGROUND_CHARS, MAX_ORGANIZER_CHARS
 from assembly.services import FIELD_LIMITS, MAX_PASSWORD_CHARS
 from assembly.web.context import MAX_REQUEST_BYTES
-from deliberation.consent import MAX_REASON_CHARS
+from deliberation.agenda.consent import MAX_REASON_CHARS
+from deliberation.agenda.drafting import MAX_GOAL_CHARS, MAX_SUGGESTION_CHARS, MAX_TITLE_CHARS
+from deliberation.agenda.gather import MAX_BACKGROUND_CHARS, MAX_ORGANIZER_CHARS
 from deliberation.curation import MAX_GROUP_TITLE
-from deliberation.drafting import MAX_GOAL_CHARS, MAX_SUGGESTION_CHARS, MAX_TITLE_CHARS
 from voting.services import MAX_LABEL_CHARS
 
 if TYPE_CHECKING:

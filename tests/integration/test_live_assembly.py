@@ -12,11 +12,11 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 
 from assembly.db import Database
-from assembly.live import build_snapshot
 from assembly.runtime import DiscardEvents, Runtime
 from assembly.security import token_hash
 from assembly.services import Actor
 from assembly.settings import Settings
+from assembly.web.snapshots import build_snapshot
 
 if TYPE_CHECKING:
     from conftest import Person, World

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from assembly.agenda.pdf import PDF_QUEUE_WAITING
+from assembly.conversions import PDF_QUEUE_WAITING
 
 if TYPE_CHECKING:
     from tests.conftest import RealServer, ServeSamatcha
@@ -60,7 +60,7 @@ def server(
 def test_libreoffice_is_absent_here_so_a_stand_in_is_used() -> None:
     if shutil.which("soffice") or shutil.which("libreoffice"):
         pytest.skip("LibreOffice is installed: the stand-in is not needed on this machine")
-    from assembly.agenda.pdf import converter_command
+    from deliberation.agenda.pdf import converter_command
 
     assert converter_command("") is None  # without the setting there is no PDF export
 

@@ -213,7 +213,7 @@ def test_names_titles_and_suggestions_are_stored_as_answered_or_refused(world: W
 
 
 def clean(text: str) -> str:
-    from deliberation.thai import clean_text
+    from assembly.text import clean_text
 
     return clean_text(text)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from assembly import services
+from assembly import joining, services
 from assembly.db import Database
 from assembly.models import User
 from assembly.runtime import DiscardEvents, Runtime
@@ -47,7 +47,7 @@ def test_one_batch_sorts_out_duplicates_replays_stale_and_forged(settings: Setti
             code = await _code(rt, assembly_id)
             seats = {}
             for name in ("a", "b", "c", "d"):
-                seats[name] = await services.join_assembly(
+                seats[name] = await joining.join_assembly(
                     rt, join_code=code, device_hash=f"device-{name}", network_key="media"
                 )
             vid = vote["id"]
@@ -104,7 +104,7 @@ def test_many_phones_at_once_are_each_counted_once(settings: Settings) -> None:
             assembly_id, vote, _ = await _assembly_with_open_vote(rt)
             code = await _code(rt, assembly_id)
             for i in range(PHONES):
-                await services.join_assembly(
+                await joining.join_assembly(
                     rt, join_code=code, device_hash=f"phone-{i}", network_key="government"
                 )
             first = vote["options"][0]["id"]

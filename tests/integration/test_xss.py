@@ -378,7 +378,7 @@ def test_payloads_stay_text_in_charts_and_every_export(world: World, settings: S
 
 
 def test_csv_cells_hiding_a_formula_behind_whitespace_are_quoted() -> None:
-    from assembly.agenda.render_csv import neutralise
+    from deliberation.agenda.render_csv import neutralise
 
     for cell in ("\t=1+1", "\r=1+1", " =1+1", "\n@SUM(A1)", "＝1+1", "=1", "+1", "-1", "@a"):
         assert str(neutralise(cell)).startswith("'"), cell

@@ -7,7 +7,8 @@ import time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deliberation.thai import clean_text, domain_words, normalise, shorten, tokenise
+from assembly.text import clean_text
+from deliberation.thai import domain_words, normalise, shorten, tokenise
 
 THAI_TEXT = st.text(
     alphabet=st.sampled_from(

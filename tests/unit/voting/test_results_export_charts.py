@@ -11,16 +11,9 @@ import pytest
 
 from assembly.errors import InvalidInput
 from voting.charts import consensus_chart, ranking_chart, turnout_chart
-from voting.export import (
-    StoredBallot,
-    ballots_csv,
-    canonical_content,
-    export_document,
-    recount,
-    results_view,
-    tally_csv,
-)
+from voting.export import ballots_csv, export_document, recount, tally_csv
 from voting.methods import ApprovalVoting, DotVoting, RankedVoting, validate_ballot
+from voting.results import StoredBallot, canonical_content, results_view
 from voting.services import ballot_from_form
 
 OPTIONS = [("1", "พอเพียง"), ("2", "วินัย"), ("3", "สุจริต <&>")]

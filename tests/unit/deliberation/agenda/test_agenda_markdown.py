@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assembly.agenda.document import AgendaDocument, Heading, Proposal, ProposalGroup, layout
-from assembly.agenda.render_markdown import escape_markdown, render_markdown
+from deliberation.agenda.document import AgendaDocument, Heading, Proposal, ProposalGroup, layout
+from deliberation.agenda.render_markdown import escape_markdown, render_markdown
 
 
 def test_agenda_markdown_headings_follow_the_layout(sample_document: AgendaDocument) -> None:

@@ -17,12 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import InvalidInput
 from assembly.events import LiveUpdate
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly
+from assembly.services import Actor, authorize, get_assembly, network_keys
 from assembly.steps import Action
 from assembly.timeutil import utcnow
-from deliberation.drafting import _item_in, _text, emit_agenda_changed
+from deliberation.agenda.items import check_text, emit_agenda_changed, item_in, item_view
 from deliberation.models import AgendaItem, ConsentVote
-from deliberation.services import network_keys
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500
@@ -82,14 +81,14 @@ async def give_consent(
     """Store (or replace) this participant's answer for one item; an objection needs a reason."""
     if answer not in ANSWERS:
         raise InvalidInput("invalid_answer", "Choose agree, can live with it, or object.")
-    cleaned = _text(reason, "reason", MAX_REASON_CHARS)
+    cleaned = check_text(reason, "reason", MAX_REASON_CHARS)
     if answer == "object" and not cleaned:
         raise InvalidInput("reason_required", "Please say why you object.")
     async with rt.transaction() as (session, _):
         assembly = await get_assembly(session, assembly_id)
         participant = (await authorize(session, assembly, actor, Action.GIVE_CONSENT)).participant
         assert participant is not None
-        await _item_in(session, assembly.id, item_id)
+        await item_in(session, assembly.id, item_id)
         vote = await session.scalar(
             select(ConsentVote).where(
                 ConsentVote.item_id == item_id, ConsentVote.participant_id == participant.id
@@ -118,12 +117,10 @@ async def set_adopted(
     rt: Runtime, *, actor: Actor, assembly_id: int, item_id: int, adopted: bool
 ) -> dict[str, Any]:
     """The facilitator declares the item adopted (or takes the declaration back)."""
-    from deliberation.drafting import item_view
-
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.ADOPT_ITEM)
-        item = await _item_in(session, assembly.id, item_id)
+        item = await item_in(session, assembly.id, item_id)
         if item.adopted != adopted:
             item.adopted = adopted
             item.adopted_at = utcnow() if adopted else None

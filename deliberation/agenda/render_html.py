@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     AgendaDocument,
     Block,
     Bullets,

@@ -91,12 +91,12 @@ async def export_bytes(
     rt: Any, assembly_id: int, fmt: str, table: str | None, *, full: bool = False
 ) -> bytes:
     """The file `samatcha export` writes."""
-    from assembly.agenda import render_csv
-    from assembly.agenda.archive import read_archive
-    from assembly.agenda.gather import VOTES_HEADER, gather_document, vote_rows
-    from assembly.agenda.render_docx import render_docx
-    from assembly.agenda.render_html import render_html
-    from assembly.agenda.render_markdown import render_markdown
+    from deliberation.agenda import render_csv
+    from deliberation.agenda.archive import read_archive
+    from deliberation.agenda.gather import VOTES_HEADER, gather_document, vote_rows
+    from deliberation.agenda.render_docx import render_docx
+    from deliberation.agenda.render_html import render_html
+    from deliberation.agenda.render_markdown import render_markdown
 
     if fmt == "json":
         archive = await read_archive(rt, assembly_id=assembly_id, full=full)
@@ -159,9 +159,9 @@ def cmd_export(args: argparse.Namespace) -> None:
 def cmd_import_archive(args: argparse.Namespace) -> None:
     import getpass
 
-    from assembly.agenda.archive import load_archive
     from assembly.errors import DomainError
     from assembly.i18n import translate
+    from deliberation.agenda.archive import load_archive
 
     try:
         archive = json.loads(args.file.read_text(encoding="utf-8-sig"))

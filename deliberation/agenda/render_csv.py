@@ -13,7 +13,8 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from assembly.agenda.document import (
+from assembly.text import FORMULA_STARTS, QUOTE_PREFIX
+from deliberation.agenda.document import (
     AgendaDocument,
     DocumentOptions,
     clean_text,
@@ -23,11 +24,6 @@ from assembly.agenda.document import (
 
 BOM = "\ufeff"
 LINE_END = "\r\n"  # what Excel writes and expects
-# A text cell starting with one of these is read as a formula by Excel, LibreOffice or Google
-# Sheets (tab and carriage return can hide a formula behind leading whitespace; the full-width
-# forms are converted to ASCII by some East Asian input settings).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-QUOTE_PREFIX = "'"
 PERCENT_DECIMALS = 1  # support in percent, as the document shows it
 # Data keeps Arabic digits whatever the document uses: spreadsheets compute with them.
 DATA_OPTIONS_THAI_NUMERALS = False

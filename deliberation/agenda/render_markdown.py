@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     AgendaDocument,
     Block,
     Bullets,

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import docx
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     MAX_MISSING_ON_TITLE_PAGE,
     MISSING_ADOPTION,
     MISSING_DATE,
@@ -27,9 +27,9 @@ from assembly.agenda.document import (
     layout,
     missing_parts,
 )
-from assembly.agenda.render_docx import render_docx
-from assembly.agenda.render_html import render_html
-from assembly.agenda.render_markdown import render_markdown
+from deliberation.agenda.render_docx import render_docx
+from deliberation.agenda.render_html import render_html
+from deliberation.agenda.render_markdown import render_markdown
 
 BARE = AgendaDocument(cover=Cover("สมัชชาคุณธรรมจังหวัดน่าน", "น่าน"))
 

@@ -10,13 +10,15 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
-from assembly.models import Assembly, Network, Participant, Step
+from assembly.models import Assembly, Participant, Step
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
 from assembly.steps import Action, Role, StepKind, is_allowed
+from assembly.text import clean_text
 from assembly.timeutil import as_utc
+from deliberation.curation import emit_groups_changed, place_arrivals
 from deliberation.models import Proposal, Support
-from deliberation.thai import clean_text
+from deliberation.vectors import schedule_embedding
 
 CLIENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 
@@ -42,16 +44,6 @@ def proposal_view(proposal: Proposal, network_key: str | None) -> dict[str, Any]
 
 def shown_to_participants(step: Step | None, proposal: Proposal) -> bool:
     return step is not None and step.show_others and not proposal.hidden
-
-
-async def network_keys(session: AsyncSession, assembly_id: int) -> dict[int, str]:
-    """Network id -> key, in the assembly's order of networks."""
-    rows = await session.execute(
-        select(Network.id, Network.key)
-        .where(Network.assembly_id == assembly_id)
-        .order_by(Network.position)
-    )
-    return {network_id: key for network_id, key in rows.all()}
 
 
 def check_proposal_text(text: str, max_chars: int) -> str:
@@ -120,9 +112,6 @@ async def submit_proposal(
 
 def _embed_later(rt: Runtime, assembly_id: int, proposal_id: int) -> None:
     """Vector and group placement happen in the background: the phone is answered first."""
-    from deliberation.curation import place_arrivals
-    from deliberation.vectors import schedule_embedding
-
     schedule_embedding(rt, assembly_id, [proposal_id], then=place_arrivals)
 
 
@@ -197,8 +186,6 @@ async def moderate_proposal(
         public = {"proposal": view} if shown else {"proposal": {"id": proposal.id, "hidden": True}}
         await outbox.emit(assembly.id, "proposal.updated", {"proposal": view}, public)
         if regrouped:  # its group's counts (and an issue's) change with it
-            from deliberation.curation import emit_groups_changed
-
             await emit_groups_changed(session, outbox, assembly.id)
         return view
 

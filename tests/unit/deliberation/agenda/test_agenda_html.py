@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import docx
 
-from assembly.agenda.document import AgendaDocument, Proposal, ProposalGroup
-from assembly.agenda.render_html import render_html
+from deliberation.agenda.document import AgendaDocument, Proposal, ProposalGroup
+from deliberation.agenda.render_html import render_html
 
 PAYLOADS = (
     "<script>alert(1)</script>",

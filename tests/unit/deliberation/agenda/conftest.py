@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     Activity,
     AgendaDocument,
     AgendaItem,
@@ -29,7 +29,7 @@ from assembly.agenda.document import (
     TargetVirtue,
     Timing,
 )
-from assembly.agenda.render_docx import render_docx
+from deliberation.agenda.render_docx import render_docx
 
 ASSEMBLY_DAY = dt.date(2026, 11, 27)
 NETWORK_KEYS = ("government", "business", "civil_society", "education", "religion", "media")

@@ -28,9 +28,9 @@ from assembly.services import (
     standing_in,
     step_view,
 )
+from deliberation.agenda.drafting import agenda_for_snapshot, my_agenda
 from deliberation.curation import issues_for_snapshot
-from deliberation.drafting import agenda_for_snapshot, my_agenda
-from deliberation.services import my_proposals, proposals_for_snapshot
+from deliberation.proposals import my_proposals, proposals_for_snapshot
 from voting.services import my_ballot, votes_for_snapshot
 
 SharedPart = Callable[..., Awaitable[dict[str, Any]]]

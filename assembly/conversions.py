@@ -1,16 +1,17 @@
-"""Making the agenda's PDF with LibreOffice: one conversion at a time, the rest queued.
+"""Heavy conversions (LibreOffice making the agenda's PDF) one at a time per process, the
+rest queued.
 
 Each conversion starts a whole LibreOffice (hundreds of MB, seconds of CPU). Started per request
 without a limit, a few organizers pressing "PDF" at once, or one script, could take the laptop
 that runs the hall. So a process converts one document at a time; up to PDF_QUEUE_WAITING more
 requests wait their turn (the organizer's page says "กำลังสร้าง PDF"), and beyond that the request
-is refused at once with a message to try again shortly.
+is refused at once with a message to try again shortly. The runtime holds the queue
+(`Runtime.pdf_queue`); what is converted, and how, is the agenda's (`deliberation/agenda/pdf.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -47,11 +48,3 @@ class ConversionQueue:
                 return await asyncio.to_thread(convert, *args)
         finally:
             self._queued -= 1
-
-
-def converter_command(configured: str) -> str | None:
-    """The configured command (SAMATCHA_PDF_CONVERTER), else LibreOffice's when installed
-    (Debian: libreoffice-writer-nogui), else None."""
-    if configured:
-        return shutil.which(configured) or None
-    return shutil.which("soffice") or shutil.which("libreoffice")

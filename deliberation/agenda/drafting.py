@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,10 +25,27 @@ from assembly.events import Outbox
 from assembly.i18n import N_
 from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, authorized, current_step, get_assembly
+from assembly.services import (
+    Actor,
+    authorize,
+    authorized,
+    current_step,
+    get_assembly,
+    network_keys,
+)
 from assembly.steps import Action, StepKind
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
+from deliberation.agenda.consent import consent_results
+from deliberation.agenda.items import (
+    agenda_items,
+    check_text,
+    emit_agenda_changed,
+    group_counts,
+    item_in,
+    item_view,
+    items_view,
+)
 from deliberation.models import (
     AgendaItem,
     AgendaSuggestion,
@@ -37,8 +54,8 @@ from deliberation.models import (
     SuggestionSupport,
     WorkingGroupMember,
 )
-from deliberation.services import CLIENT_KEY_PATTERN, network_keys
-from deliberation.thai import clean_text
+from deliberation.proposals import CLIENT_KEY_PATTERN
+from voting.services import ranked_issue_ids
 
 MAX_TITLE_CHARS = 200
 MAX_GOAL_CHARS = 1000  # "one or two sentences": a pasted report belongs in the background text
@@ -81,22 +98,8 @@ class StaleEdit(Conflict):
 # ---------------------------------------------------------------- checking the content
 
 
-def _text(value: object, field: str, limit: int, *, required: bool = False) -> str:
-    text = clean_text(str(value or ""))
-    if required and not text:
-        raise InvalidInput(f"{field}_required", "Please fill in this field.", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            f"{field}_too_long",
-            "This text is too long: at most %(limit)s characters.",
-            field=field,
-            limit=limit,
-        )
-    return text
-
-
 def _line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
-    return _text(value, field, limit, **kw).replace("\n", " ")
+    return check_text(value, field, limit, **kw).replace("\n", " ")
 
 
 def _list(value: object, field: str, limit: int) -> list[Any]:
@@ -186,103 +189,104 @@ def check_content(raw: dict[str, Any], known_networks: set[str]) -> dict[str, An
     if "title" in raw:
         content["title"] = _line(raw["title"], "title", MAX_TITLE_CHARS, required=True)
     if "goal" in raw:
-        content["goal"] = _text(raw["goal"], "goal", MAX_GOAL_CHARS)
+        content["goal"] = check_text(raw["goal"], "goal", MAX_GOAL_CHARS)
     if "virtues" in raw:
-        virtues = raw["virtues"]
-        if isinstance(virtues, str):
-            virtues = [v for v in re.split(r"[,\n]", virtues)]
-        names = [_line(v, "virtue", MAX_SHORT_CHARS) for v in _list(virtues, "virtues", 40)]
-        content["virtues"] = list(dict.fromkeys(n for n in names if n))[:MAX_VIRTUES]
+        content["virtues"] = _check_virtues(raw["virtues"])
     if "plans" in raw:
-        plans = []
-        for plan in _list(raw["plans"], "plans", MAX_PLANS):
-            plan = _dict(plan, "plan")
-            activities = []
-            for activity in _list(plan.get("activities"), "activities", MAX_ACTIVITIES):
-                activity = _dict(activity, "activity")
-                what = _line(activity.get("what"), "activity")
-                if not what:
-                    continue
-                agencies = [
-                    _line(a, "agency", MAX_LINE_CHARS)
-                    for a in _list(activity.get("agencies"), "agencies", MAX_AGENCIES)
-                ]
-                activities.append(
-                    {
-                        "what": what,
-                        "networks": _networks(activity.get("networks"), known_networks),
-                        "agencies": [a for a in agencies if a],
-                        "when": check_timing(activity.get("when")),
-                    }
-                )
-            name = _line(plan.get("name"), "plan")
-            if name or activities:
-                if not name:
-                    raise InvalidInput("plan_required", "A plan with activities needs a name.")
-                plans.append({"name": name, "activities": activities})
-        content["plans"] = plans
+        content["plans"] = _check_plans(raw["plans"], known_networks)
     if "indicators" in raw:
-        indicators = []
-        for indicator in _list(raw["indicators"], "indicators", MAX_INDICATORS):
-            indicator = _dict(indicator, "indicator")
-            name = _line(indicator.get("name"), "indicator")
-            values = {
-                key: _line(indicator.get(key), key, MAX_SHORT_CHARS)
-                for key in ("unit", "baseline", "target")
-            }
-            source = _line(indicator.get("data_source"), "data_source")
-            if not name:
-                if any(values.values()) or source:
-                    raise InvalidInput("indicator_required", "An indicator needs a name.")
-                continue
-            indicators.append(
-                {
-                    "name": name,
-                    **values,
-                    "deadline": check_timing(indicator.get("deadline")),
-                    "data_source": source,
-                    "network": _network(indicator.get("network"), known_networks),
-                }
-            )
-        content["indicators"] = indicators
+        content["indicators"] = _check_indicators(raw["indicators"], known_networks)
     if "mechanism" in raw:
-        members = []
-        for member in _list(raw["mechanism"], "mechanism", MAX_MECHANISM):
-            member = _dict(member, "member")
-            row = {
-                "network": _network(member.get("network"), known_networks),
-                "person": _line(member.get("person"), "person"),
-                "organisation": _line(member.get("organisation"), "organisation"),
-                "role": _line(member.get("role"), "role", MAX_SHORT_CHARS),
-            }
-            if row["person"] or row["organisation"]:
-                if not row["network"]:
-                    raise InvalidInput(
-                        "member_network_required", "Choose the network of each person."
-                    )
-                members.append(row)
-        content["mechanism"] = members
+        content["mechanism"] = _check_mechanism(raw["mechanism"], known_networks)
     return content
 
 
-# ---------------------------------------------------------------- views
+def _check_virtues(virtues: object) -> list[str]:
+    if isinstance(virtues, str):
+        virtues = [v for v in re.split(r"[,\n]", virtues)]
+    names = [_line(v, "virtue", MAX_SHORT_CHARS) for v in _list(virtues, "virtues", 40)]
+    return list(dict.fromkeys(n for n in names if n))[:MAX_VIRTUES]
 
 
-def item_view(item: AgendaItem, members: int = 0) -> dict[str, Any]:
+def _check_plans(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    plans = []
+    for plan in _list(raw, "plans", MAX_PLANS):
+        plan = _dict(plan, "plan")
+        activities = [
+            checked
+            for activity in _list(plan.get("activities"), "activities", MAX_ACTIVITIES)
+            if (checked := _check_activity(activity, known_networks)) is not None
+        ]
+        name = _line(plan.get("name"), "plan")
+        if name or activities:
+            if not name:
+                raise InvalidInput("plan_required", "A plan with activities needs a name.")
+            plans.append({"name": name, "activities": activities})
+    return plans
+
+
+def _check_activity(raw: object, known_networks: set[str]) -> dict[str, Any] | None:
+    """One activity of a plan; None for a row left without its `what`."""
+    activity = _dict(raw, "activity")
+    what = _line(activity.get("what"), "activity")
+    if not what:
+        return None
+    agencies = [
+        _line(a, "agency", MAX_LINE_CHARS)
+        for a in _list(activity.get("agencies"), "agencies", MAX_AGENCIES)
+    ]
     return {
-        "id": item.id,
-        "issue_id": item.issue_id,
-        "position": item.position,
-        "title": item.title,
-        "goal": item.goal,
-        "virtues": list(item.virtues or []),
-        "plans": list(item.plans or []),
-        "indicators": list(item.indicators or []),
-        "mechanism": list(item.mechanism or []),
-        "version": item.version,
-        "adopted": item.adopted,
-        "members": members,
+        "what": what,
+        "networks": _networks(activity.get("networks"), known_networks),
+        "agencies": [a for a in agencies if a],
+        "when": check_timing(activity.get("when")),
     }
+
+
+def _check_indicators(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    indicators = []
+    for indicator in _list(raw, "indicators", MAX_INDICATORS):
+        indicator = _dict(indicator, "indicator")
+        name = _line(indicator.get("name"), "indicator")
+        values = {
+            key: _line(indicator.get(key), key, MAX_SHORT_CHARS)
+            for key in ("unit", "baseline", "target")
+        }
+        source = _line(indicator.get("data_source"), "data_source")
+        if not name:
+            if any(values.values()) or source:
+                raise InvalidInput("indicator_required", "An indicator needs a name.")
+            continue
+        indicators.append(
+            {
+                "name": name,
+                **values,
+                "deadline": check_timing(indicator.get("deadline")),
+                "data_source": source,
+                "network": _network(indicator.get("network"), known_networks),
+            }
+        )
+    return indicators
+
+
+def _check_mechanism(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
+    members = []
+    for member in _list(raw, "mechanism", MAX_MECHANISM):
+        member = _dict(member, "member")
+        row = {
+            "network": _network(member.get("network"), known_networks),
+            "person": _line(member.get("person"), "person"),
+            "organisation": _line(member.get("organisation"), "organisation"),
+            "role": _line(member.get("role"), "role", MAX_SHORT_CHARS),
+        }
+        if row["person"] or row["organisation"]:
+            if not row["network"]:
+                raise InvalidInput("member_network_required", "Choose the network of each person.")
+            members.append(row)
+    return members
+
+
+# ---------------------------------------------------------------- views
 
 
 def suggestion_view(suggestion: AgendaSuggestion, network: str | None) -> dict[str, Any]:
@@ -296,30 +300,6 @@ def suggestion_view(suggestion: AgendaSuggestion, network: str | None) -> dict[s
         "status": suggestion.status,
         "created_at": as_utc(suggestion.created_at).isoformat(),
     }
-
-
-async def _items(session: AsyncSession, assembly_id: int) -> list[AgendaItem]:
-    return list(
-        await session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.assembly_id == assembly_id)
-            .order_by(AgendaItem.position, AgendaItem.id)
-        )
-    )
-
-
-async def group_counts(session: AsyncSession, assembly_id: int) -> dict[int, int]:
-    rows = await session.execute(
-        select(WorkingGroupMember.item_id, func.count())
-        .where(WorkingGroupMember.assembly_id == assembly_id)
-        .group_by(WorkingGroupMember.item_id)
-    )
-    return {item_id: int(count) for item_id, count in rows.all()}
-
-
-async def items_view(session: AsyncSession, assembly_id: int) -> list[dict[str, Any]]:
-    counts = await group_counts(session, assembly_id)
-    return [item_view(i, counts.get(i.id, 0)) for i in await _items(session, assembly_id)]
 
 
 async def suggestions_view(
@@ -339,8 +319,6 @@ async def agenda_for_snapshot(
 ) -> dict[str, Any]:
     """`agenda` while a draft or adopt step is current (None otherwise): `items`,
     `suggestions`; for staff `consent` (results per item, per network, with objections)."""
-    from deliberation.consent import consent_results
-
     if not _drafting(assembly):
         return {"agenda": None}
     agenda: dict[str, Any] = {
@@ -400,13 +378,6 @@ def _drafting(assembly: Assembly) -> bool:
     return step is not None and step.kind in (StepKind.DRAFT, StepKind.ADOPT)
 
 
-async def emit_agenda_changed(outbox: Outbox, assembly_id: int) -> None:
-    """`agenda.changed`: every item (their versions too) to everyone."""
-    await outbox.session.flush()
-    payload = {"items": await items_view(outbox.session, assembly_id)}
-    await outbox.emit(assembly_id, "agenda.changed", payload, payload)
-
-
 async def _emit_suggestion(
     outbox: Outbox, suggestion: AgendaSuggestion, network: str | None
 ) -> None:
@@ -426,13 +397,6 @@ async def _emit_suggestion(
 # ---------------------------------------------------------------- staff: items
 
 
-async def _item_in(session: AsyncSession, assembly_id: int, item_id: int) -> AgendaItem:
-    item = await session.get(AgendaItem, item_id, with_for_update=True)
-    if item is None or item.assembly_id != assembly_id:
-        raise NotFound("item_not_found", "This agenda item does not exist.")
-    return item
-
-
 async def create_agenda_items(
     rt: Runtime,
     *,
@@ -444,8 +408,6 @@ async def create_agenda_items(
 ) -> list[dict[str, Any]]:
     """Turn issues into agenda items: the ones named, or the `top` n of the issues vote, or
     one item with a title of its own. An issue that already has an item is skipped."""
-    from assembly.agenda.gather import prioritised_issue_ids
-
     if top is not None and not 1 <= top <= MAX_PLANS:
         raise InvalidInput("invalid_top", "Choose between 1 and 20 issues.")
     own_title = _line(title, "title", MAX_TITLE_CHARS) if title is not None else ""
@@ -455,7 +417,7 @@ async def create_agenda_items(
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
         chosen = list(dict.fromkeys(issue_ids))
-        ranked = await prioritised_issue_ids(session, assembly.id)
+        ranked = await ranked_issue_ids(session, assembly.id)
         if top is not None:
             if not ranked:
                 raise Conflict(
@@ -466,7 +428,7 @@ async def create_agenda_items(
         # issues the vote did not rank come after, in the order given.
         place = {issue_id: index for index, issue_id in enumerate(ranked)}
         chosen.sort(key=lambda issue_id: place.get(issue_id, len(place)))
-        existing = await _items(session, assembly.id)
+        existing = await agenda_items(session, assembly.id)
         taken = {i.issue_id for i in existing}
         position = max((i.position for i in existing), default=-1) + 1
         created: list[AgendaItem] = []
@@ -526,7 +488,7 @@ async def edit_agenda_item(
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
         keys = await network_keys(session, assembly.id)
         cleaned = check_content(content, set(keys.values()))
-        item = await _item_in(session, assembly.id, item_id)
+        item = await item_in(session, assembly.id, item_id)
         if version != item.version:
             unchanged = all(getattr(item, k) == v for k, v in cleaned.items())
             if version < item.version and unchanged:  # a resend of an edit that went through
@@ -598,7 +560,7 @@ async def remove_agenda_item(rt: Runtime, *, actor: Actor, assembly_id: int, ite
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         await authorize(session, assembly, actor, Action.EDIT_DRAFT)
-        item = await _item_in(session, assembly.id, item_id)
+        item = await item_in(session, assembly.id, item_id)
         if item.adopted:
             raise Conflict("item_adopted", "An adopted item cannot be removed. Unadopt it first.")
         await session.delete(item)
@@ -621,7 +583,7 @@ async def accept_suggestion(
         if not accept:
             suggestion.status = DISMISSED
         elif suggestion.status != ACCEPTED:
-            item = await _item_in(session, assembly.id, suggestion.item_id)
+            item = await item_in(session, assembly.id, suggestion.item_id)
             if suggestion.part != CONFLICT:
                 _apply(item, suggestion.part, suggestion.text, network or "")
                 item.version += 1
@@ -685,7 +647,7 @@ async def choose_working_group(
         participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
         assert participant is not None
         if item_id is not None:
-            await _item_in(session, assembly.id, item_id)
+            await item_in(session, assembly.id, item_id)
         current = await session.scalar(
             select(WorkingGroupMember).where(
                 WorkingGroupMember.assembly_id == assembly.id,
@@ -732,14 +694,14 @@ async def suggest(
     stores nothing new."""
     if part not in PARTS:
         raise InvalidInput("invalid_part", "Choose which part of the item you suggest for.")
-    cleaned = _text(text, "suggestion", MAX_SUGGESTION_CHARS, required=True)
+    cleaned = check_text(text, "suggestion", MAX_SUGGESTION_CHARS, required=True)
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
         raise InvalidInput("invalid_client_key", "The request key is malformed.")
     async with rt.transaction() as (session, outbox):
         assembly = await get_assembly(session, assembly_id)
         participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
         assert participant is not None
-        await _item_in(session, assembly.id, item_id)
+        await item_in(session, assembly.id, item_id)
         keys = await network_keys(session, assembly.id)
         if client_key is not None:
             earlier = await session.scalar(
@@ -875,8 +837,6 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
 async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
     """The agenda in any step: items and suggestions; staff also get the consent results.
     Staff and participants of the assembly only."""
-    from deliberation.consent import consent_results
-
     async with rt.read() as session:
         assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         staff = standing.is_staff

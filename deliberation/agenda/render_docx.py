@@ -26,7 +26,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     AgendaDocument,
     Block,
     Bullets,

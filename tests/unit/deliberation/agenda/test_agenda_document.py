@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     DRAFT_MARK,
     AgendaDocument,
     ConsentResult,

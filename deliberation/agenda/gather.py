@@ -2,8 +2,8 @@
 
 Why one read transaction: a document assembled while phones keep answering must not show an
 item as adopted in one section and not in another. Everything the renderers need is read here
-once, turned into the frozen values of `assembly.agenda.document`, and never touched again;
-the renderers stay pure. Vote results come from `voting.export.results_view` over the stored
+once, turned into the frozen values of `deliberation.agenda.document`, and never touched again;
+the renderers stay pure. Vote results come from `voting.results.results_view` over the stored
 ballots (the same function the results screens use), so the document cannot disagree with them.
 """
 
@@ -14,10 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.agenda.document import (
+from assembly.errors import InvalidInput, NotFound
+from assembly.models import Assembly, User
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorize, get_assembly, network_counts, network_keys
+from assembly.steps import Action
+from assembly.text import clean_text
+from assembly.timeutil import utcnow
+from deliberation import models as dm
+from deliberation.agenda.consent import consent_results
+from deliberation.agenda.document import (
     Activity,
     AgendaDocument,
     AgendaItem,
@@ -37,20 +46,12 @@ from assembly.agenda.document import (
     TargetVirtue,
     Timing,
 )
-from assembly.agenda.document import Proposal as DocProposal
-from assembly.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
-from assembly.errors import InvalidInput, NotFound
-from assembly.models import Assembly, Network, Participant, User
-from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly, network_counts
-from assembly.steps import Action
-from assembly.timeutil import utcnow
-from deliberation import models as dm
-from deliberation.services import network_keys
-from deliberation.thai import clean_text
-from voting.export import StoredBallot, results_view
+from deliberation.agenda.document import Proposal as DocProposal
+from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
 from voting.methods import MethodConfigError, method_from_params
-from voting.models import Ballot, Vote, VoteOption
+from voting.models import Vote, VoteOption
+from voting.results import results_view
+from voting.services import latest_vote, stored_ballots
 
 THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
@@ -115,45 +116,8 @@ async def _vote_facts(session: AsyncSession, vote: Vote) -> VoteFacts | None:
     labels = {
         str(o.id): titles.get(o.issue_id, o.label) if o.issue_id else o.label for o in options
     }
-    rows = await session.execute(
-        select(Ballot.content, Network.key)
-        .join(Participant, Participant.id == Ballot.participant_id)
-        .join(Network, Network.id == Participant.network_id)
-        .where(Ballot.vote_id == vote.id)
-        .order_by(Ballot.id)
-    )
-    ballots = [StoredBallot(content, key) for content, key in rows.all()]
-    results = results_view(method, list(labels.items()), ballots)
+    results = results_view(method, list(labels.items()), await stored_ballots(session, vote.id))
     return VoteFacts(vote, labels, {str(o.id): o.issue_id for o in options}, results)
-
-
-async def _latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
-    """The vote that counts for a subject: the newest closed one, else the newest with ballots."""
-    votes = list(
-        await session.scalars(
-            select(Vote)
-            .where(Vote.assembly_id == assembly_id, Vote.subject == subject)
-            .order_by(Vote.id.desc())
-        )
-    )
-    for vote in votes:
-        if vote.status == "closed":
-            return vote
-    for vote in votes:
-        if await session.scalar(select(func.count()).where(Ballot.vote_id == vote.id)):
-            return vote
-    return None
-
-
-async def prioritised_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]:
-    """Issue ids in the order the issues vote ranked them (cross-network consensus breaks
-    nothing here: the method's own ranking, as announced in the hall)."""
-    vote = await _latest_vote(session, assembly_id, "issues")
-    facts = await _vote_facts(session, vote) if vote is not None else None
-    if facts is None:
-        return []
-    ordered = [facts.issue_of.get(line["option_id"]) for line in facts.results["ranking"]]
-    return [i for i in ordered if i is not None]
 
 
 def _prioritisation(facts: VoteFacts) -> Prioritisation:
@@ -204,7 +168,7 @@ def _virtues(facts: VoteFacts) -> tuple[TargetVirtue, ...]:
 
 
 def timing(value: dict[str, Any] | None) -> Timing:
-    """A stored timing dict (see deliberation.drafting.check_timing) as a document Timing."""
+    """A stored timing dict (see deliberation.agenda.drafting.check_timing) as a document Timing."""
     value = value or {}
     date = value.get("date")
     return Timing(
@@ -317,8 +281,6 @@ async def document_settings(session: AsyncSession, assembly_id: int) -> dm.Agend
 
 async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocument:
     """The whole document of an assembly; call inside one read transaction."""
-    from deliberation.consent import consent_results
-
     assembly: Assembly = await get_assembly(session, assembly_id)
     settings = await document_settings(session, assembly_id)
     creator = await session.get(User, assembly.created_by)
@@ -332,9 +294,9 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
         if total
         else ()
     )
-    issues_vote = await _latest_vote(session, assembly_id, "issues")
+    issues_vote = await latest_vote(session, assembly_id, "issues")
     issues_facts = await _vote_facts(session, issues_vote) if issues_vote else None
-    virtues_vote = await _latest_vote(session, assembly_id, "options")
+    virtues_vote = await latest_vote(session, assembly_id, "options")
     virtues_facts = await _vote_facts(session, virtues_vote) if virtues_vote else None
     rows = list(
         await session.scalars(

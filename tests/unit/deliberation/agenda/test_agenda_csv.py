@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembly.agenda.document import AgendaDocument, Proposal, ProposalGroup, clean_text
-from assembly.agenda.render_csv import (
+from deliberation.agenda.document import AgendaDocument, Proposal, ProposalGroup, clean_text
+from deliberation.agenda.render_csv import (
     INDICATORS_HEADER,
     PROPOSALS_HEADER,
     indicators_csv,

@@ -14,7 +14,7 @@ from docx.shared import Cm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assembly.agenda.document import (
+from deliberation.agenda.document import (
     AgendaDocument,
     Cover,
     DocumentOptions,
@@ -23,7 +23,7 @@ from assembly.agenda.document import (
     Table,
     layout,
 )
-from assembly.agenda.render_docx import FONT, render_docx
+from deliberation.agenda.render_docx import FONT, render_docx
 
 FONT_SLOTS = ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia")
 
