@@ -27,10 +27,8 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
-    authorize,
     authorized,
     current_step,
-    get_assembly,
     network_keys,
 )
 from assembly.steps import Action
@@ -258,8 +256,7 @@ async def _next_position(session: AsyncSession, assembly_id: int) -> int:
 
 
 async def _authorized(session: AsyncSession, assembly_id: int, actor: Actor) -> Assembly:
-    assembly = await get_assembly(session, assembly_id)
-    await authorize(session, assembly, actor, Action.CURATE_ISSUES)
+    assembly, _ = await authorized(session, assembly_id, actor, Action.CURATE_ISSUES)
     return assembly
 
 
