@@ -18,7 +18,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import joining, services
 from assembly.errors import NotAuthenticated
-from assembly.models import Assembly, Network, Participant, Step
+from assembly.models import Assembly, Network, Participant, Step, User
 from assembly.runtime import Runtime
 from assembly.security import token_hash
 from assembly.services import Actor
@@ -184,6 +184,14 @@ async def open_step(
     )
 
 
+async def add_facilitator(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: FacilitatorBody
+) -> User:
+    return await services.add_facilitator(
+        runtime, actor=actor, assembly_id=assembly_id, username=data.username
+    )
+
+
 async def submit_proposal(
     runtime: Runtime, actor: Actor, assembly_id: int, data: ProposalBody
 ) -> proposals.Submission:
@@ -345,10 +353,7 @@ class AssemblyApi(Controller):
         assembly_id: FromPath[int],
         data: JSONBody[FacilitatorBody],
     ) -> dict[str, Any]:
-        user = await services.add_facilitator(
-            runtime, actor=actor, assembly_id=assembly_id, username=data.username
-        )
-        return _user_view(user)
+        return _user_view(await add_facilitator(runtime, actor, assembly_id, data))
 
     @post("/{assembly_id:int}/purge-personal-data", status_code=HTTP_200_OK)
     async def purge_personal_data(

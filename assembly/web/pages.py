@@ -18,6 +18,7 @@ from assembly.i18n import translate
 from assembly.steps import Role, StepKind
 from assembly.web.api import (
     AssemblyBody,
+    FacilitatorBody,
     JoinBody,
     LoginBody,
     ModerateBody,
@@ -25,6 +26,7 @@ from assembly.web.api import (
     OpenStepBody,
     ProposalBody,
     StepBody,
+    add_facilitator,
     create_assembly,
     join,
     log_in,
@@ -283,9 +285,7 @@ class StaffPages(Controller):
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await services.add_facilitator(
-            runtime, actor=actor, assembly_id=assembly_id, username=data.get("username", "")
-        )
+        await add_facilitator(runtime, actor, assembly_id, form_body(FacilitatorBody, data))
         return done(request, f"/organize/{assembly_id}")
 
     @post("/organize/{assembly_id:int}/facilitators/new")
