@@ -60,7 +60,6 @@ class Action(StrEnum):
     MANAGE_ASSEMBLY = "manage_assembly"  # details, networks, steps, facilitators
 
 
-ANY_STEP = frozenset(StepKind)
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
 MEMBERS = frozenset({Role.PARTICIPANT, *STAFF})
 

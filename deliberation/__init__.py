@@ -1,1 +1,1 @@
-"""Proposals, supports, Thai text processing, clustering and curated issues."""
+"""Proposals, supports, Thai text processing, clustering, curated issues and the agenda."""

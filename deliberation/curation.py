@@ -36,7 +36,13 @@ from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
 from deliberation.thai import normalise, shorten
-from deliberation.vectors import assembly_vectors, embed_texts, embedder, ensure_vectors
+from deliberation.vectors import (
+    AssemblyVectors,
+    assembly_vectors,
+    embed_texts,
+    embedder,
+    ensure_vectors,
+)
 
 # "Fewer / more groups" moves granularity by this much; one unit shifts the cut by
 # clustering.GRANULARITY_STEP (on dev: −1 → 14 groups, 0 → 28, +1 → 45 for 16 themes).
@@ -698,8 +704,6 @@ async def place_arrivals(rt: Runtime, assembly_id: int, proposal_ids: list[int])
     """Put proposals that arrived after a clustering into the visible group they clearly
     belong to (see clustering.place_new); the rest stay in the unsorted tray. Members of
     groups are never moved, and no group's version changes: this is not a facilitator's edit."""
-    from deliberation.clustering import place_new
-
     vectors = await assembly_vectors(rt, assembly_id)
     async with rt.transaction() as (session, outbox):
         grouping = await session.scalar(select(Grouping).where(Grouping.assembly_id == assembly_id))
@@ -719,60 +723,96 @@ async def place_arrivals(rt: Runtime, assembly_id: int, proposal_ids: list[int])
                 )
             )
         ).all()
-        # Only proposals that came after the clustering: one that was clustered and then put in
-        # the unsorted tray by a facilitator stays where they put it.
-        after = set(
-            await session.scalars(
-                select(Proposal.id).where(
-                    Proposal.id.in_(proposal_ids), Proposal.created_at > grouping.clustered_at
-                )
-            )
-        )
-        arrivals = [
-            pid
-            for pid, gid, hidden in rows
-            if pid in after and gid is None and not hidden and pid in vectors.row_of
-        ]
+        arrivals = await _arrivals(session, grouping, proposal_ids, rows, vectors)
         if not arrivals:
             return
-        index = {g.id: i for i, g in enumerate(groups)}
-        members: list[list[int]] = [[] for _ in groups]
-        for pid, gid, hidden in rows:
-            if gid in index and not hidden and pid in vectors.row_of:
-                members[index[gid]].append(pid)
-        kept = [i for i, m in enumerate(members) if m]
-        placed: dict[int, int] = {}
-        if kept:
-            ids = [pid for i in kept for pid in members[i]] + arrivals
-            row_of = {pid: r for r, pid in enumerate(ids)}
-            placement = place_new(
-                vectors.rows(ids),
-                [[row_of[pid] for pid in members[i]] for i in kept],
-                [row_of[pid] for pid in arrivals],
-                calibration=embedder().calibration,
-            )
-            for slot, rows_in_group in enumerate(placement.groups):
-                group = groups[kept[slot]]
-                for row in rows_in_group[len(members[kept[slot]]) :]:
-                    placed[ids[row]] = group.id
+        placed = _placement(groups, rows, arrivals, vectors)
         for pid, gid in placed.items():
             await session.execute(update(Proposal).where(Proposal.id == pid).values(group_id=gid))
         if len(arrivals) > PLACEMENT_EVENTS_MAX:
             await emit_groups_changed(session, outbox, assembly_id)
             return
-        await session.flush()
-        state = await grouping_state(session, assembly_id, with_unsorted=False)
-        views = {v["id"]: v for v in state["groups"]}
-        for pid in arrivals:
-            gid = placed.get(pid)
-            view = views[gid] if gid is not None else None
-            public = {"issues": state["issues"]} if view is not None and view["is_issue"] else None
-            await outbox.emit(
-                assembly_id,
-                "proposal.grouped",
-                {"proposal_id": pid, "group_id": gid, "group": view},
-                public,
+        await _emit_placed(session, outbox, assembly_id, arrivals, placed)
+
+
+async def _arrivals(
+    session: AsyncSession,
+    grouping: Grouping,
+    proposal_ids: list[int],
+    rows: Sequence[Any],
+    vectors: AssemblyVectors,
+) -> list[int]:
+    """Of `proposal_ids`, the visible, ungrouped ones with a vector that came after the
+    clustering: one that was clustered and then put in the unsorted tray by a facilitator
+    stays where they put it."""
+    after = set(
+        await session.scalars(
+            select(Proposal.id).where(
+                Proposal.id.in_(proposal_ids), Proposal.created_at > grouping.clustered_at
             )
+        )
+    )
+    return [
+        pid
+        for pid, gid, hidden in rows
+        if pid in after and gid is None and not hidden and pid in vectors.row_of
+    ]
+
+
+def _placement(
+    groups: list[ProposalGroup],
+    rows: Sequence[Any],
+    arrivals: list[int],
+    vectors: AssemblyVectors,
+) -> dict[int, int]:
+    """Arrival -> the id of the group it clearly belongs to (arrivals left out stay unsorted)."""
+    from deliberation.clustering import place_new  # scikit-learn loads on first use
+
+    index = {g.id: i for i, g in enumerate(groups)}
+    members: list[list[int]] = [[] for _ in groups]
+    for pid, gid, hidden in rows:
+        if gid in index and not hidden and pid in vectors.row_of:
+            members[index[gid]].append(pid)
+    kept = [i for i, m in enumerate(members) if m]
+    if not kept:
+        return {}
+    ids = [pid for i in kept for pid in members[i]] + arrivals
+    row_of = {pid: r for r, pid in enumerate(ids)}
+    placement = place_new(
+        vectors.rows(ids),
+        [[row_of[pid] for pid in members[i]] for i in kept],
+        [row_of[pid] for pid in arrivals],
+        calibration=embedder().calibration,
+    )
+    placed: dict[int, int] = {}
+    for slot, rows_in_group in enumerate(placement.groups):
+        group = groups[kept[slot]]
+        for row in rows_in_group[len(members[kept[slot]]) :]:
+            placed[ids[row]] = group.id
+    return placed
+
+
+async def _emit_placed(
+    session: AsyncSession,
+    outbox: Outbox,
+    assembly_id: int,
+    arrivals: list[int],
+    placed: dict[int, int],
+) -> None:
+    """`proposal.grouped` per arrival, placed or not; the issues to everyone when an issue grew."""
+    await session.flush()
+    state = await grouping_state(session, assembly_id, with_unsorted=False)
+    views = {v["id"]: v for v in state["groups"]}
+    for pid in arrivals:
+        gid = placed.get(pid)
+        view = views[gid] if gid is not None else None
+        public = {"issues": state["issues"]} if view is not None and view["is_issue"] else None
+        await outbox.emit(
+            assembly_id,
+            "proposal.grouped",
+            {"proposal_id": pid, "group_id": gid, "group": view},
+            public,
+        )
 
 
 # --- similar while typing -------------------------------------------------------------------

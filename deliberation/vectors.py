@@ -310,13 +310,6 @@ def schedule_embedding(
     worker.submit(assembly_id, proposal_ids, then)
 
 
-async def wait_for_background(rt: Runtime) -> None:
-    """Until queued proposals are embedded and placed (tests, imports, shutdown)."""
-    worker = _workers.get(rt.db)
-    if worker is not None:
-        await worker.idle.wait()
-
-
 _warm = threading.Event()
 
 

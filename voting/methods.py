@@ -223,9 +223,6 @@ class NormalisedBallot:
     points: tuple[tuple[OptionId, int], ...] = ()
     ranking: tuple[OptionId, ...] = ()
 
-    def as_mapping(self) -> dict[OptionId, int]:
-        return dict(self.points)
-
 
 def _option_index(options: Sequence[OptionId]) -> dict[OptionId, int]:
     if isinstance(options, str):

@@ -66,7 +66,6 @@ MAX_ACTIVITIES = 30  # per plan
 MAX_INDICATORS = 30
 MAX_MECHANISM = 40
 MAX_AGENCIES = 10
-DEFAULT_TOP_ISSUES = 3  # what most provinces take forward from one assembly
 # Fiscal years are Buddhist era; a number below this was typed in the Common Era (2027).
 MIN_BUDDHIST_YEAR = 2400
 FISCAL_YEAR_RANGE = (2500, 2700)
