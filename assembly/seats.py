@@ -159,8 +159,7 @@ def _secret(rt: Runtime) -> str:
 
 
 async def _managed(session: AsyncSession, assembly_id: int, actor: Actor) -> Assembly:
-    assembly = await services.get_assembly(session, assembly_id)
-    await services.authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+    assembly, _ = await services.authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
     return assembly
 
 

@@ -183,6 +183,19 @@ async def authorize(
     raise refusal_error(reason, actor)
 
 
+async def authorized(
+    session: AsyncSession,
+    assembly_id: int,
+    actor: Actor,
+    action: Action,
+    options: Sequence[ORMOption] = (),
+) -> tuple[Assembly, Standing]:
+    """The one way into a use case: load the assembly, then refuse unless the actor may do
+    `action` in it now (the rules table); the assembly and the actor's standing in it."""
+    assembly = await get_assembly(session, assembly_id, options)
+    return assembly, await authorize(session, assembly, actor, action)
+
+
 def refusal_error(reason: Refusal, actor: Actor) -> DomainError:
     """The error a refusal answers with; someone with no cookie at all is asked to join or
     log in. Pages that check a standing themselves use it too, so they refuse alike."""
@@ -352,8 +365,7 @@ async def update_assembly(
     join_open: bool,
 ) -> None:
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         assembly.name = clean_field(name, "name", required=True)
         assembly.province = clean_field(province, "province", required=True)
         assembly.held_on = held_on
@@ -378,8 +390,7 @@ async def save_network(
     if not COLOR_PATTERN.match(color):
         raise InvalidInput("invalid_color", "The colour must look like #1d4ed8.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         network = next((n for n in assembly.networks if n.key == key), None)
         if network is None:
             network = Network(key=key, position=len(assembly.networks))
@@ -406,8 +417,7 @@ async def save_step(
     if kind not in set(StepKind):
         raise InvalidInput("invalid_step_kind", "Unknown kind of step.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         if step_id is None:
             step = Step(position=len(assembly.steps), status=StepStatus.PENDING)
             assembly.steps.append(step)
@@ -424,8 +434,7 @@ async def save_step(
 
 async def add_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, username: str) -> User:
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         user = await session.scalar(select(User).where(User.username == clean_username(username)))
         if user is None:
             raise NotFound("user_not_found", "No account has this username.")
@@ -446,8 +455,7 @@ async def create_facilitator(
     """A new facilitator account, made by the organizer in the web interface and added to
     this assembly in the same transaction (no command line needed on the hall laptop)."""
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         user = await _add_user(
             session,
             username=username,
@@ -492,8 +500,7 @@ async def reset_facilitator_password(
     """A new password for a facilitator who forgot theirs; their open logins end."""
     _check_password(password)
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         user = await _own_facilitator(session, assembly, actor, user_id)
         user.password_hash = hash_password(password)
         await session.execute(delete(UserSession).where(UserSession.user_id == user.id))
@@ -504,8 +511,7 @@ async def remove_facilitator(rt: Runtime, *, actor: Actor, assembly_id: int, use
     """Take a facilitator off this assembly; the account itself is deleted (with its logins)
     when it facilitates nothing else. Returns whether the account was deleted."""
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         user = await session.get(User, user_id)
         if user is None or await session.get(FacilitatorAssignment, (assembly.id, user_id)) is None:
             raise NotFound("facilitator_not_found", "This facilitator is not in this assembly.")
@@ -531,8 +537,7 @@ async def purge_personal_data(rt: Runtime, *, actor: Actor, assembly_id: int) ->
     """Forget participants' names and organisations after the assembly (PDPA); networks,
     proposals and anonymous results stay. Returns how many seats were cleared."""
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         result = await session.execute(
             update(Participant)
             .where(
@@ -591,8 +596,7 @@ async def open_step(
     if minutes is not None and not 0 < minutes <= MAX_TIMER_MINUTES:
         raise InvalidInput("invalid_timer", "The timer must be between 1 and 240 minutes.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.STEER_STEPS)
         step = _step_of(assembly, step_id)
         for other in assembly.steps:
             if other.status == StepStatus.OPEN and other is not step:
@@ -640,8 +644,7 @@ async def close_due_steps(rt: Runtime, *, now: datetime | None = None) -> list[i
 async def close_step(rt: Runtime, *, actor: Actor, assembly_id: int, step_id: int) -> Step:
     """Close the step; phones keep showing it, read-only, until another opens."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.STEER_STEPS)
         step = _step_of(assembly, step_id)
         if step.status != StepStatus.OPEN:
             raise Conflict("step_not_open", "This step is not open.")
@@ -669,8 +672,7 @@ async def set_presenter(
     if (view is None and show_qr is None) or (view is not None and view not in PRESENTER_VIEWS):
         raise InvalidInput("invalid_presenter_view", "Unknown presenter screen.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.STEER_STEPS)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.STEER_STEPS)
         if view is not None:
             assembly.presenter_view = view
         if show_qr is not None:

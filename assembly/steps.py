@@ -55,11 +55,13 @@ class Action(StrEnum):
     GIVE_CONSENT = "give_consent"
     ADOPT_ITEM = "adopt_item"
     STEER_STEPS = "steer_steps"  # open, close, reopen, timer
+    VIEW_ASSEMBLY = "view_assembly"  # its state, agenda, revealed results: anyone with a place
     VIEW_CONSOLE = "view_console"
     MANAGE_ASSEMBLY = "manage_assembly"  # details, networks, steps, facilitators
 
 
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
+MEMBERS = frozenset({Role.PARTICIPANT, *STAFF})
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ RULES: dict[Action, Rule] = {
     Action.EDIT_DRAFT: _staff_in(frozenset({StepKind.DRAFT, StepKind.ADOPT})),
     Action.ADOPT_ITEM: _staff_in(frozenset({StepKind.ADOPT})),
     Action.STEER_STEPS: _staff_in(None),
+    Action.VIEW_ASSEMBLY: Rule(MEMBERS, None, needs_open_step=False),
     Action.VIEW_CONSOLE: _staff_in(None),
     Action.MANAGE_ASSEMBLY: Rule(frozenset({Role.ORGANIZER}), None, needs_open_step=False),
 }

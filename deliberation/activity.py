@@ -20,7 +20,7 @@ from assembly.errors import NotFound
 from assembly.events import EventType
 from assembly.models import Participant
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
+from assembly.services import Actor, authorized, current_step, network_keys
 from assembly.steps import Action
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Proposal
@@ -59,8 +59,7 @@ async def recent_activity(
     sent BURST_PROPOSALS or more within a minute (flagged), most bursty first."""
     now = now or utcnow()
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
+        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
         participants = {
             row.id: row
             for row in (
@@ -139,8 +138,7 @@ async def hide_participant(
     at once (the events go out after the commit). Hidden proposals stay restorable one by one.
     Returns how many were hidden."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MODERATE_PROPOSAL)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MODERATE_PROPOSAL)
         participant = await session.get(Participant, participant_id)
         if participant is None or participant.assembly_id != assembly.id:
             raise NotFound("participant_not_found", "This participant does not exist.")

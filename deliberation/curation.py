@@ -27,13 +27,11 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
-    authorize,
+    authorized,
     current_step,
-    get_assembly,
     network_keys,
-    standing_in,
 )
-from assembly.steps import Action, Role
+from assembly.steps import Action
 from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 from deliberation.models import Grouping, Proposal, ProposalGroup
@@ -266,8 +264,7 @@ async def _next_position(session: AsyncSession, assembly_id: int) -> int:
 
 
 async def _authorized(session: AsyncSession, assembly_id: int, actor: Actor) -> Assembly:
-    assembly = await get_assembly(session, assembly_id)
-    await authorize(session, assembly, actor, Action.CURATE_ISSUES)
+    assembly, _ = await authorized(session, assembly_id, actor, Action.CURATE_ISSUES)
     return assembly
 
 
@@ -836,10 +833,7 @@ async def issue_proposals(
     {id, title, proposals: [{id, text, network, supports, mine}]}. Everyone in the assembly may
     read it (the issues are public; hidden proposals stay out)."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
+        _, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         issue = await session.scalar(
             select(ProposalGroup).where(
                 ProposalGroup.id == issue_id, ProposalGroup.assembly_id == assembly_id
@@ -879,10 +873,7 @@ async def similar_proposals(
 
     draft = clean_text(text or "")[: rt.settings.max_proposal_chars]
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)  # raises
+        assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         step = current_step(assembly)
         staff = standing.is_staff
         if not staff and (step is None or not step.show_others):

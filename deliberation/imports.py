@@ -19,7 +19,7 @@ from assembly.events import EventType
 from assembly.i18n import N_
 from assembly.models import Network
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly
+from assembly.services import Actor, authorized, current_step
 from assembly.steps import Action
 from deliberation.models import Proposal
 from deliberation.tabular import (
@@ -100,8 +100,7 @@ async def check_importer(rt: Runtime, *, actor: Actor, assembly_id: int) -> None
     """Refuse unless the actor may import into this assembly. The web edge calls it before it
     reads a byte of the upload: a stranger's 32 MB file is refused unread."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
 
 
 def parse_table(data: bytes, filename: str) -> Table:
@@ -163,8 +162,7 @@ async def import_proposals(
     rejected: list[RowIssue] = []
     warnings: list[RowIssue] = []
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         lookup = _network_lookup(list(assembly.networks))
         done = set(
             await session.scalars(

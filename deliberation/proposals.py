@@ -13,7 +13,7 @@ from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from assembly.events import EventType
 from assembly.models import Assembly, Participant, Step
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, current_step, get_assembly, network_keys
+from assembly.services import Actor, authorized, current_step, network_keys
 from assembly.steps import Action, Role, StepKind, is_allowed
 from assembly.text import clean_text
 from assembly.timeutil import as_utc
@@ -68,10 +68,8 @@ async def submit_proposal(
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
         raise InvalidInput("invalid_client_key", "The request key is malformed.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (
-            await authorize(session, assembly, actor, Action.SUBMIT_PROPOSAL)
-        ).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.SUBMIT_PROPOSAL)
+        participant = standing.participant
         assert participant is not None  # the rules table lets only participants submit
         keys = await network_keys(session, assembly.id)
         if client_key is not None:
@@ -128,10 +126,8 @@ async def support_proposal(
 ) -> dict[str, Any]:
     """+1 once per participant; a second support of the same proposal changes nothing."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (
-            await authorize(session, assembly, actor, Action.SUPPORT_PROPOSAL)
-        ).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.SUPPORT_PROPOSAL)
+        participant = standing.participant
         assert participant is not None
         if not rt.limits.supports.allow(str(participant.id)):
             raise TooManyRequests(
@@ -169,8 +165,7 @@ async def moderate_proposal(
 ) -> dict[str, Any]:
     """Hide, restore or correct a typo; participants stop seeing a hidden proposal at once."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MODERATE_PROPOSAL)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MODERATE_PROPOSAL)
         proposal = await _proposal_in(session, assembly, proposal_id)
         if text is not None:
             cleaned = check_proposal_text(text, rt.settings.max_proposal_chars)

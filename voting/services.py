@@ -31,7 +31,7 @@ from assembly.models import Assembly, Network, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
-    authorize,
+    authorized,
     current_step,
     get_assembly,
     network_counts,
@@ -473,8 +473,7 @@ async def create_vote(
         raise InvalidInput("invalid_subject", "Choose what is voted on.")
     vote_method = _method(method, params)
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.RUN_VOTE)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.RUN_VOTE)
         step = current_step(assembly)
         assert step is not None  # RUN_VOTE needs a current vote step
         issue_ids: list[int | None]
@@ -528,8 +527,7 @@ async def _steer(
     rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, change: str
 ) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.RUN_VOTE)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.RUN_VOTE)
         vote = await _vote_in(session, assembly, vote_id)
         if change == "open":
             step_votes = await _step_votes(session, vote.step_id)  # also refreshes `vote`
@@ -633,8 +631,8 @@ async def _staff_voter(rt: Runtime, assembly_id: int, actor: Actor) -> int:
     """A caller logged in as a user goes through the full rules check (staff may not vote,
     even from a phone that joined as a participant); returns the participant id."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        participant = (await authorize(session, assembly, actor, Action.CAST_BALLOT)).participant
+        _, standing = await authorized(session, assembly_id, actor, Action.CAST_BALLOT)
+        participant = standing.participant
         assert participant is not None  # the rules table lets only participants cast ballots
         return participant.id
 
@@ -786,12 +784,7 @@ async def _results_readable(
     session: AsyncSession, actor: Actor, assembly_id: int, vote_id: int
 ) -> tuple[Assembly, Vote]:
     """The vote whose results `actor` may see: staff always, participants once revealed."""
-    assembly = await get_assembly(session, assembly_id)
-    standing = await standing_in(session, assembly, actor)
-    if standing.role == Role.ANONYMOUS:
-        if actor.user is None and actor.device_hash is None:
-            raise NotAuthenticated("not_authenticated", "Please join the assembly or log in first.")
-        raise Forbidden("not_in_assembly", "You are not part of this assembly.")
+    assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
     vote = await _vote_in(session, assembly, vote_id)
     if standing.role == Role.PARTICIPANT and not vote.revealed:
         raise Forbidden("results_hidden", "The results have not been revealed yet.")

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly.errors import InvalidInput, NotFound
+from assembly.errors import NotFound
 from assembly.i18n import translate
+from assembly.runtime import Runtime
+from assembly.services import Actor
 from assembly.steps import Role
-from assembly.web.context import CurrentActor, RowId, provide_actor, runtime_of
-from assembly.web.pages import Form, _staff_snapshot, done, page
+from assembly.web.context import CurrentActor, CurrentRuntime, RowId
+from assembly.web.forms import Form, arguments, checked, form_body
+from assembly.web.rendering import checked_snapshot, done, page
 from deliberation.agenda import consent, drafting
 from deliberation.agenda.archive import export_archive
 from deliberation.agenda.document import agenda_title, missing_parts
@@ -96,177 +98,76 @@ def _stale_response(exc: drafting.StaleEdit) -> Response[Any]:
     )
 
 
-class AgendaApi(Controller):
-    path = "/api/v1/assemblies/{assembly_id:int}/agenda"
-    tags = ["agenda"]
-    dependencies = {"actor": Provide(provide_actor)}
-
-    @get("/")
-    async def read(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
-    ) -> dict[str, Any]:
-        return await drafting.read_agenda(runtime_of(request), actor=actor, assembly_id=assembly_id)
-
-    @post("/items", status_code=HTTP_201_CREATED)
-    async def create_items(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        data: JSONBody[ItemsBody],
-    ) -> list[dict[str, Any]]:
-        return await drafting.create_agenda_items(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            issue_ids=list(data.issue_ids),
-            top=data.top,
-            title=data.title,
-        )
-
-    @patch("/items/{item_id:int}")
-    async def edit_item(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        item_id: FromPath[int],
-        data: JSONBody[ItemBody],
-    ) -> Response[Any]:
-        """Only the fields given change. 409 `stale_edit` carries `current` (the item now),
-        `yours` (what was sent, cleaned) and `kept_suggestion_id` (where yours is kept)."""
-        content = {
-            key: getattr(data, key)
-            for key in ("title", "goal", "virtues", "plans", "indicators", "mechanism")
-            if getattr(data, key) is not None
-        }
-        try:
-            item = await drafting.edit_agenda_item(
-                runtime_of(request),
-                actor=actor,
-                assembly_id=assembly_id,
-                item_id=item_id,
-                version=data.version,
-                content=content,
-            )
-        except drafting.StaleEdit as exc:
-            return _stale_response(exc)
-        return Response(item, status_code=HTTP_200_OK)
-
-    @post("/items/{item_id:int}/remove", status_code=HTTP_200_OK)
-    async def remove_item(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        item_id: FromPath[int],
-    ) -> dict[str, Any]:
-        await drafting.remove_agenda_item(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=item_id
-        )
-        return {"removed": item_id}
-
-    @post("/group", status_code=HTTP_200_OK)
-    async def choose_group(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        data: JSONBody[GroupBody],
-    ) -> dict[str, Any]:
-        chosen = await drafting.choose_working_group(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=data.item_id
-        )
-        return {"item_id": chosen}
-
-    @post("/items/{item_id:int}/suggestions", status_code=HTTP_201_CREATED)
-    async def suggest(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        item_id: FromPath[int],
-        data: JSONBody[SuggestionBody],
-    ) -> dict[str, Any]:
-        return await drafting.suggest(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            part=data.part,
-            text=data.text,
-            client_key=data.client_key,
-        )
-
-    @post("/suggestions/{suggestion_id:int}/{change:str}", status_code=HTTP_200_OK)
-    async def change_suggestion(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        suggestion_id: FromPath[int],
-        change: FromPath[str],
-    ) -> dict[str, Any]:
-        """`support` (participants), `accept` or `dismiss` (facilitators)."""
-        return await _change_suggestion(request, actor, assembly_id, suggestion_id, change)
-
-    @post("/items/{item_id:int}/consent", status_code=HTTP_200_OK)
-    async def give_consent(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        item_id: FromPath[int],
-        data: JSONBody[ConsentBody],
-    ) -> dict[str, Any]:
-        return await consent.give_consent(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            answer=data.answer,
-            reason=data.reason,
-        )
-
-    @post("/items/{item_id:int}/adopt", status_code=HTTP_200_OK)
-    async def adopt(
-        self,
-        request: Request[Any, Any, Any],
-        actor: CurrentActor,
-        assembly_id: FromPath[int],
-        item_id: FromPath[int],
-        data: JSONBody[AdoptBody],
-    ) -> dict[str, Any]:
-        return await consent.set_adopted(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            adopted=data.adopted,
-        )
-
-    @get("/document")
-    async def document(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
-    ) -> dict[str, Any]:
-        """What the exported document would contain: its title and what is still missing."""
-        doc = await agenda_document(runtime_of(request), actor=actor, assembly_id=assembly_id)
-        return {
-            "title": agenda_title(doc.cover),
-            "items": len(doc.items),
-            "adopted": sum(item.adopted for item in doc.items),
-            "missing": missing_parts(doc),
-        }
+# ---------------------------------------------------------------- use cases (API and forms)
 
 
-async def _change_suggestion(
-    request: Request[Any, Any, Any],
-    actor: CurrentActor,
-    assembly_id: int,
-    suggestion_id: int,
-    change: str,
+async def create_items(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: ItemsBody
+) -> list[dict[str, Any]]:
+    return await drafting.create_agenda_items(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        issue_ids=list(data.issue_ids),
+        top=data.top,
+        title=data.title,
+    )
+
+
+async def edit_item(
+    runtime: Runtime, actor: Actor, assembly_id: int, item_id: int, data: ItemBody
 ) -> dict[str, Any]:
-    rt = runtime_of(request)
+    """Only the parts given change."""
+    content = {
+        key: getattr(data, key)
+        for key in ("title", "goal", "virtues", "plans", "indicators", "mechanism")
+        if getattr(data, key) is not None
+    }
+    return await drafting.edit_agenda_item(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        item_id=item_id,
+        version=data.version,
+        content=content,
+    )
+
+
+async def choose_group(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: GroupBody
+) -> int | None:
+    return await drafting.choose_working_group(
+        runtime, actor=actor, assembly_id=assembly_id, item_id=data.item_id
+    )
+
+
+async def suggest(
+    runtime: Runtime, actor: Actor, assembly_id: int, item_id: int, data: SuggestionBody
+) -> dict[str, Any]:
+    return await drafting.suggest(
+        runtime, actor=actor, assembly_id=assembly_id, item_id=item_id, **arguments(data)
+    )
+
+
+async def give_consent(
+    runtime: Runtime, actor: Actor, assembly_id: int, item_id: int, data: ConsentBody
+) -> dict[str, Any]:
+    return await consent.give_consent(
+        runtime, actor=actor, assembly_id=assembly_id, item_id=item_id, **arguments(data)
+    )
+
+
+async def adopt(
+    runtime: Runtime, actor: Actor, assembly_id: int, item_id: int, data: AdoptBody
+) -> dict[str, Any]:
+    return await consent.set_adopted(
+        runtime, actor=actor, assembly_id=assembly_id, item_id=item_id, adopted=data.adopted
+    )
+
+
+async def change_suggestion(
+    rt: Runtime, actor: Actor, assembly_id: int, suggestion_id: int, change: str
+) -> dict[str, Any]:
     if change == "support":
         return await drafting.support_suggestion(
             rt, actor=actor, assembly_id=assembly_id, suggestion_id=suggestion_id
@@ -282,19 +183,126 @@ async def _change_suggestion(
     raise NotFound("not_found", "This page does not exist.")
 
 
-def _checkbox(form: dict[str, str], name: str) -> bool:
-    return form.get(name) in {"on", "1", "true"}
+class AgendaApi(Controller):
+    path = "/api/v1/assemblies/{assembly_id:int}/agenda"
+    tags = ["agenda"]
 
+    @get("/")
+    async def read(
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        return await drafting.read_agenda(runtime, actor=actor, assembly_id=assembly_id)
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise InvalidInput("invalid_number", "Please enter a number.") from exc
+    @post("/items", status_code=HTTP_201_CREATED)
+    async def create_items(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[ItemsBody],
+    ) -> list[dict[str, Any]]:
+        return await create_items(runtime, actor, assembly_id, data)
+
+    @patch("/items/{item_id:int}")
+    async def edit_item(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[ItemBody],
+    ) -> Response[Any]:
+        """Only the fields given change. 409 `stale_edit` carries `current` (the item now),
+        `yours` (what was sent, cleaned) and `kept_suggestion_id` (where yours is kept)."""
+        try:
+            item = await edit_item(runtime, actor, assembly_id, item_id, data)
+        except drafting.StaleEdit as exc:
+            return _stale_response(exc)
+        return Response(item, status_code=HTTP_200_OK)
+
+    @post("/items/{item_id:int}/remove", status_code=HTTP_200_OK)
+    async def remove_item(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+    ) -> dict[str, Any]:
+        await drafting.remove_agenda_item(
+            runtime, actor=actor, assembly_id=assembly_id, item_id=item_id
+        )
+        return {"removed": item_id}
+
+    @post("/group", status_code=HTTP_200_OK)
+    async def choose_group(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[GroupBody],
+    ) -> dict[str, Any]:
+        return {"item_id": await choose_group(runtime, actor, assembly_id, data)}
+
+    @post("/items/{item_id:int}/suggestions", status_code=HTTP_201_CREATED)
+    async def suggest(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[SuggestionBody],
+    ) -> dict[str, Any]:
+        return await suggest(runtime, actor, assembly_id, item_id, data)
+
+    @post("/suggestions/{suggestion_id:int}/{change:str}", status_code=HTTP_200_OK)
+    async def change_suggestion(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        suggestion_id: FromPath[int],
+        change: FromPath[str],
+    ) -> dict[str, Any]:
+        """`support` (participants), `accept` or `dismiss` (facilitators)."""
+        return await change_suggestion(runtime, actor, assembly_id, suggestion_id, change)
+
+    @post("/items/{item_id:int}/consent", status_code=HTTP_200_OK)
+    async def give_consent(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[ConsentBody],
+    ) -> dict[str, Any]:
+        return await give_consent(runtime, actor, assembly_id, item_id, data)
+
+    @post("/items/{item_id:int}/adopt", status_code=HTTP_200_OK)
+    async def adopt(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        item_id: FromPath[int],
+        data: JSONBody[AdoptBody],
+    ) -> dict[str, Any]:
+        return await adopt(runtime, actor, assembly_id, item_id, data)
+
+    @get("/document")
+    async def document(
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> dict[str, Any]:
+        """What the exported document would contain: its title and what is still missing."""
+        doc = await agenda_document(runtime, actor=actor, assembly_id=assembly_id)
+        return {
+            "title": agenda_title(doc.cover),
+            "items": len(doc.items),
+            "adopted": sum(item.adopted for item in doc.items),
+            "missing": missing_parts(doc),
+        }
 
 
 class AgendaPages(Controller):
-    dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
 
     # ------------------------------------------------------------ phones
@@ -303,48 +311,38 @@ class AgendaPages(Controller):
     async def choose_group(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await drafting.choose_working_group(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=_int(data.get("item_id")),
-        )
+        await choose_group(runtime, actor, assembly_id, form_body(GroupBody, data))
         return done(request, f"/a/{assembly_id}#agenda")
 
     @post("/a/{assembly_id:int}/agenda/items/{item_id:int}/suggestions")
     async def suggest(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         item_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await drafting.suggest(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            part=data.get("part", ""),
-            text=data.get("text", ""),
-            client_key=data.get("client_key") or None,
-        )
+        await suggest(runtime, actor, assembly_id, item_id, form_body(SuggestionBody, data))
         return done(request, f"/a/{assembly_id}#item-{item_id}")
 
     @post("/a/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/support")
     async def support(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         suggestion_id: FromPath[int],
     ) -> Response[Any]:
         await drafting.support_suggestion(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, suggestion_id=suggestion_id
+            runtime, actor=actor, assembly_id=assembly_id, suggestion_id=suggestion_id
         )
         return done(request, f"/a/{assembly_id}#agenda")
 
@@ -352,19 +350,13 @@ class AgendaPages(Controller):
     async def give_consent(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         item_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await consent.give_consent(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            answer=data.get("answer", ""),
-            reason=data.get("reason", ""),
-        )
+        await give_consent(runtime, actor, assembly_id, item_id, form_body(ConsentBody, data))
         return done(request, f"/a/{assembly_id}#consent-{item_id}")
 
     # ------------------------------------------------------------ console
@@ -373,6 +365,7 @@ class AgendaPages(Controller):
     async def create_items(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
@@ -382,48 +375,35 @@ class AgendaPages(Controller):
             for key, value in data.items()
             if key.startswith("issue-") and key.removeprefix("issue-").isdigit() and value
         ]
-        await drafting.create_agenda_items(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            issue_ids=issue_ids,
-            top=_int(data.get("top")),
-            title=data.get("title") or None,
-        )
+        body = form_body(ItemsBody, data, issue_ids=issue_ids)
+        await create_items(runtime, actor, assembly_id, body)
         return done(request, f"/console/{assembly_id}#agenda")
 
     @post("/console/{assembly_id:int}/agenda/items/{item_id:int}")
     async def edit_item(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         item_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        version = _int(data.get("version"))
-        if version is None:
-            raise InvalidInput("version_required", "The request is incomplete or malformed.")
-        await drafting.edit_agenda_item(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            version=version,
-            content=drafting.content_from_form(data),
-        )
+        body = form_body(ItemBody, data, **drafting.content_from_form(data))
+        await edit_item(runtime, actor, assembly_id, item_id, body)
         return done(request, f"/console/{assembly_id}#item-{item_id}")
 
     @post("/console/{assembly_id:int}/agenda/items/{item_id:int}/remove")
     async def remove_item(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         item_id: FromPath[int],
     ) -> Response[Any]:
         await drafting.remove_agenda_item(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, item_id=item_id
+            runtime, actor=actor, assembly_id=assembly_id, item_id=item_id
         )
         return done(request, f"/console/{assembly_id}#agenda")
 
@@ -431,41 +411,40 @@ class AgendaPages(Controller):
     async def adopt(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         item_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await consent.set_adopted(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            item_id=item_id,
-            adopted=_checkbox(data, "adopted"),
-        )
+        await adopt(runtime, actor, assembly_id, item_id, form_body(AdoptBody, data))
         return done(request, f"/console/{assembly_id}#consent-{item_id}")
 
     @post("/console/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/{change:str}")
     async def change_suggestion(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         suggestion_id: FromPath[int],
         change: FromPath[str],
     ) -> Response[Any]:
-        await _change_suggestion(request, actor, assembly_id, suggestion_id, change)
+        await change_suggestion(runtime, actor, assembly_id, suggestion_id, change)
         return done(request, f"/console/{assembly_id}#agenda")
 
     # ------------------------------------------------------------ export
 
     @get("/organize/{assembly_id:int}/export")
     async def export_page(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
     ) -> Template:
-        snap = await _staff_snapshot(request, actor, assembly_id)
-        rt = runtime_of(request)
-        doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+        snap = await checked_snapshot(runtime, actor, assembly_id)
+        doc = await agenda_document(runtime, actor=actor, assembly_id=assembly_id)
         from deliberation.agenda.gather import read_document_settings
 
         return page(
@@ -477,35 +456,36 @@ class AgendaPages(Controller):
             missing=missing_parts(doc),
             items=len(doc.items),
             adopted=sum(item.adopted for item in doc.items),
-            settings=await read_document_settings(rt, assembly_id=assembly_id),
+            settings=await read_document_settings(runtime, assembly_id=assembly_id),
             can_manage=snap.standing.role == Role.ORGANIZER,
             tables=CSV_TABLES,
-            pdf=pdf_converter(rt) is not None,
+            pdf=pdf_converter(runtime) is not None,
         )
 
     @post("/organize/{assembly_id:int}/export/settings")
     async def save_settings(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
         await save_document_settings(
-            runtime_of(request),
+            runtime,
             actor=actor,
             assembly_id=assembly_id,
             background=data.get("background", ""),
             organizer=data.get("organizer", ""),
-            thai_numerals=_checkbox(data, "thai_numerals"),
-            buddhist_era=_checkbox(data, "buddhist_era"),
+            thai_numerals=checked(data, "thai_numerals"),
+            buddhist_era=checked(data, "buddhist_era"),
         )
         return done(request, f"/organize/{assembly_id}/export")
 
     @get("/organize/{assembly_id:int}/export/{filename:str}")
     async def export_table(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         filename: FromPath[str],
@@ -514,15 +494,13 @@ class AgendaPages(Controller):
         table = filename.removesuffix(".csv")
         if not filename.endswith(".csv"):
             raise NotFound("not_found", "This page does not exist.")
-        body = await agenda_csv(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, table=table
-        )
+        body = await agenda_csv(runtime, actor=actor, assembly_id=assembly_id, table=table)
         return _download(body, "text/csv", f"agenda-{assembly_id}-{table}.csv")
 
     @get("/organize/{assembly_id:int}/{filename:str}")
     async def export(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         filename: FromPath[str],
@@ -530,15 +508,14 @@ class AgendaPages(Controller):
         """`export.docx`, `export.html`, `export.md`, `export.json` (the assembly, anonymised),
         `export-full.json` (organizer only: everything, for `samatcha import-archive`) and
         `export.pdf` (where LibreOffice is installed)."""
-        body, media, name = await export_file(request, actor, assembly_id, filename)
+        body, media, name = await export_file(runtime, actor, assembly_id, filename)
         inline = filename == "export.html"
         return _download(body, media, name, inline=inline)
 
 
 async def export_file(
-    request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: int, filename: str
+    rt: Runtime, actor: Actor, assembly_id: int, filename: str
 ) -> tuple[bytes, str, str]:
-    rt = runtime_of(request)
     stem = f"agenda-{assembly_id}"
     if filename in ("export.json", "export-full.json"):
         # The anonymised archive for every staff member; the full one (personal data, who

@@ -1,4 +1,8 @@
-"""The JSON API under /api/v1: everything a phone, a console or a script can do."""
+"""The JSON API under /api/v1: everything a phone, a console or a script can do.
+
+The bodies here are also what the plain forms of `pages.py` decode into (`forms.form_body`),
+and the use cases both call live here once: `log_in`, `join`, `save_step`, ...
+"""
 
 from __future__ import annotations
 
@@ -8,24 +12,29 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.channels import ChannelsPlugin
-from litestar.di import Provide
+from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import joining, services
 from assembly.errors import NotAuthenticated
+from assembly.models import Assembly, Network, Participant, Step, User
+from assembly.runtime import Runtime
 from assembly.security import token_hash
-from assembly.steps import Refusal, Role
+from assembly.services import Actor
+from assembly.steps import Action
 from assembly.web.context import (
+    SESSION_COOKIE,
     CurrentActor,
+    CurrentRuntime,
     cleared_session_cookie,
     device_token,
     guesser_of,
-    provide_actor,
-    runtime_of,
     session_cookie,
 )
+from assembly.web.forms import arguments
 from assembly.web.live import announce_logout
+from assembly.web.rendering import checked_snapshot
 from assembly.web.snapshots import build_snapshot
 from deliberation import proposals
 
@@ -97,6 +106,108 @@ class ModerateBody:
     text: str | None = None
 
 
+# ---------------------------------------------------------------- use cases (API and forms)
+
+
+async def log_in(request: Request[Any, Any, Any], runtime: Runtime, data: LoginBody) -> Cookie:
+    """The session cookie of a good login."""
+    token = await services.log_in(runtime, username=data.username, password=data.password)
+    return session_cookie(request, token)
+
+
+async def log_out(request: Request[Any, Any, Any], runtime: Runtime) -> Cookie:
+    """End the session (on every screen it has open); the cookie that forgets it."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await services.log_out(runtime, token=token)
+        announce_logout(request.app.plugins.get(ChannelsPlugin), token)
+    return cleared_session_cookie(request)
+
+
+async def join(
+    request: Request[Any, Any, Any], runtime: Runtime, data: JoinBody
+) -> tuple[Participant, list[Cookie]]:
+    """Take a seat with a join code; the device-token cookie keeps it across reloads."""
+    token, cookie = device_token(request)
+    participant = await joining.join_assembly(
+        runtime,
+        join_code=data.code,
+        device_hash=token_hash(token),
+        network_key=data.network,
+        display_name=data.display_name,
+        organisation=data.organisation,
+        seat_code=data.seat_code,
+        guesser=guesser_of(request),
+    )
+    return participant, [cookie] if cookie else []
+
+
+async def create_assembly(runtime: Runtime, actor: Actor, data: AssemblyBody) -> Assembly:
+    return await services.create_assembly(
+        runtime,
+        actor=actor,
+        name=data.name,
+        province=data.province,
+        held_on=data.held_on,
+        venue=data.venue,
+    )
+
+
+async def update_assembly(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: AssemblyBody
+) -> None:
+    await services.update_assembly(runtime, actor=actor, assembly_id=assembly_id, **arguments(data))
+
+
+async def save_network(
+    runtime: Runtime, actor: Actor, assembly_id: int, key: str, data: NetworkBody
+) -> Network:
+    return await services.save_network(
+        runtime, actor=actor, assembly_id=assembly_id, key=key, **arguments(data)
+    )
+
+
+async def save_step(
+    runtime: Runtime, actor: Actor, assembly_id: int, step_id: int | None, data: StepBody
+) -> Step:
+    return await services.save_step(
+        runtime, actor=actor, assembly_id=assembly_id, step_id=step_id, **arguments(data)
+    )
+
+
+async def open_step(
+    runtime: Runtime, actor: Actor, assembly_id: int, step_id: int, data: OpenStepBody | None
+) -> Step:
+    body = data or OpenStepBody()
+    return await services.open_step(
+        runtime, actor=actor, assembly_id=assembly_id, step_id=step_id, **arguments(body)
+    )
+
+
+async def add_facilitator(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: FacilitatorBody
+) -> User:
+    return await services.add_facilitator(
+        runtime, actor=actor, assembly_id=assembly_id, username=data.username
+    )
+
+
+async def submit_proposal(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: ProposalBody
+) -> proposals.Submission:
+    return await proposals.submit_proposal(
+        runtime, actor=actor, assembly_id=assembly_id, **arguments(data)
+    )
+
+
+async def moderate(
+    runtime: Runtime, actor: Actor, assembly_id: int, proposal_id: int, data: ModerateBody
+) -> dict[str, Any]:
+    return await proposals.moderate_proposal(
+        runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id, **arguments(data)
+    )
+
+
 def _user_view(user: Any) -> dict[str, Any]:
     return {
         "id": user.id,
@@ -112,121 +223,76 @@ class SessionApi(Controller):
 
     @post("/login", status_code=HTTP_200_OK)
     async def login(
-        self, request: Request[Any, Any, Any], data: JSONBody[LoginBody]
+        self, request: Request[Any, Any, Any], runtime: CurrentRuntime, data: JSONBody[LoginBody]
     ) -> Response[dict[str, Any]]:
-        rt = runtime_of(request)
-        token = await services.log_in(rt, username=data.username, password=data.password)
-        user = await services.user_for_token(rt, token)
-        return Response(_user_view(user), cookies=[session_cookie(request, token)])
+        cookie = await log_in(request, runtime, data)
+        user = await services.user_for_token(runtime, cookie.value or "")
+        return Response(_user_view(user), cookies=[cookie])
 
     @post("/logout", status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
-        token = request.cookies.get("samatcha_session")
-        if token:
-            await services.log_out(runtime_of(request), token=token)
-            announce_logout(request.app.plugins.get(ChannelsPlugin), token)
-        return Response({"ok": True}, cookies=[cleared_session_cookie(request)])
+    async def logout(
+        self, request: Request[Any, Any, Any], runtime: CurrentRuntime
+    ) -> Response[dict[str, Any]]:
+        return Response({"ok": True}, cookies=[await log_out(request, runtime)])
 
     @post("/join", status_code=HTTP_200_OK)
     async def join(
-        self, request: Request[Any, Any, Any], data: JSONBody[JoinBody]
+        self, request: Request[Any, Any, Any], runtime: CurrentRuntime, data: JSONBody[JoinBody]
     ) -> Response[dict[str, Any]]:
         """Take a seat with a join code; the device-token cookie keeps it across reloads."""
-        token, cookie = device_token(request)
-        participant = await joining.join_assembly(
-            runtime_of(request),
-            join_code=data.code,
-            device_hash=token_hash(token),
-            network_key=data.network,
-            display_name=data.display_name,
-            organisation=data.organisation,
-            seat_code=data.seat_code,
-            guesser=guesser_of(request),
-        )
+        participant, cookies = await join(request, runtime, data)
         body = {"participant_id": participant.id, "assembly_id": participant.assembly_id}
-        return Response(body, cookies=[cookie] if cookie else [])
+        return Response(body, cookies=cookies)
 
 
 class AssemblyApi(Controller):
     path = "/api/v1/assemblies"
     tags = ["assemblies"]
-    dependencies = {"actor": Provide(provide_actor)}
 
     @get("/")
     async def list_assemblies(
-        self, request: Request[Any, Any, Any], actor: CurrentActor
+        self, runtime: CurrentRuntime, actor: CurrentActor
     ) -> list[dict[str, Any]]:
         if actor.user is None:
             raise NotAuthenticated("not_authenticated", "Please log in first.")
-        assemblies = await services.assemblies_for(runtime_of(request), actor.user)
+        assemblies = await services.assemblies_for(runtime, actor.user)
         return [services.assembly_view(a) for a in assemblies]
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, data: JSONBody[AssemblyBody]
+        self, runtime: CurrentRuntime, actor: CurrentActor, data: JSONBody[AssemblyBody]
     ) -> dict[str, Any]:
-        assembly = await services.create_assembly(
-            runtime_of(request),
-            actor=actor,
-            name=data.name,
-            province=data.province,
-            held_on=data.held_on,
-            venue=data.venue,
-        )
-        return (
-            await build_snapshot(runtime_of(request), assembly_id=assembly.id, actor=actor)
-        ).state
+        assembly = await create_assembly(runtime, actor, data)
+        return (await build_snapshot(runtime, assembly_id=assembly.id, actor=actor)).state
 
     @get("/{assembly_id:int}/snapshot")
     async def snapshot(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
         """The state this caller sees: the same as the first message on the socket."""
-        snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-        if snap.standing.role == Role.ANONYMOUS:
-            raise services.refusal_error(Refusal.NOT_IN_ASSEMBLY, actor)
-        return snap.state
+        return (await checked_snapshot(runtime, actor, assembly_id, Action.VIEW_ASSEMBLY)).state
 
     @patch("/{assembly_id:int}")
     async def update(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[AssemblyBody],
     ) -> dict[str, Any]:
-        await services.update_assembly(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            name=data.name,
-            province=data.province,
-            held_on=data.held_on,
-            venue=data.venue,
-            join_open=data.join_open,
-        )
-        return (
-            await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-        ).state
+        await update_assembly(runtime, actor, assembly_id, data)
+        return (await build_snapshot(runtime, assembly_id=assembly_id, actor=actor)).state
 
     @put("/{assembly_id:int}/networks/{key:str}")
     async def save_network(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         key: FromPath[str],
         data: JSONBody[NetworkBody],
     ) -> dict[str, Any]:
-        network = await services.save_network(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            key=key,
-            name_th=data.name_th,
-            name_en=data.name_en,
-            color=data.color,
-        )
+        network = await save_network(runtime, actor, assembly_id, key, data)
         return {
             "key": network.key,
             "name_th": network.name_th,
@@ -237,145 +303,98 @@ class AssemblyApi(Controller):
     @post("/{assembly_id:int}/steps", status_code=HTTP_201_CREATED)
     async def add_step(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[StepBody],
     ) -> dict[str, Any] | None:
-        step = await services.save_step(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            step_id=None,
-            kind=data.kind,
-            title=data.title,
-            prompt=data.prompt,
-            show_others=data.show_others,
-        )
-        return services.step_view(step)
+        return services.step_view(await save_step(runtime, actor, assembly_id, None, data))
 
     @patch("/{assembly_id:int}/steps/{step_id:int}")
     async def update_step(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         step_id: FromPath[int],
         data: JSONBody[StepBody],
     ) -> dict[str, Any] | None:
-        step = await services.save_step(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            step_id=step_id,
-            kind=data.kind,
-            title=data.title,
-            prompt=data.prompt,
-            show_others=data.show_others,
-        )
-        return services.step_view(step)
+        return services.step_view(await save_step(runtime, actor, assembly_id, step_id, data))
 
     @post("/{assembly_id:int}/steps/{step_id:int}/open", status_code=HTTP_200_OK)
     async def open_step(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         step_id: FromPath[int],
         data: JSONBody[OpenStepBody | None] = None,
     ) -> dict[str, Any] | None:
-        step = await services.open_step(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            step_id=step_id,
-            minutes=data.minutes if data else None,
-            close_when_done=bool(data and data.close_when_done),
-        )
-        return services.step_view(step)
+        return services.step_view(await open_step(runtime, actor, assembly_id, step_id, data))
 
     @post("/{assembly_id:int}/steps/{step_id:int}/close", status_code=HTTP_200_OK)
     async def close_step(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         step_id: FromPath[int],
     ) -> dict[str, Any] | None:
         step = await services.close_step(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, step_id=step_id
+            runtime, actor=actor, assembly_id=assembly_id, step_id=step_id
         )
         return services.step_view(step)
 
     @post("/{assembly_id:int}/facilitators", status_code=HTTP_201_CREATED)
     async def add_facilitator(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[FacilitatorBody],
     ) -> dict[str, Any]:
-        user = await services.add_facilitator(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, username=data.username
-        )
-        return _user_view(user)
+        return _user_view(await add_facilitator(runtime, actor, assembly_id, data))
 
     @post("/{assembly_id:int}/purge-personal-data", status_code=HTTP_200_OK)
     async def purge_personal_data(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, int]:
         """Forget participants' names and organisations; results stay, anonymous."""
-        cleared = await services.purge_personal_data(
-            runtime_of(request), actor=actor, assembly_id=assembly_id
-        )
+        cleared = await services.purge_personal_data(runtime, actor=actor, assembly_id=assembly_id)
         return {"cleared": cleared}
 
     @post("/{assembly_id:int}/proposals", status_code=HTTP_201_CREATED)
     async def submit_proposal(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[ProposalBody],
     ) -> Response[dict[str, Any]]:
         """Idempotent by `client_key`: a resend answers 200 with the proposal first stored."""
-        submission = await proposals.submit_proposal(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            text=data.text,
-            client_key=data.client_key,
-        )
-        return Response(
-            submission.proposal, status_code=HTTP_201_CREATED if submission.created else HTTP_200_OK
-        )
+        submission = await submit_proposal(runtime, actor, assembly_id, data)
+        status = HTTP_201_CREATED if submission.created else HTTP_200_OK
+        return Response(submission.proposal, status_code=status)
 
     @post("/{assembly_id:int}/proposals/{proposal_id:int}/support", status_code=HTTP_200_OK)
     async def support(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
     ) -> dict[str, Any]:
         return await proposals.support_proposal(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
+            runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id
         )
 
     @patch("/{assembly_id:int}/proposals/{proposal_id:int}")
     async def moderate(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
         data: JSONBody[ModerateBody],
     ) -> dict[str, Any]:
-        return await proposals.moderate_proposal(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            proposal_id=proposal_id,
-            hidden=data.hidden,
-            text=data.text,
-        )
+        return await moderate(runtime, actor, assembly_id, proposal_id, data)

@@ -37,7 +37,12 @@ from assembly.settings import PROJECT_ROOT, Settings
 from assembly.steps import STEP_KIND_LABELS, StepKind
 from assembly.web.agenda import AGENDA_ROUTES
 from assembly.web.api import AssemblyApi, SessionApi
-from assembly.web.context import LANGUAGE_COOKIE, MAX_REQUEST_BYTES, before_request
+from assembly.web.context import (
+    DEPENDENCIES,
+    LANGUAGE_COOKIE,
+    MAX_REQUEST_BYTES,
+    before_request,
+)
 from assembly.web.headers import security_headers_hook
 from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
@@ -270,6 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         plugins=[channels],
+        dependencies=DEPENDENCIES,
         request_max_body_size=MAX_REQUEST_BYTES,  # chunked bodies too; imports allow more
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(template_environment())

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import msgspec
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.datastructures import Cookie
-from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.datastructures import Cookie, State
+from litestar.di import NamedDependency, Provide
+from litestar.params import Parameter, SkipValidation
 
 from assembly.errors import DomainError, Forbidden, NotFound, UnsupportedMediaType
 from assembly.i18n import current_language, pick_language
@@ -28,7 +28,9 @@ SESSION_COOKIE_MAX_AGE = 14 * 24 * 3600
 
 
 CurrentActor = NamedDependency[Actor]
-"""Handler parameter type: the actor of the request, resolved once from its cookies."""
+"""Handler parameter `actor`: who sends the request, resolved once from its cookies."""
+CurrentRuntime = NamedDependency[SkipValidation[Runtime]]
+"""Handler parameter `runtime`: the database, the event sink and the settings of this app."""
 
 
 def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
@@ -36,8 +38,20 @@ def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Runtime:
     return rt
 
 
+def provide_runtime(state: State) -> Runtime:
+    rt: Runtime = state.runtime
+    return rt
+
+
 async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return await actor_of(request)
+
+
+DEPENDENCIES = {
+    "runtime": Provide(provide_runtime, sync_to_thread=False),
+    "actor": Provide(provide_actor),
+}
+"""The app's dependencies: every handler takes `runtime` and `actor` as parameters."""
 
 
 async def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:

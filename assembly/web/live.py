@@ -29,7 +29,7 @@ from assembly.runtime import Runtime
 from assembly.seats import holds_seat, moved_participant
 from assembly.security import token_hash
 from assembly.services import Actor, session_expires_at
-from assembly.steps import Role
+from assembly.steps import Action, refusal
 from assembly.timeutil import as_utc, utcnow
 from assembly.web.context import (
     MAX_ROW_ID,
@@ -266,7 +266,7 @@ async def _serve(
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
-    if standing.role == Role.ANONYMOUS:
+    if refusal(standing.role, Action.VIEW_ASSEMBLY) is not None:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
     is_staff = standing.is_staff

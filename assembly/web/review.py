@@ -13,7 +13,6 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import UploadFile
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, MultipartBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
@@ -21,20 +20,21 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.services import refusal_error
-from assembly.steps import Action, refusal
+from assembly.runtime import Runtime
+from assembly.services import Actor
+from assembly.steps import Action
 from assembly.web.context import (
     MAX_ROW_ID,
     UPLOAD_OPT,
     CurrentActor,
+    CurrentRuntime,
     RowId,
     actor_of,
-    provide_actor,
     runtime_of,
     set_language,
 )
-from assembly.web.pages import Form, done, page
-from assembly.web.snapshots import build_snapshot
+from assembly.web.forms import Form, arguments, form_body
+from assembly.web.rendering import checked_snapshot, done, page
 from deliberation import curation
 from deliberation.activity import hide_participant, recent_activity
 from deliberation.imports import ImportReport, RowIssue, check_importer, import_proposals
@@ -177,193 +177,235 @@ def _text(data: dict[str, Any], name: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+# ---------------------------------------------------------------- use cases (API and forms)
+
+
+async def similar(runtime: Runtime, actor: Actor, assembly_id: int, text: str) -> dict[str, Any]:
+    found = await curation.similar_proposals(
+        runtime, actor=actor, assembly_id=assembly_id, text=text
+    )
+    return {"similar": found}
+
+
+async def cluster(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: ClusterBody | None
+) -> dict[str, Any]:
+    body = data or ClusterBody()
+    return await curation.cluster_proposals(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        granularity=body.granularity,
+        n_clusters=body.n_clusters,
+        version=body.version,
+        nudge=_nudge(body.change),
+    )
+
+
+async def update_group(
+    runtime: Runtime, actor: Actor, assembly_id: int, group_id: int, data: GroupBody
+) -> dict[str, Any]:
+    return await curation.update_group(
+        runtime, actor=actor, assembly_id=assembly_id, group_id=group_id, **arguments(data)
+    )
+
+
+async def merge(
+    runtime: Runtime, actor: Actor, assembly_id: int, group_id: int, data: MergeBody
+) -> dict[str, Any]:
+    return await curation.merge_groups(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        group_id=group_id,
+        into_group_id=data.into,
+        version=data.version,
+        into_version=data.into_version,
+    )
+
+
+async def split(
+    runtime: Runtime, actor: Actor, assembly_id: int, group_id: int, data: SplitBody | None
+) -> dict[str, Any]:
+    body = data or SplitBody()
+    return await curation.split_group(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        group_id=group_id,
+        proposal_ids=body.proposal_ids or (),
+        version=body.version,
+    )
+
+
+async def move(
+    runtime: Runtime, actor: Actor, assembly_id: int, proposal_id: int, data: dict[str, Any]
+) -> dict[str, Any]:
+    """`data`: {"group_id": id | null (unsorted) | "new", "from_group": id | null}."""
+    return await curation.move_proposal(
+        runtime, actor=actor, assembly_id=assembly_id, proposal_id=proposal_id, **_move_args(data)
+    )
+
+
+async def move_many(
+    runtime: Runtime, actor: Actor, assembly_id: int, proposal_ids: Any, target: Any
+) -> dict[str, Any]:
+    """Proposal ids (a list) to a group id, None (the unsorted tray) or "new"."""
+    if not isinstance(proposal_ids, list):
+        raise InvalidInput("invalid_proposal", "Please enter a number.")
+    return await curation.move_proposals(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        proposal_ids=_ids(proposal_ids),
+        **_target_args(target),
+    )
+
+
+async def import_file(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: dict[str, Any]
+) -> ImportReport:
+    content, filename = await _upload(data)
+    return await import_proposals(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        data=content,
+        filename=filename,
+        text_column_name=_text(data, "text_column"),
+        network_column_name=_text(data, "network_column"),
+    )
+
+
 class ReviewApi(Controller):
     path = "/api/v1/assemblies"
     tags = ["review"]
-    dependencies = {"actor": Provide(provide_actor)}
 
     @post("/{assembly_id:int}/similar", status_code=HTTP_200_OK)
     async def similar(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[SimilarBody],
     ) -> dict[str, Any]:
         """Up to three visible proposals that say what the draft says (typing pause: 400 ms)."""
-        found = await curation.similar_proposals(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, text=data.text
-        )
-        return {"similar": found}
+        return await similar(runtime, actor, assembly_id, data.text)
 
     @get("/{assembly_id:int}/similar")
     async def similar_get(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         text: FromQuery[str] = "",
     ) -> dict[str, Any]:
-        found = await curation.similar_proposals(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, text=text
-        )
-        return {"similar": found}
+        return await similar(runtime, actor, assembly_id, text)
 
     @get("/{assembly_id:int}/issues/{issue_id:int}/proposals")
     async def issue_proposals(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         issue_id: FromPath[int],
     ) -> dict[str, Any]:
         """An issue's visible proposals: what a phone shows when a participant opens it."""
         return await curation.issue_proposals(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, issue_id=issue_id
+            runtime, actor=actor, assembly_id=assembly_id, issue_id=issue_id
         )
 
     @get("/{assembly_id:int}/groups")
     async def groups(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
-        return await curation.read_grouping(
-            runtime_of(request), actor=actor, assembly_id=assembly_id
-        )
+        return await curation.read_grouping(runtime, actor=actor, assembly_id=assembly_id)
 
     @post("/{assembly_id:int}/groups/cluster", status_code=HTTP_200_OK)
     async def cluster(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[ClusterBody | None] = None,
     ) -> dict[str, Any]:
-        body = data or ClusterBody()
-        return await curation.cluster_proposals(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            granularity=body.granularity,
-            n_clusters=body.n_clusters,
-            version=body.version,
-            nudge=_nudge(body.change),
-        )
+        return await cluster(runtime, actor, assembly_id, data)
 
     @patch("/{assembly_id:int}/groups/{group_id:int}")
     async def update_group(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         group_id: FromPath[int],
         data: JSONBody[GroupBody],
     ) -> dict[str, Any]:
-        return await curation.update_group(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            group_id=group_id,
-            version=data.version,
-            title=data.title,
-            hidden=data.hidden,
-            is_issue=data.is_issue,
-            locked=data.locked,
-        )
+        return await update_group(runtime, actor, assembly_id, group_id, data)
 
     @post("/{assembly_id:int}/groups/{group_id:int}/merge", status_code=HTTP_200_OK)
     async def merge(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         group_id: FromPath[int],
         data: JSONBody[MergeBody],
     ) -> dict[str, Any]:
-        return await curation.merge_groups(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            group_id=group_id,
-            into_group_id=data.into,
-            version=data.version,
-            into_version=data.into_version,
-        )
+        return await merge(runtime, actor, assembly_id, group_id, data)
 
     @post("/{assembly_id:int}/groups/{group_id:int}/split", status_code=HTTP_200_OK)
     async def split(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         group_id: FromPath[int],
         data: JSONBody[SplitBody | None] = None,
     ) -> dict[str, Any]:
-        body = data or SplitBody()
-        return await curation.split_group(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            group_id=group_id,
-            proposal_ids=body.proposal_ids or (),
-            version=body.version,
-        )
+        return await split(runtime, actor, assembly_id, group_id, data)
 
     @post("/{assembly_id:int}/proposals/{proposal_id:int}/group", status_code=HTTP_200_OK)
     async def move(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
         data: JSONBody[dict[str, Any]],
     ) -> dict[str, Any]:
         """Body: {"group_id": id | null (unsorted) | "new", "from_group": id | null}."""
-        return await curation.move_proposal(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            proposal_id=proposal_id,
-            **_move_args(data),
-        )
+        return await move(runtime, actor, assembly_id, proposal_id, data)
 
     @post("/{assembly_id:int}/proposals/group", status_code=HTTP_200_OK)
     async def move_many(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[dict[str, Any]],
     ) -> dict[str, Any]:
         """Body: {"proposal_ids": [id, ...], "group_id": id | null (unsorted) | "new"}."""
-        raw = data.get("proposal_ids")
-        if not isinstance(raw, list):
-            raise InvalidInput("invalid_proposal", "Please enter a number.")
-        return await curation.move_proposals(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            proposal_ids=_ids(raw),
-            **_target_args(data.get("group_id")),
-        )
+        ids, target = data.get("proposal_ids"), data.get("group_id")
+        return await move_many(runtime, actor, assembly_id, ids, target)
 
     @get("/{assembly_id:int}/activity")
     async def activity(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
         """Joins and proposals per minute, and participants who send in bursts (staff)."""
-        return await recent_activity(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        return await recent_activity(runtime, actor=actor, assembly_id=assembly_id)
 
     @post("/{assembly_id:int}/participants/{participant_id:int}/hide", status_code=HTTP_200_OK)
     async def hide_participant(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         participant_id: FromPath[int],
     ) -> dict[str, Any]:
         """Hide every proposal of one participant (a flood from one seat), in one action."""
         return await hide_participant(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+            runtime, actor=actor, assembly_id=assembly_id, participant_id=participant_id
         )
 
     @post(
@@ -375,58 +417,55 @@ class ReviewApi(Controller):
     )
     async def import_file(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: MultipartBody[dict[str, Any]],
     ) -> dict[str, Any]:
         """Multipart: `file` (CSV or XLSX), optional `text_column`, `network_column`."""
-        content, filename = await _upload(data)
-        report = await import_proposals(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            data=content,
-            filename=filename,
-            text_column_name=_text(data, "text_column"),
-            network_column_name=_text(data, "network_column"),
-        )
-        return report_view(report)
+        return report_view(await import_file(runtime, actor, assembly_id, data))
 
 
-async def _organizer_page(
-    request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: int
-) -> dict[str, Any]:
-    snap = await build_snapshot(runtime_of(request), assembly_id=assembly_id, actor=actor)
-    reason = refusal(snap.standing.role, Action.MANAGE_ASSEMBLY)
-    if reason is not None:
-        raise refusal_error(reason, actor)
-    return snap.state
+GROUP_FLAGS: dict[str, dict[str, bool]] = {
+    "hide": {"hidden": True},
+    "show": {"hidden": False},
+    "issue": {"is_issue": True},
+    "unissue": {"is_issue": False},
+    "lock": {"locked": True},
+    "unlock": {"locked": False},
+}
+"""The console's group buttons (`action`) that set one flag of the API's GroupBody."""
 
 
 class ReviewPages(Controller):
-    dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
 
     @post("/console/{assembly_id:int}/participants/{participant_id:int}/hide")
     async def hide_participant_form(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         participant_id: FromPath[int],
     ) -> Response[Any]:
         await hide_participant(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, participant_id=participant_id
+            runtime, actor=actor, assembly_id=assembly_id, participant_id=participant_id
         )
         return done(request, f"/console/{assembly_id}#activity")
 
     @get("/organize/{assembly_id:int}/import")
     async def import_form(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
     ) -> Template:
-        state = await _organizer_page(request, actor, assembly_id)
-        return page("import.html", request, state=state, user=actor.user, report=None, error=None)
+        snap = await checked_snapshot(runtime, actor, assembly_id, Action.MANAGE_ASSEMBLY)
+        return page(
+            "import.html", request, state=snap.state, user=actor.user, report=None, error=None
+        )
 
     @post(
         "/organize/{assembly_id:int}/import",
@@ -436,63 +475,38 @@ class ReviewPages(Controller):
     async def import_upload(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: MultipartBody[dict[str, Any]],
     ) -> Template:
         """Render the per-row report; a file-level refusal re-renders the form with why."""
-        state = await _organizer_page(request, actor, assembly_id)
+        snap = await checked_snapshot(runtime, actor, assembly_id, Action.MANAGE_ASSEMBLY)
+        shown: dict[str, Any] = {"state": snap.state, "user": actor.user}
         try:
-            content, filename = await _upload(data)
-            report = await import_proposals(
-                runtime_of(request),
-                actor=actor,
-                assembly_id=assembly_id,
-                data=content,
-                filename=filename,
-                text_column_name=_text(data, "text_column"),
-                network_column_name=_text(data, "network_column"),
-            )
+            report = await import_file(runtime, actor, assembly_id, data)
         except DomainError as error:
-            return page(
-                "import.html",
-                request,
-                status_code=error.status_code,
-                state=state,
-                user=actor.user,
-                report=None,
-                error={"code": error.code, "message": translate(error.message, **error.params)},
-            )
-        return page(
-            "import.html",
-            request,
-            state=state,
-            user=actor.user,
-            report=report_view(report),
-            error=None,
-        )
+            why = {"code": error.code, "message": translate(error.message, **error.params)}
+            return page("import.html", request, error.status_code, **shown, report=None, error=why)
+        return page("import.html", request, **shown, report=report_view(report), error=None)
 
     @post("/console/{assembly_id:int}/groups/cluster")
     async def cluster(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await curation.cluster_proposals(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            version=_optional_int(data.get("version"), "version"),
-            nudge=_nudge(data.get("change")),
-        )
+        await cluster(runtime, actor, assembly_id, form_body(ClusterBody, data))
         return done(request, f"/console/{assembly_id}#groups")
 
     @post("/console/{assembly_id:int}/groups/{group_id:int}")
     async def curate(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         group_id: FromPath[int],
@@ -500,31 +514,18 @@ class ReviewPages(Controller):
         """One form per group; `action` says which change (the button pressed)."""
         form = await request.form()
         action = form.get("action") or ""
-        rt = runtime_of(request)
-        version = _optional_int(form.get("version"), "version")
-        common: dict[str, Any] = {"actor": actor, "assembly_id": assembly_id, "group_id": group_id}
-        flags = {
-            "hide": {"hidden": True},
-            "show": {"hidden": False},
-            "issue": {"is_issue": True},
-            "unissue": {"is_issue": False},
-            "lock": {"locked": True},
-            "unlock": {"locked": False},
-        }
+        where = (runtime, actor, assembly_id, group_id)
         if action == "rename":
-            await curation.update_group(rt, **common, version=version, title=form.get("title"))
-        elif action in flags:
-            await curation.update_group(rt, **common, version=version, **flags[action])
+            await update_group(*where, form_body(GroupBody, form, title=form.get("title")))
+        elif action in GROUP_FLAGS:
+            flag = GROUP_FLAGS[action]
+            await update_group(*where, form_body(GroupBody, form, **flag, title=None))
         elif action == "merge":
-            into = _optional_int(form.get("into"), "group")
-            if into is None:
+            if _optional_int(form.get("into"), "group") is None:
                 raise InvalidInput("merge_target_required", "Choose the group to merge into.")
-            await curation.merge_groups(rt, **common, into_group_id=into, version=version)
+            await merge(*where, form_body(MergeBody, form))
         elif action == "split":
-            chosen = [_optional_int(v, "proposal") for v in form.getall("proposal_ids", [])]
-            await curation.split_group(
-                rt, **common, proposal_ids=[c for c in chosen if c is not None], version=version
-            )
+            await split(*where, form_body(SplitBody, form))
         else:
             raise InvalidInput("invalid_action", "Unknown action.")
         return done(request, f"/console/{assembly_id}#g{group_id}")
@@ -533,36 +534,27 @@ class ReviewPages(Controller):
     async def move_many(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
     ) -> Response[Any]:
         """The board's "move the ticked proposals" form: `proposal_ids` (repeated), `group_id`."""
         form = await request.form()
-        await curation.move_proposals(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            proposal_ids=_ids(list(form.getall("proposal_ids", []))),
-            **_target_args(form.get("group_id") or None),
-        )
+        ids, target = list(form.getall("proposal_ids", [])), form.get("group_id") or None
+        await move_many(runtime, actor, assembly_id, ids, target)
         return done(request, f"/console/{assembly_id}#groups")
 
     @post("/console/{assembly_id:int}/proposals/{proposal_id:int}/group")
     async def move(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         proposal_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await curation.move_proposal(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            proposal_id=proposal_id,
-            **_move_args(dict(data)),
-        )
+        await move(runtime, actor, assembly_id, proposal_id, dict(data))
         return done(request, f"/console/{assembly_id}#p{proposal_id}")
 
 

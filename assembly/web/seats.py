@@ -11,15 +11,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly import seats
-from assembly.errors import InvalidInput
-from assembly.web.context import CurrentActor, provide_actor, runtime_of
-from assembly.web.pages import Form, done, join_url, page, qr_svg
+from assembly.runtime import Runtime
+from assembly.services import Actor
+from assembly.web.context import CurrentActor, CurrentRuntime
+from assembly.web.forms import Form, form_body
+from assembly.web.rendering import done, join_url, page, qr_svg
 from deliberation.agenda.render_csv import render_csv
 
 CARDS_PER_SHEET = 12  # 3 x 4 cards of 70 x 74 mm on one A4 page: a QR still scans at 30 mm
@@ -68,161 +69,148 @@ def card_link(request: Request[Any, Any, Any], join_code: str, code: str) -> str
     return f"{join_url(request, {'join_code': join_code})}?seat={code.replace('-', '')}"
 
 
-def _count(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError as exc:
-        raise InvalidInput("invalid_seat_count", "Please enter a number.") from exc
+async def generate(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: SeatBatchBody
+) -> list[seats.SeatView]:
+    return await seats.generate_seat_codes(
+        runtime, actor=actor, assembly_id=assembly_id, network_key=data.network, count=data.count
+    )
+
+
+async def set_required(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: StrictModeBody
+) -> None:
+    await seats.set_seat_codes_required(
+        runtime, actor=actor, assembly_id=assembly_id, required=data.required
+    )
 
 
 class SeatApi(Controller):
     path = "/api/v1/assemblies/{assembly_id:int}/seats"
     tags = ["seats"]
-    dependencies = {"actor": Provide(provide_actor)}
 
     @get("/")
     async def list_seats(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
         """Every seat card with its code and status (`unused`, `in_use`, `revoked`)."""
-        listing = await seats.seat_list(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        listing = await seats.seat_list(runtime, actor=actor, assembly_id=assembly_id)
         return _list_json(listing)
 
     @post("/", status_code=HTTP_201_CREATED)
     async def generate(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[SeatBatchBody],
     ) -> dict[str, Any]:
-        made = await seats.generate_seat_codes(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            network_key=data.network,
-            count=data.count,
-        )
+        made = await generate(runtime, actor, assembly_id, data)
         return {"seats": [_seat_json(s) for s in made]}
 
     @put("/required", status_code=HTTP_200_OK)
     async def set_required(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[StrictModeBody],
     ) -> dict[str, bool]:
         """Strict mode on or off."""
-        await seats.set_seat_codes_required(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, required=data.required
-        )
+        await set_required(runtime, actor, assembly_id, data)
         return {"required": data.required}
 
     @post("/{number:int}/revoke", status_code=HTTP_200_OK)
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         number: FromPath[int],
     ) -> dict[str, Any]:
         """A lost card: its code stops working; its seat keeps its ballots, held by no phone."""
-        await seats.revoke_seat_code(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, number=number
-        )
+        await seats.revoke_seat_code(runtime, actor=actor, assembly_id=assembly_id, number=number)
         return {"number": number, "status": seats.SeatStatus.REVOKED}
 
     @post("/{number:int}/reissue", status_code=HTTP_200_OK)
     async def reissue(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         number: FromPath[int],
     ) -> dict[str, Any]:
         """A replacement card for the same seat, with a new code."""
         seat = await seats.reissue_seat_code(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, number=number
+            runtime, actor=actor, assembly_id=assembly_id, number=number
         )
         return _seat_json(seat)
 
 
 class SeatPages(Controller):
     path = "/organize/{assembly_id:int}/seats"
-    dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
 
     @post("/required")
     async def set_required(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await seats.set_seat_codes_required(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            required=data.get("required") in {"on", "1", "true"},
-        )
+        await set_required(runtime, actor, assembly_id, form_body(StrictModeBody, data))
         return done(request, f"/organize/{assembly_id}#seats")
 
     @post("/")
     async def generate(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await seats.generate_seat_codes(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            network_key=data.get("network", ""),
-            count=_count(data.get("count")),
-        )
+        await generate(runtime, actor, assembly_id, form_body(SeatBatchBody, data))
         return done(request, f"/organize/{assembly_id}#seats")
 
     @post("/{number:int}/revoke")
     async def revoke(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         number: FromPath[int],
     ) -> Response[Any]:
-        await seats.revoke_seat_code(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, number=number
-        )
+        await seats.revoke_seat_code(runtime, actor=actor, assembly_id=assembly_id, number=number)
         return done(request, f"/organize/{assembly_id}#seat-{number}")
 
     @post("/{number:int}/reissue")
     async def reissue(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         number: FromPath[int],
     ) -> Response[Any]:
-        await seats.reissue_seat_code(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, number=number
-        )
+        await seats.reissue_seat_code(runtime, actor=actor, assembly_id=assembly_id, number=number)
         return done(request, f"/organize/{assembly_id}#seat-{number}")
 
     @get("/cards")
     async def cards(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         network: FromQuery[str | None] = None,
         unused: FromQuery[bool] = False,
     ) -> Template:
         """The A4 sheet of join cards, to print from the browser; revoked cards are left out."""
-        listing = await seats.seat_list(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        listing = await seats.seat_list(runtime, actor=actor, assembly_id=assembly_id)
         wanted = [
             s
             for s in listing.seats
@@ -245,10 +233,14 @@ class SeatPages(Controller):
 
     @get("/list.csv")
     async def csv(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, assembly_id: FromPath[int]
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
     ) -> Response[bytes]:
         """Every card: number, network, code, status, moves; Excel opens it with Thai intact."""
-        listing = await seats.seat_list(runtime_of(request), actor=actor, assembly_id=assembly_id)
+        listing = await seats.seat_list(runtime, actor=actor, assembly_id=assembly_id)
         names = {n.key: n.name_th for n in listing.networks}
         rows = [
             (

@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly.errors import InvalidInput, NotFound
 from assembly.i18n import gettext_
-from assembly.web.context import CurrentActor, provide_actor, runtime_of
-from assembly.web.pages import Form, done
+from assembly.runtime import Runtime
+from assembly.services import Actor
+from assembly.web.context import CurrentActor, CurrentRuntime
+from assembly.web.forms import Form, form_body
+from assembly.web.rendering import done
 from deliberation.curation import vote_options
 from voting import services as voting
 from voting.charts import consensus_chart, ranking_chart, turnout_chart
@@ -56,46 +58,51 @@ def _receipt(receipt: voting.BallotReceipt) -> dict[str, Any]:
     }
 
 
+async def create_vote(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: VoteBody
+) -> dict[str, Any]:
+    return await voting.create_vote(
+        runtime,
+        actor=actor,
+        assembly_id=assembly_id,
+        method=data.method,
+        params=dict(data.params),
+        options=list(data.options),
+        subject=data.subject,
+        issue_options=vote_options,
+    )
+
+
 class VotingApi(Controller):
     path = "/api/v1/assemblies/{assembly_id:int}/votes"
     tags = ["votes"]
-    dependencies = {"actor": Provide(provide_actor)}
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: JSONBody[VoteBody],
     ) -> dict[str, Any]:
-        return await voting.create_vote(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            method=data.method,
-            params=dict(data.params),
-            options=list(data.options),
-            subject=data.subject,
-            issue_options=vote_options,
-        )
+        return await create_vote(runtime, actor, assembly_id, data)
 
     @post("/{vote_id:int}/{change:str}", status_code=HTTP_200_OK)
     async def steer(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         change: FromPath[str],
     ) -> dict[str, Any]:
         """`open`, `close`, `reveal` (results to participants) or `hide`."""
-        return await _steer(request, actor, assembly_id, vote_id, change)
+        return await steer(runtime, actor, assembly_id, vote_id, change)
 
     @post("/{vote_id:int}/ballot", status_code=HTTP_200_OK)
     async def ballot(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
@@ -103,7 +110,7 @@ class VotingApi(Controller):
     ) -> dict[str, Any]:
         """Answers only after the ballot is committed; 200 means durably stored."""
         receipt = await voting.cast_ballot(
-            runtime_of(request),
+            runtime,
             actor=actor,
             assembly_id=assembly_id,
             vote_id=vote_id,
@@ -116,25 +123,20 @@ class VotingApi(Controller):
     @get("/{vote_id:int}/results")
     async def results(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
     ) -> dict[str, Any]:
         record = await voting.vote_record(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id
+            runtime, actor=actor, assembly_id=assembly_id, vote_id=vote_id
         )
         return {"vote": record.vote, "results": record.results}
 
 
-async def _steer(
-    request: Request[Any, Any, Any],
-    actor: CurrentActor,
-    assembly_id: int,
-    vote_id: int,
-    change: str,
+async def steer(
+    rt: Runtime, actor: Actor, assembly_id: int, vote_id: int, change: str
 ) -> dict[str, Any]:
-    rt = runtime_of(request)
     if change == "open":
         return await voting.open_vote(rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id)
     if change == "close":
@@ -160,20 +162,20 @@ def _form_params(form: dict[str, str]) -> dict[str, int | None]:
 
 
 class VotingPages(Controller):
-    dependencies = {"actor": Provide(provide_actor)}
     include_in_schema = False
 
     @post("/a/{assembly_id:int}/votes/{vote_id:int}/ballot")
     async def ballot(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
         await voting.cast_ballot_form(
-            runtime_of(request),
+            runtime,
             actor=actor,
             assembly_id=assembly_id,
             vote_id=vote_id,
@@ -185,38 +187,33 @@ class VotingPages(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
-        await voting.create_vote(
-            runtime_of(request),
-            actor=actor,
-            assembly_id=assembly_id,
-            method=data.get("method", ""),
-            params=_form_params(data),
-            options=data.get("options", "").splitlines(),
-            subject=data.get("subject", "options"),
-            issue_options=vote_options,
-        )
+        options = data.get("options", "").splitlines()
+        body = form_body(VoteBody, data, options=options, params=_form_params(data))
+        await create_vote(runtime, actor, assembly_id, body)
         return done(request, f"/console/{assembly_id}#vote")
 
     @post("/console/{assembly_id:int}/votes/{vote_id:int}/{change:str}")
     async def steer(
         self,
         request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         change: FromPath[str],
     ) -> Response[Any]:
-        await _steer(request, actor, assembly_id, vote_id, change)
+        await steer(runtime, actor, assembly_id, vote_id, change)
         return done(request, f"/console/{assembly_id}#vote")
 
     @get("/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}", media_type="image/svg+xml")
     async def chart(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
@@ -227,16 +224,16 @@ class VotingPages(Controller):
         `v`: the version of the tally the screen shows (results at least that new will do)."""
         chart = chart.removesuffix(".svg")
         results = await voting.vote_results(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id, version=v
+            runtime, actor=actor, assembly_id=assembly_id, vote_id=vote_id, version=v
         )
-        networks = await voting.assembly_networks(runtime_of(request), assembly_id)
+        networks = await voting.assembly_networks(runtime, assembly_id)
         if chart == "ranking":
             svg = ranking_chart(results, title=gettext_("Ranking"))
         elif chart == "consensus":
             svg = consensus_chart(results, networks, title=gettext_("Consensus across networks"))
         elif chart == "turnout":
             turnout = await voting.vote_turnout(
-                runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id
+                runtime, actor=actor, assembly_id=assembly_id, vote_id=vote_id
             )
             svg = turnout_chart(turnout, title=gettext_("Turnout by network"))
         else:
@@ -246,7 +243,7 @@ class VotingPages(Controller):
     @get("/a/{assembly_id:int}/votes/{vote_id:int}/export/{name:str}")
     async def export(
         self,
-        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
@@ -254,7 +251,7 @@ class VotingPages(Controller):
     ) -> Response[Any]:
         """`vote.json` (everything, recountable), `tally.csv`, `ballots.csv`."""
         record = await voting.vote_record(
-            runtime_of(request), actor=actor, assembly_id=assembly_id, vote_id=vote_id
+            runtime, actor=actor, assembly_id=assembly_id, vote_id=vote_id
         )
         stem = f"vote-{vote_id}"
         if name == "vote.json":

@@ -51,7 +51,7 @@ from assembly.db import Base
 from assembly.errors import Conflict, InvalidInput
 from assembly.runtime import Runtime
 from assembly.security import hash_password
-from assembly.services import Actor, authorize, get_assembly
+from assembly.services import Actor, authorized, get_assembly
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 
@@ -215,9 +215,8 @@ async def export_archive(
     """The archive of one assembly for its staff, read in one transaction: anonymised for every
     staff member; the full one for its organizer only."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
         action = Action.MANAGE_ASSEMBLY if full else Action.VIEW_CONSOLE
-        await authorize(session, assembly, actor, action)
+        await authorized(session, assembly_id, actor, action)
         return await archive_of(session, assembly_id, full=full)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import InvalidInput
 from assembly.events import EventType, LiveUpdate
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly, network_keys
+from assembly.services import Actor, authorized, network_keys
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.agenda.items import check_text, emit_agenda_changed, item_in, item_view
@@ -85,8 +85,8 @@ async def give_consent(
     if answer == "object" and not cleaned:
         raise InvalidInput("reason_required", "Please say why you object.")
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (await authorize(session, assembly, actor, Action.GIVE_CONSENT)).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.GIVE_CONSENT)
+        participant = standing.participant
         assert participant is not None
         await item_in(session, assembly.id, item_id)
         vote = await session.scalar(
@@ -118,8 +118,7 @@ async def set_adopted(
 ) -> dict[str, Any]:
     """The facilitator declares the item adopted (or takes the declaration back)."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.ADOPT_ITEM)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.ADOPT_ITEM)
         item = await item_in(session, assembly.id, item_id)
         if item.adopted != adopted:
             item.adopted = adopted

@@ -27,13 +27,11 @@ from assembly.models import Assembly, Participant
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
-    authorize,
+    authorized,
     current_step,
-    get_assembly,
     network_keys,
-    standing_in,
 )
-from assembly.steps import Action, Role, StepKind
+from assembly.steps import Action, StepKind
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
 from deliberation.agenda.consent import consent_results
@@ -415,8 +413,7 @@ async def create_agenda_items(
     if not issue_ids and top is None and not own_title:
         raise InvalidInput("no_issues_chosen", "Choose at least one issue, or give a title.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.EDIT_DRAFT)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.EDIT_DRAFT)
         chosen = list(dict.fromkeys(issue_ids))
         ranked = await ranked_issue_ids(session, assembly.id)
         if top is not None:
@@ -485,8 +482,7 @@ async def edit_agenda_item(
     for a `version` above the item's: no such version was ever issued)."""
     stale: _Stale | None = None
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.EDIT_DRAFT)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.EDIT_DRAFT)
         keys = await network_keys(session, assembly.id)
         cleaned = check_content(content, set(keys.values()))
         item = await item_in(session, assembly.id, item_id)
@@ -559,8 +555,7 @@ def conflict_text(content: dict[str, Any]) -> str:
 
 async def remove_agenda_item(rt: Runtime, *, actor: Actor, assembly_id: int, item_id: int) -> None:
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.EDIT_DRAFT)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.EDIT_DRAFT)
         item = await item_in(session, assembly.id, item_id)
         if item.adopted:
             raise Conflict("item_adopted", "An adopted item cannot be removed. Unadopt it first.")
@@ -574,8 +569,7 @@ async def accept_suggestion(
     """Accept a suggestion into its item (goal: replaces the goal; a virtue, plan, activity,
     indicator or mechanism line: appended) or dismiss it (`accept=False`)."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.EDIT_DRAFT)
+        assembly, _ = await authorized(session, assembly_id, actor, Action.EDIT_DRAFT)
         suggestion = await session.get(AgendaSuggestion, suggestion_id, with_for_update=True)
         if suggestion is None or suggestion.assembly_id != assembly.id:
             raise NotFound("suggestion_not_found", "This suggestion does not exist.")
@@ -644,8 +638,8 @@ async def choose_working_group(
 ) -> int | None:
     """Join the working group of one item (leaving any other); None leaves groups."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.SUGGEST_DRAFT)
+        participant = standing.participant
         assert participant is not None
         if item_id is not None:
             await item_in(session, assembly.id, item_id)
@@ -699,8 +693,8 @@ async def suggest(
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
         raise InvalidInput("invalid_client_key", "The request key is malformed.")
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.SUGGEST_DRAFT)
+        participant = standing.participant
         assert participant is not None
         await item_in(session, assembly.id, item_id)
         keys = await network_keys(session, assembly.id)
@@ -736,8 +730,8 @@ async def support_suggestion(
 ) -> dict[str, Any]:
     """+1 once per participant; not one's own."""
     async with rt.transaction() as (session, outbox):
-        assembly = await get_assembly(session, assembly_id)
-        participant = (await authorize(session, assembly, actor, Action.SUGGEST_DRAFT)).participant
+        assembly, standing = await authorized(session, assembly_id, actor, Action.SUGGEST_DRAFT)
+        participant = standing.participant
         assert participant is not None
         suggestion = await session.get(AgendaSuggestion, suggestion_id)
         if (
@@ -839,10 +833,7 @@ async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[st
     """The agenda in any step: items and suggestions; staff also get the consent results.
     Staff and participants of the assembly only."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        standing = await standing_in(session, assembly, actor)
-        if standing.role == Role.ANONYMOUS:
-            await authorize(session, assembly, actor, Action.VIEW_CONSOLE)  # raises
+        assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         staff = standing.is_staff
         agenda: dict[str, Any] = {
             "items": await items_view(session, assembly.id),

@@ -20,7 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.errors import InvalidInput, NotFound
 from assembly.models import Assembly, User
 from assembly.runtime import Runtime
-from assembly.services import Actor, authorize, get_assembly, network_counts, network_keys
+from assembly.services import (
+    Actor,
+    authorized,
+    get_assembly,
+    network_counts,
+    network_keys,
+)
 from assembly.steps import Action
 from assembly.text import clean_text
 from assembly.timeutil import utcnow
@@ -384,8 +390,7 @@ async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[objec
 async def agenda_document(rt: Runtime, *, actor: Actor, assembly_id: int) -> AgendaDocument:
     """The document for an export: staff of the assembly, in any step."""
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
+        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
         return await gather_document(session, assembly_id)
 
 
@@ -397,8 +402,7 @@ async def agenda_csv(rt: Runtime, *, actor: Actor, assembly_id: int, table: str)
     if table not in CSV_TABLES:
         raise NotFound("not_found", "This page does not exist.")
     async with rt.read() as session:
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.VIEW_CONSOLE)
+        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
         if table == "votes":
             return render_csv(await vote_rows(session, assembly_id), VOTES_HEADER)
         doc = await gather_document(session, assembly_id)
@@ -436,8 +440,7 @@ async def save_document_settings(
             limit=MAX_ORGANIZER_CHARS,
         )
     async with rt.transaction() as (session, _):
-        assembly = await get_assembly(session, assembly_id)
-        await authorize(session, assembly, actor, Action.MANAGE_ASSEMBLY)
+        await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
         row = await session.get(dm.AgendaDocumentSettings, assembly_id)
         if row is None:
             row = dm.AgendaDocumentSettings(assembly_id=assembly_id)

@@ -29,10 +29,6 @@ from assembly.steps import RULES, Action, Refusal, Role, StepKind, refusal
 if TYPE_CHECKING:
     from conftest import Person, World
 
-MEMBER = "member"
-"""Reads for anyone with a place in the assembly (snapshot, agenda, revealed results): not an
-action of the table, and tied to no step."""
-
 ROLES: dict[str, Role] = {
     "anonymous": Role.ANONYMOUS,
     "participant": Role.PARTICIPANT,
@@ -75,7 +71,7 @@ class Call:
 API = "/api/v1/assemblies/{assembly_id:int}"
 JUNK_FILE = {"file": ("proposals.csv", b"\x00\x01\x02 not a table", "text/csv")}
 
-CALLS: dict[Action | str, tuple[Call, ...]] = {
+CALLS: dict[Action, tuple[Call, ...]] = {
     Action.SUBMIT_PROPOSAL: (
         Call("POST", f"{API}/proposals", json={"text": "ข้อเสนอจากตาราง"}),
         Call("POST", "/a/{assembly_id:int}/proposals", form={"text": "ข้อเสนอจากแบบฟอร์ม"}),
@@ -311,7 +307,7 @@ CALLS: dict[Action | str, tuple[Call, ...]] = {
             values={"number": "999999"},
         ),
     ),
-    MEMBER: (
+    Action.VIEW_ASSEMBLY: (
         Call("GET", f"{API}/snapshot"),
         Call("GET", f"{API}/similar"),
         Call("POST", f"{API}/similar", json={"text": "สั้น"}),
@@ -373,12 +369,8 @@ SOCKET_ROUTES = frozenset({("WS", "/ws/{assembly_id:int}")})
 """Covered by the handshake grid below."""
 
 
-def expected_refusal(
-    key: Action | str, role: Role, kind: StepKind, step_open: bool
-) -> Refusal | None:
-    if key == MEMBER:
-        return None if role != Role.ANONYMOUS else Refusal.NOT_IN_ASSEMBLY
-    return refusal(role, Action(key), kind, step_open)
+def expected_refusal(key: Action, role: Role, kind: StepKind, step_open: bool) -> Refusal | None:
+    return refusal(role, key, kind, step_open)
 
 
 # ---------------------------------------------------------------- the world
@@ -509,7 +501,7 @@ def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
 
 
 def _verdict(
-    response: httpx.Response, expected: Refusal | None, who: str, key: Action | str
+    response: httpx.Response, expected: Refusal | None, who: str, key: Action
 ) -> str | None:
     """None when the answer is what the table says, else what was wrong."""
     status = response.status_code
@@ -545,10 +537,10 @@ def test_every_action_answers_every_role_in_every_step_as_the_rules_table_says(
     for kind, step_open in itertools.product(StepKind, (True, False)):
         grid.set_step(kind, step_open)
         for key, calls in CALLS.items():
-            rule = RULES.get(key) if key != MEMBER else None  # type: ignore[call-overload]
-            if not step_open and not (rule and rule.needs_open_step):
+            rule = RULES[key]
+            if not step_open and not rule.needs_open_step:
                 continue  # staff actions and reads do not depend on the step being open
-            if kind != StepKind.COLLECT and not (rule and rule.step_kinds):
+            if kind != StepKind.COLLECT and not rule.step_kinds:
                 calls = calls[:1]
             for who, role in ROLES.items():
                 expected = expected_refusal(key, role, kind, step_open)
@@ -667,4 +659,4 @@ def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
     assert not missing, f"routes with no authorization grid entry: {missing}"
     stale = sorted(covered - routes)
     assert not stale, f"grid entries for routes that no longer exist: {stale}"
-    assert set(CALLS) == {*Action, MEMBER}, "every action of the table has requests"
+    assert set(CALLS) == set(Action), "every action of the table has requests"

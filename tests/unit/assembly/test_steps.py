@@ -22,6 +22,7 @@ run_vote          | facilitator organizer: vote
 edit_draft        | facilitator organizer: draft adopt
 adopt_item        | facilitator organizer: adopt
 steer_steps       | facilitator organizer: any
+view_assembly     | participant facilitator organizer: any
 view_console      | facilitator organizer: any
 manage_assembly   | organizer: any
 """
