@@ -196,18 +196,7 @@ def _dev_rows() -> tuple[list[str], list[str]]:
 def test_networks_take_the_speakers_voice_out_of_the_grouping() -> None:
     """Two topics spoken in two voices, the voice louder than the topic: without networks the
     split follows the voice; with each row's network (the voice's carrier) it follows the topic."""
-    rng = np.random.default_rng(3)
-    rows, topics, networks = [], [], []
-    for topic in (0, 1):
-        for voice in (0, 1):
-            for _ in range(6):
-                v = np.zeros(8)
-                v[topic] = 1.0
-                v[2 + voice] = 2.0
-                rows.append(v + rng.normal(0, 0.05, 8))
-                topics.append(topic)
-                networks.append(f"network-{voice}")
-    vectors = np.asarray(rows, dtype=np.float32)
+    vectors, _, topics, networks = _voiced_topics()
     by_voice = cluster(vectors, n_clusters=2)
     assert len(set(zip(by_voice.labels, topics, strict=True))) == 4  # mixes the topics
     by_topic = cluster(vectors, networks=networks, n_clusters=2)
