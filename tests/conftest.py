@@ -1,8 +1,16 @@
-"""What every kind of test shares: a real `samatcha serve` process, started as a hall starts it.
+"""What every kind of test shares: a real `samatcha serve` process, started as a hall starts it,
+and what lets the suite run on every core (pytest-xdist, `./test.sh` passes `-n auto`).
 
 pytest runs with `--import-mode=importlib`, so a helper module next to the tests is not
 importable from them; the helper lives here and reaches tests through the `serve_samatcha`
 fixture. Annotate with `if TYPE_CHECKING: from tests.conftest import RealServer`.
+
+In parallel (`-n N --dist loadgroup`) each worker runs whole files, so a module's servers and
+browser start once; a file marked `pytestmark = pytest.mark.xdist_group("name")` runs on the same
+worker as every other file of that group, one after the other (for tests sharing something no
+worker may touch at the same time, such as restarting the machine's Redis). Each worker gets a
+PostgreSQL database of its own, named after the configured one (`test` → `test_gw0`, `test_gw1`):
+the tests empty the whole schema before each test.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -23,6 +33,81 @@ SAMATCHA = [sys.executable, "-m", "assembly.cli"]
 START_SECONDS = 60  # a cold start migrates the schema first; the CI machine has 2 cores
 STOP_SECONDS = 30  # SIGTERM lets uvicorn finish requests in flight; longer means it hangs
 LOG_TAIL_CHARS = 3000  # enough for a traceback, short enough to read in a failure message
+POSTGRES_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"  # what CI=true implies
+
+
+# ---------------------------------------------------------------- running on every core
+
+
+def _postgres_for_tests() -> str | None:
+    """The PostgreSQL the tests use: SAMATCHA_TEST_DATABASE_URL, or CI's default under CI."""
+    url = os.environ.get("SAMATCHA_TEST_DATABASE_URL")
+    if url:
+        return url
+    return POSTGRES_DEFAULT if os.environ.get("CI") else None
+
+
+def _database_of_its_own(url: str, worker: str) -> str | None:
+    """Create `<database>_<worker>` next to the database in `url` (if missing); its URL.
+
+    None when no PostgreSQL answers: the tests then skip, or fail under CI, as without workers.
+    """
+    import asyncio
+
+    import asyncpg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'postgres'}_{worker}"
+
+    async def create() -> None:
+        server = urlunsplit(("postgresql", parts.netloc, "/postgres", "", ""))
+        connection = await asyncpg.connect(server, timeout=10)
+        try:
+            if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    try:
+        asyncio.run(create())
+    except (OSError, asyncpg.PostgresError):
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On an xdist worker, point SAMATCHA_TEST_DATABASE_URL at that worker's own database.
+
+    Runs before any test module is imported, so modules reading the variable at import see it.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = _postgres_for_tests()
+    if worker and url:
+        own = _database_of_its_own(url, worker)
+        if own:
+            os.environ["SAMATCHA_TEST_DATABASE_URL"] = own
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`, but a file is the unit: a worker runs a file's tests together.
+
+    Files go out in collection order, not xdist's default of most tests first (which would
+    leave the one-test 2-minute rehearsal for the end): the browser files, the longest, first;
+    the many short unit files last, so that both workers finish at about the same time.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    config.option.loadscopereorder = False
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndGroups(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # xdist appends "@group" to marked tests
+                return nodeid.rsplit("@", 1)[-1]
+            return nodeid.split("::", 1)[0]
+
+    return FilesAndGroups(config, log)
 
 
 def free_port() -> int:

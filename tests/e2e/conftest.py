@@ -42,20 +42,56 @@ def server(
     running.stop()
 
 
+class SharedChromium:
+    """One Chromium for consecutive browser test files (a launch costs seconds on 2 cores).
+
+    Closed as soon as the next test to run is not a browser test: Playwright's sync API keeps
+    its event loop marked as running in this thread, so `asyncio.run` would fail in the
+    integration tests a worker runs next. Launched again if browser tests come back.
+    """
+
+    def __init__(self) -> None:
+        self.playwright: Any = None
+        self.browser: Any = None
+
+    def get(self) -> Any:
+        if self.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+            )
+        return self.browser
+
+    def close(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+            self.playwright.stop()
+            self.browser = self.playwright = None
+
+
+_CHROMIUM = SharedChromium()
+_HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(trylast=True)  # after the file's fixtures (pages, contexts) are torn down
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    if nextitem is None or _HERE not in nextitem.path.parents:
+        _CHROMIUM.close()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for this file; every context the file opened is closed when it ends."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("CI=true but /usr/bin/chromium is missing (.ci/run installs it)")
         pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
-        )
-        yield launched
-        launched.close()
+    shared = _CHROMIUM.get()
+    yield shared
+    for context in shared.contexts:
+        context.close()
 
 
 @pytest.fixture

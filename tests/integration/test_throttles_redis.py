@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 REDIS_URL = os.environ.get("SAMATCHA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 PASSWORD = "redis-throttle-pass"
+# test_workers.py restarts the machine's Redis: never while another file uses it (xdist)
+pytestmark = pytest.mark.xdist_group("machine-redis")
 
 
 def _need_redis() -> None:

@@ -41,6 +41,8 @@ REDIS_START = [
     "/var/log/redis/ci.log",
 ]
 PASSWORD = "workers-test-pass"
+# test_workers.py restarts the machine's Redis: never while another file uses it (xdist)
+pytestmark = pytest.mark.xdist_group("machine-redis")
 
 
 def _answers(host: str, port: int) -> bool:
