@@ -119,6 +119,8 @@ async def join_assembly(
             organisation=org,
             guesser=guesser,
         )
+    if len(writer.codes) >= MAX_CODES_KEPT:
+        writer.codes.clear()
     writer.codes[code] = assembly.id
     return await writer.submit(
         PendingJoin(assembly.id, device_hash, network_key or None, name, org)
@@ -134,15 +136,18 @@ class _LookAgain(Exception):
 #
 # When the presenter shows the QR code, a whole hall joins within a minute. One transaction per
 # join is one fsync per join under the process's one write lock, and each also counted the
-# networks again for its `participants.changed` event: ~27 joins/s. Here, as for ballots
-# (voting/writer.py), joins that arrive while a commit is in flight wait in a queue, and the next
-# transaction seats all of them with one commit and one event per assembly. A join is answered
-# only after its transaction committed (synchronous=FULL on SQLite), so an answered join is
-# durable. One seat per (assembly, device) is the database's unique constraint, as before.
+# networks again for its `participants.changed` event; with a read of the join code per join
+# besides, that was 27-124 joins/s (benchmarks/joins.py, docs/benchmarks.md). Here, as for
+# ballots (voting/writer.py), joins that arrive while a commit is in flight wait in a queue, and
+# the next transaction seats all of them with one commit and one event per assembly; a code
+# already seen to work is checked in that transaction too. A join is answered only after its
+# transaction committed (synchronous=FULL on SQLite), so an answered join is durable. One seat
+# per (assembly, device) is the database's unique constraint, as before.
 
 JOIN_LINGER_S = 0.005  # under load, a small batch waits this long for the requests in flight
 JOIN_LINGER_BELOW = 16  # batches at least this big go at once
 JOIN_BUSY_S = 0.05  # "under load": the previous batch was written less than this long ago
+MAX_CODES_KEPT = 1000  # remembered join codes per process: far more assemblies than run at once
 MAX_JOIN_BATCH = 200  # joins per transaction: one IN (...) of device hashes, well under limits
 
 
