@@ -4,12 +4,22 @@ network, or through a printed seat card (`assembly/seats.py`).
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 import re
+import time
+import weakref
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
-from assembly.errors import Conflict, Gone, InvalidInput, NotFound
+from assembly.db import Database
+from assembly.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
+from assembly.events import Outbox
 from assembly.limits import LOCAL, Guesser
 from assembly.models import Assembly, Network, Participant, SeatCode
 from assembly.runtime import Runtime
@@ -22,6 +32,8 @@ from assembly.services import (
 )
 from assembly.thai_format import arabic_digits
 
+logger = logging.getLogger("samatcha.joining")
+
 
 async def assembly_for_code(
     rt: Runtime,
@@ -29,14 +41,19 @@ async def assembly_for_code(
     *,
     with_seat: bool = False,
     guesser: Guesser = LOCAL,
+    bare: bool = False,
 ) -> Assembly:
     """`with_seat`: a seat card is being used, which moves an existing seat, so it works after
     joining closed too (a replacement phone before the official vote). `guesser`: who asks,
-    for the wrong-code limits (assembly/limits.py); a correct code never counts."""
+    for the wrong-code limits (assembly/limits.py); a correct code never counts. `bare`: the
+    assembly's own row only, without its networks and steps (a join needs neither, and in a
+    join wave those two extra queries per phone were a fifth of the server's work)."""
     code = re.sub(r"\D", "", arabic_digits(join_code or ""))
     if len(code) not in (JOIN_CODE_DIGITS, LEGACY_JOIN_CODE_DIGITS):
         raise InvalidInput("invalid_join_code", "The join code has 8 digits.")
     by_code = select(Assembly).where(Assembly.join_code == code)
+    if bare:
+        by_code = by_code.options(raiseload("*"))
     if rt.throttles.is_known_code(code):  # seen correct before: a hall's crowd skips the limits
         async with rt.read() as session:
             assembly = await session.scalar(by_code)
@@ -70,12 +87,29 @@ async def join_assembly(
     With a seat code, or in strict mode, the printed card decides the seat and its network
     (assembly/seats.py).
     """
+    with_seat = bool(seat_code and seat_code.strip())
+    writer = writer_for(rt)
+    code = re.sub(r"\D", "", arabic_digits(join_code or ""))
+    known = None if with_seat or not rt.throttles.is_known_code(code) else writer.codes.get(code)
+    if known is not None:  # a hall's crowd: the writer checks the code in its own transaction
+        item = PendingJoin(
+            known,
+            device_hash,
+            network_key or None,
+            clean_field(display_name, "display_name"),
+            clean_field(organisation, "organisation"),
+            join_code=code,
+        )
+        try:
+            return await writer.submit(item)
+        except _LookAgain:
+            writer.codes.pop(code, None)
     assembly = await assembly_for_code(
-        rt, join_code, with_seat=bool(seat_code and seat_code.strip()), guesser=guesser
+        rt, join_code, with_seat=with_seat, guesser=guesser, bare=True
     )
     name = clean_field(display_name, "display_name")
     org = clean_field(organisation, "organisation")
-    if (seat_code and seat_code.strip()) or assembly.seat_codes_required:
+    if with_seat or assembly.seat_codes_required:
         return await take_seat(
             rt,
             assembly_id=assembly.id,
@@ -85,42 +119,227 @@ async def join_assembly(
             organisation=org,
             guesser=guesser,
         )
-    async with rt.transaction() as (session, outbox):
-        existing = await session.scalar(
-            select(Participant).where(
-                Participant.assembly_id == assembly.id, Participant.device_hash == device_hash
+    if len(writer.codes) >= MAX_CODES_KEPT:
+        writer.codes.clear()
+    writer.codes[code] = assembly.id
+    return await writer.submit(
+        PendingJoin(assembly.id, device_hash, network_key or None, name, org)
+    )
+
+
+class _LookAgain(Exception):
+    """The writer found the remembered code no longer admits a plain join (strict mode, a
+    deleted assembly): the join takes the full path, which says why."""
+
+
+# ---------------------------------------------------------------- the join writer
+#
+# When the presenter shows the QR code, a whole hall joins within a minute. One transaction per
+# join is one fsync per join under the process's one write lock, and each also counted the
+# networks again for its `participants.changed` event; with a read of the join code per join
+# besides, that was 27-124 joins/s (benchmarks/joins.py, docs/benchmarks.md). Here, as for
+# ballots (voting/writer.py), joins that arrive while a commit is in flight wait in a queue, and
+# the next transaction seats all of them with one commit and one event per assembly; a code
+# already seen to work is checked in that transaction too. A join is answered only after its
+# transaction committed (synchronous=FULL on SQLite), so an answered join is durable. One seat
+# per (assembly, device) is the database's unique constraint, as before.
+
+JOIN_LINGER_S = 0.005  # under load, a small batch waits this long for the requests in flight
+JOIN_LINGER_BELOW = 16  # batches at least this big go at once
+JOIN_BUSY_S = 0.05  # "under load": the previous batch was written less than this long ago
+MAX_CODES_KEPT = 1000  # remembered join codes per process: far more assemblies than run at once
+MAX_JOIN_BATCH = 200  # joins per transaction: one IN (...) of device hashes, well under limits
+
+
+@dataclass
+class PendingJoin:
+    """A join whose code was checked, waiting for its group commit."""
+
+    assembly_id: int
+    device_hash: str
+    network_key: str | None
+    display_name: str
+    organisation: str
+    join_code: str | None = None
+    """Set when the code was not looked up for this request (a code already seen to work):
+    the writer checks it still opens this assembly for plain joins."""
+    done: asyncio.Future[Participant] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+async def seat_joins(
+    session: AsyncSession, outbox: Outbox, batch: list[PendingJoin]
+) -> list[Participant | DomainError | _LookAgain]:
+    """Seat a batch in the caller's transaction: per join its seat, or the refusal. A refusal
+    happens before anything is written, so it never spoils the others' seats."""
+    results: list[Participant | DomainError | _LookAgain | None] = [None] * len(batch)
+    by_assembly: dict[int, list[int]] = {}
+    for i, item in enumerate(batch):
+        by_assembly.setdefault(item.assembly_id, []).append(i)
+    changed: set[int] = set()
+    for assembly_id, indices in by_assembly.items():
+        if any(batch[i].join_code for i in indices):
+            row = (
+                await session.execute(
+                    select(
+                        Assembly.join_code, Assembly.join_open, Assembly.seat_codes_required
+                    ).where(Assembly.id == assembly_id)
+                )
+            ).first()
+            for i in indices:
+                if batch[i].join_code is None:
+                    continue
+                if row is None or row.join_code != batch[i].join_code or row.seat_codes_required:
+                    results[i] = _LookAgain()
+                elif not row.join_open:
+                    results[i] = Gone(
+                        "join_closed", "This assembly no longer accepts new participants."
+                    )
+            indices = [i for i in indices if results[i] is None]
+        devices = sorted({batch[i].device_hash for i in indices})
+        seats = {
+            p.device_hash: p
+            for p in await session.scalars(
+                select(Participant).where(
+                    Participant.assembly_id == assembly_id, Participant.device_hash.in_(devices)
+                )
             )
+        }
+        carded = set(
+            await session.scalars(
+                select(SeatCode.participant_id).where(
+                    SeatCode.participant_id.in_([p.id for p in seats.values()])
+                )
+            )
+            if seats
+            else ()
         )
-        if existing is not None and not network_key:
-            return existing
-        if existing is not None and await session.scalar(
-            select(SeatCode.id).where(SeatCode.participant_id == existing.id)
-        ):
-            return existing  # a seat card fixed this seat's network
-        network = await session.scalar(
-            select(Network).where(Network.assembly_id == assembly.id, Network.key == network_key)
-        )
-        if network is None:
-            raise InvalidInput("network_required", "Please choose your network.")
-        if existing is not None:
-            moved = existing.network_id != network.id
-            existing.network_id = network.id
-            existing.display_name = name or existing.display_name
-            existing.organisation = org or existing.organisation
-            if moved:
-                await emit_joined(session, outbox, assembly.id)
-            return existing
-        participant = Participant(
-            assembly_id=assembly.id,
-            network_id=network.id,
-            device_hash=device_hash,
-            display_name=name,
-            organisation=org,
-        )
-        session.add(participant)
+        networks: dict[str, int] | None = None
+        for i in indices:
+            item = batch[i]
+            existing = seats.get(item.device_hash)
+            if existing is not None and (not item.network_key or existing.id in carded):
+                results[i] = existing  # no network chosen, or a seat card fixed this one's
+                continue
+            if networks is None:
+                rows = await session.execute(
+                    select(Network.key, Network.id).where(Network.assembly_id == assembly_id)
+                )
+                networks = {key: network_id for key, network_id in rows.all()}
+            network_id = networks.get(item.network_key or "")
+            if network_id is None:
+                results[i] = InvalidInput("network_required", "Please choose your network.")
+                continue
+            if existing is not None:
+                if existing.network_id != network_id:
+                    changed.add(assembly_id)
+                existing.network_id = network_id
+                existing.display_name = item.display_name or existing.display_name
+                existing.organisation = item.organisation or existing.organisation
+                results[i] = existing
+                continue
+            participant = Participant(
+                assembly_id=assembly_id,
+                network_id=network_id,
+                device_hash=item.device_hash,
+                display_name=item.display_name,
+                organisation=item.organisation,
+            )
+            session.add(participant)
+            seats[item.device_hash] = participant  # the same device twice in one batch: one seat
+            changed.add(assembly_id)
+            results[i] = participant
+    await session.flush()
+    for assembly_id in sorted(changed):
+        await emit_joined(session, outbox, assembly_id)
+    return [r for r in results if r is not None]
+
+
+class JoinWriter:
+    """The process's one join writer (per database); its task runs while there is work."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[PendingJoin] = asyncio.Queue()
+        self.task: asyncio.Task[None] | None = None
+        self.last_write = 0.0
+        self.codes: dict[str, int] = {}
+        """Join codes that opened an assembly for plain joins, and its id."""
+        self.batches = 0
+        self.joins = 0
+
+    async def submit(self, item: PendingJoin) -> Participant:
+        """Queue a join and wait until its transaction has committed (or failed)."""
+        self.queue.put_nowait(item)
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self._run())
+        return await item.done
+
+    async def _run(self) -> None:
+        while not self.queue.empty():
+            busy = time.monotonic() - self.last_write < JOIN_BUSY_S
+            if busy and self.queue.qsize() < JOIN_LINGER_BELOW:
+                await asyncio.sleep(JOIN_LINGER_S)
+            batch = [self.queue.get_nowait()]
+            while len(batch) < MAX_JOIN_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            await self._write(batch)
+            self.last_write = time.monotonic()
+
+    async def _write(self, batch: list[PendingJoin]) -> None:
         try:
-            await session.flush()
-        except IntegrityError as exc:  # the same device joining twice at the same instant
-            raise Conflict("already_joined", "You have already joined. Please reload.") from exc
-        await emit_joined(session, outbox, assembly.id)
-    return participant
+            async with self.rt.transaction() as (session, outbox):
+                results = await seat_joins(session, outbox, batch)
+        except Exception:  # rolled back, nobody answered: seat them one by one instead
+            if len(batch) > 1:
+                logger.warning("join batch of %d failed; seating one by one", len(batch))
+            for item in batch:
+                await self._write_one(item)
+            return
+        self.batches += 1
+        self.joins += len(batch)
+        for item, result in zip(batch, results, strict=True):
+            _settle(item, result)
+
+    async def _write_one(self, item: PendingJoin) -> None:
+        try:
+            async with self.rt.transaction() as (session, outbox):
+                (result,) = await seat_joins(session, outbox, [item])
+        except IntegrityError:  # the same device joining at the same instant in another worker
+            _settle(item, Conflict("already_joined", "You have already joined. Please reload."))
+        except Exception as exc:
+            _settle(item, exc)
+        else:
+            _settle(item, result)
+
+
+def _settle(item: PendingJoin, result: Participant | Exception) -> None:
+    if item.done.done():  # the request went away meanwhile
+        return
+    if isinstance(result, Exception):
+        item.done.set_exception(result)
+    else:
+        item.done.set_result(result)
+
+
+_WRITERS: weakref.WeakKeyDictionary[Database, JoinWriter] = weakref.WeakKeyDictionary()
+
+
+def writer_for(rt: Runtime) -> JoinWriter:
+    """This database's join writer on the running loop (tests run one loop per test)."""
+    writer = _WRITERS.get(rt.db)
+    if writer is None:
+        rt.db.before_dispose(functools.partial(drain_joins, rt.db))
+    if writer is None or writer.loop is not asyncio.get_running_loop():
+        writer = _WRITERS[rt.db] = JoinWriter(rt)
+    return writer
+
+
+async def drain_joins(db: Database) -> None:
+    """Let queued joins commit before the engines close."""
+    writer = _WRITERS.get(db)
+    if writer is None or writer.loop is not asyncio.get_running_loop() or writer.task is None:
+        return
+    await asyncio.gather(writer.task, return_exceptions=True)

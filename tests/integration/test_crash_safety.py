@@ -1,14 +1,18 @@
-"""SIGKILL the server in the middle of a vote of 1,000 phones; nothing acknowledged is lost.
+"""SIGKILL the server in the middle of a vote, or of a join wave, of 1,000 phones; nothing
+acknowledged is lost.
 
 A real `samatcha serve` on a SQLite file takes proposals and ballots from 1,000 joined phones;
 it is killed with SIGKILL while requests are in flight, restarted on the same file, and every
 phone's outbox resends what it sent (the same keys). Afterwards the database holds every
-acknowledged action exactly once, and every resend was answered without a second copy.
+acknowledged action exactly once, and every resend was answered without a second copy. In the
+join wave, every phone answered before the kill gets its same seat back when it joins again with
+its cookie, and no device holds two seats.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,3 +144,82 @@ def test_nothing_acknowledged_is_lost_when_the_server_is_killed(server: RealServ
     assert all(count == 1 for _, count in rows)
     stored = {participant for participant, _ in rows}
     assert {phones[i]["participant_id"] for i in acknowledged} <= stored
+
+
+JOIN_KILL_AFTER_ACKS = 300  # joins answered before the kill: mid-wave, with more in flight
+
+
+async def _join_wave(
+    base: str,
+    cookies: dict[int, str],
+    code: str,
+    stop_after: int | None = None,
+    on_stop: Any = None,
+) -> dict[int, int]:
+    """Every phone joins, 32 at a time, with its device cookie if it has one; returns phone
+    index -> the seat it was answered with, and keeps each new phone's cookie in `cookies`."""
+    answered: dict[int, int] = {}
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(PHONES):
+        queue.put_nowait(index)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            index = queue.get_nowait()
+            try:
+                response = await client.post(
+                    "/api/v1/join",
+                    json={"code": code, "network": NETWORKS[index % len(NETWORKS)]},
+                    headers={"Cookie": cookies.get(index, "")},
+                )
+            except httpx.HTTPError:
+                continue  # the server died under this request: not answered
+            response.raise_for_status()
+            if "samatcha_device" in response.cookies:
+                cookies[index] = f"samatcha_device={response.cookies['samatcha_device']}"
+            answered[index] = response.json()["participant_id"]
+            if stop_after is not None and len(answered) == stop_after:
+                on_stop()
+
+    limits = httpx.Limits(max_connections=32)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as client:
+        await asyncio.gather(*(worker(client) for _ in range(32)))
+    return answered
+
+
+def test_no_answered_join_is_lost_or_doubled_when_the_server_is_killed(
+    server: RealServer,
+) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as organizer:
+        organizer.post(
+            "/api/v1/login", json={"username": "org", "password": PASSWORD}
+        ).raise_for_status()
+        state = organizer.post(
+            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
+        ).json()
+        assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
+
+    cookies: dict[int, str] = {}
+    first = asyncio.run(_join_wave(server.url, cookies, code, JOIN_KILL_AFTER_ACKS, server.kill))
+    assert JOIN_KILL_AFTER_ACKS <= len(first) < PHONES, "the kill came mid-wave"
+
+    server.start()  # same file; every phone joins (again): an answered one with its cookie
+    again = asyncio.run(_join_wave(server.url, cookies, code))
+    assert len(again) == PHONES
+    assert all(again[i] == seat for i, seat in first.items()), "a phone lost its seat"
+    server.stop()
+
+    with sqlite3.connect(server.folder / "samatcha.sqlite3") as db:
+        rows = dict(
+            db.execute(
+                "SELECT id, device_hash FROM participants WHERE assembly_id = ?", (assembly_id,)
+            ).fetchall()
+        )
+    hashes = {
+        i: hashlib.sha256(cookie.partition("=")[2].encode()).hexdigest()
+        for i, cookie in cookies.items()
+    }
+    assert all(rows.get(seat) == hashes[i] for i, seat in again.items()), "seat and phone differ"
+    assert len(set(rows.values())) == len(rows), "a device holds two seats"
+    # Beyond the phones' seats, only joins committed while their answer was cut off by the kill.
+    assert len(rows) - PHONES <= 32

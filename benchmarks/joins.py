@@ -1,0 +1,262 @@
+"""A join wave: the whole hall scans the QR code at once. Joins per second, join latency, and
+every answered join's seat in the database file exactly once.
+
+Run from the repository root:
+    .venv/bin/python -m benchmarks.joins                        # 1,000 phones over 32 clients
+    .venv/bin/python -m benchmarks.joins --phones 3000 --connections 64
+    .venv/bin/python -m benchmarks.joins --crash-after 1.0      # SIGKILL the server mid-wave
+
+It starts `samatcha serve` on a free 127.0.0.1 port with a fresh SQLite database
+(synchronous=FULL, the default), creates an assembly and opens its collect step. Then
+`--phones` new phones join it with the join code over `--connections` concurrent HTTP/1.1
+keep-alive connections (a small raw-asyncio client, so the load generator leaves the CPU to the
+server), each choosing one of the six networks. `--rejoin` of them join a second time with the
+device cookie they were given, as a phone that reloads the join page does: they must get the
+same seat back.
+
+Reported: joins answered per second (target >= 200), join latency p50 / p95 / p99 (target
+p95 <= 300 ms), and the check afterwards, read from the database file itself: one participant
+row per answered phone, with the id it was answered, and no device seated twice. With
+`--crash-after S` the server is killed with SIGKILL S seconds into the wave; every join
+answered before the crash must then be in the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import sqlite3
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from benchmarks._server import (
+    DEVICE_COOKIE,
+    NETWORKS,
+    BenchmarkError,
+    Server,
+    cpu_seconds,
+    create_assembly,
+    local_server,
+)
+
+TARGET_PER_S = 200
+TARGET_P95_MS = 300.0
+JOIN_PATH = "/api/v1/join"
+
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    seats: dict[int, int] = field(default_factory=dict)
+    """phone -> the participant id its first join was answered with"""
+    rejoins: int = 0
+    errors: list[str] = field(default_factory=list)
+    first_sent: float | None = None
+    last_answer: float = 0.0
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection: send a POST, read one response and its cookies."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, cookie: str) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "\r\n"
+        ).encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionError("server closed the connection")
+        status = int(status_line.split()[1])
+        length = 0
+        cookies: dict[str, str] = {}
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "set-cookie":
+                key, _, rest = value.strip().partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+        return status, cookies, await self.reader.readexactly(length)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def run_wave(
+    server: Server, code: str, phones: int, rejoin: set[int], connections: int, stats: Stats
+) -> float:
+    parts = urlsplit(server.base_url)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for phone in range(phones):
+        queue.put_nowait(phone)
+
+    async def worker() -> None:
+        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+        try:
+            while not queue.empty():
+                phone = queue.get_nowait()
+                network = NETWORKS[phone % len(NETWORKS)]
+                body = json.dumps({"code": code, "network": network}).encode()
+                cookie = ""
+                for attempt in range(2 if phone in rejoin else 1):
+                    started = time.perf_counter()
+                    stats.first_sent = stats.first_sent or started
+                    try:
+                        status, cookies, answer = await connection.post(JOIN_PATH, body, cookie)
+                    except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+                        stats.errors.append(f"phone {phone}: {exc!r}")
+                        return
+                    now = time.perf_counter()
+                    if status != 200:
+                        stats.errors.append(f"phone {phone}: HTTP {status} {answer[:200]!r}")
+                        break
+                    stats.latencies.append(now - started)
+                    stats.last_answer = now
+                    seat = int(json.loads(answer)["participant_id"])
+                    if attempt == 0:
+                        stats.seats[phone] = seat
+                        cookie = f"{DEVICE_COOKIE}={cookies.get(DEVICE_COOKIE, '')}"
+                    else:
+                        stats.rejoins += 1
+                        if seat != stats.seats[phone]:
+                            stats.errors.append(f"phone {phone}: rejoined as {seat}, not as own")
+        finally:
+            connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started
+
+
+def seats_in_file(database: str, assembly_id: int) -> list[tuple[int, str]]:
+    with sqlite3.connect(database) as connection:
+        return list(
+            connection.execute(
+                "SELECT id, device_hash FROM participants WHERE assembly_id = ?", (assembly_id,)
+            )
+        )
+
+
+def check_seats(stats: Stats, rows: list[tuple[int, str]], *, crashed: bool) -> list[str]:
+    """Every answered phone's seat is in the file, no two phones were answered with the same
+    seat, no device holds two seats, and (without a crash) no seat belongs to nobody."""
+    problems = []
+    stored = {seat for seat, _ in rows}
+    devices = [device for _, device in rows]
+    if len(set(devices)) != len(devices):
+        problems.append(f"{len(devices) - len(set(devices))} devices seated twice (duplicate)")
+    answered = list(stats.seats.values())
+    if len(set(answered)) != len(answered):
+        problems.append("two phones were answered with the same seat (duplicate)")
+    for phone, seat in stats.seats.items():
+        if seat not in stored:
+            problems.append(f"phone {phone}: answered seat {seat} but no row (lost)")
+    if not crashed and len(rows) != len(stats.seats):
+        problems.append(f"{len(rows)} seats in the file for {len(stats.seats)} answered phones")
+    return problems
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    rng = random.Random(args.seed)
+    rejoin = {phone for phone in range(args.phones) if rng.random() < args.rejoin}
+    with local_server(file_limit=4096) as server:
+        assert server.log_path is not None
+        assert server.pid is not None
+        database = str(server.log_path.parent / "bench.sqlite3")
+        info = await create_assembly(server.base_url)
+        print(
+            f"join wave: {args.phones} new phones over {args.connections} keep-alive connections "
+            f"({len(rejoin)} of them join again with their cookie)"
+        )
+        stats = Stats()
+        cpu_before = cpu_seconds(server.pid)
+        wave = asyncio.ensure_future(
+            run_wave(server, info.join_code, args.phones, rejoin, args.connections, stats)
+        )
+        crashed = False
+        if args.crash_after:
+            await asyncio.sleep(args.crash_after)
+            if not wave.done():
+                os.kill(server.pid, signal.SIGKILL)
+                crashed = True
+                print(f"  server killed with SIGKILL after {args.crash_after:.1f} s of the wave")
+        elapsed = await wave
+        cpu_used = None if crashed else cpu_seconds(server.pid) - cpu_before
+        window = (stats.last_answer - stats.first_sent) if stats.first_sent else elapsed
+        rate = len(stats.seats) / window if window > 0 else 0.0
+        lat = [x * 1000 for x in stats.latencies]
+        print(f"\njoins answered: {len(stats.seats)} new seats in {window:.2f} s")
+        print(f"  -> {rate:,.0f} joins/s (target >= {TARGET_PER_S})")
+        print(f"  joined again with their cookie (same seat): {stats.rejoins}")
+        if lat:
+            print(
+                f"join latency ms: p50 {statistics.median(lat):.1f}  "
+                f"p95 {percentile(lat, 0.95):.1f}  p99 {percentile(lat, 0.99):.1f}  "
+                f"max {max(lat):.1f} (target p95 <= {TARGET_P95_MS:.0f})"
+            )
+        if cpu_used is not None:
+            print(f"server CPU during the wave: {cpu_used:.1f} s")
+        rows = seats_in_file(database, info.id)
+        problems = check_seats(stats, rows, crashed=crashed)
+        unexpected = [] if crashed else stats.errors
+        print(f"\nafterwards, in the database file: {len(rows)} seats")
+        lost = sum("lost" in p for p in problems)
+        duplicated = sum("duplicate" in p for p in problems)
+        print(f"  lost: {lost}  duplicated: {duplicated}  other problems: "
+              f"{len(problems) - lost - duplicated + len(unexpected)}")  # fmt: skip
+        for line in (problems + unexpected)[:20]:
+            print("   ", line)
+        if crashed:
+            print(f"  requests cut off by the crash: {len(stats.errors)} (never answered)")
+        ok = not problems and not unexpected
+        if not crashed:
+            ok = ok and rate >= TARGET_PER_S and percentile(lat, 0.95) <= TARGET_P95_MS
+        print("\nresult:", "ok" if ok else "BELOW TARGET OR INCORRECT")
+        return 0 if ok else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--phones", type=int, default=1_000)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rejoin", type=float, default=0.05, help="share that join again")
+    parser.add_argument("--crash-after", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=2569)
+    args = parser.parse_args()
+    try:
+        sys.exit(asyncio.run(main_async(args)))
+    except BenchmarkError as exc:
+        print(f"benchmark set-up failed: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
