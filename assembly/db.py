@@ -69,8 +69,10 @@ def _sqlite_engine(url: str, *, writer: bool, synchronous: str) -> AsyncEngine:
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # The timeout first: switching a new file to WAL takes a lock, and without a timeout a
+        # second connection opening at that moment fails at once with "database is locked".
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Deleted and overwritten content is zeroed, not left in free space (PDPA purge).
         cursor.execute("PRAGMA secure_delete=ON")
