@@ -46,12 +46,14 @@ from benchmarks._server import (
     ORGANIZER,
     PASSWORD,
     BenchmarkError,
+    Connection,
     Server,
     cpu_seconds,
     create_assembly,
     http_client,
     join_phones,
     local_server,
+    percentile,
     seed_proposals,
 )
 
@@ -91,44 +93,6 @@ def canonical(ballot: dict[str, int], option_ids: list[str]) -> str:
     """What the server stores: option order, zeros dropped, compact JSON."""
     ordered = {o: ballot[o] for o in option_ids if ballot.get(o)}
     return json.dumps(ordered, ensure_ascii=False, separators=(",", ":"))
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection: send a request, read one response."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def request(self, path: str, body: bytes, cookie: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            f"Cookie: {cookie}\r\n\r\n"
-        ).encode()
-        self.writer.write(head + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
-        length = 0
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-        return status, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
 
 @dataclass(frozen=True)
@@ -178,7 +142,7 @@ async def run_load(
                     body = json.dumps({"ballot": ballot, "client_seq": seq}).encode()
                     started = time.perf_counter()
                     try:
-                        status, answer = await connection.request(path, body, cookie)
+                        status, _, answer = await connection.post(path, body, cookie)
                     except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
                         stats.errors.append(f"phone {plan.phone}: {exc!r}")
                         return
@@ -278,11 +242,6 @@ def check_exactly_once(stats: Stats, rows: list[tuple[int, str]]) -> list[str]:
         elif found[0][0] == seq and found[0][1] != content:
             problems.append(f"phone {phone}: stored ballot differs from the acknowledged one")
     return problems
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def main_async(args: argparse.Namespace) -> int:

@@ -40,10 +40,12 @@ from benchmarks._server import (
     DEVICE_COOKIE,
     NETWORKS,
     BenchmarkError,
+    Connection,
     Server,
     cpu_seconds,
     create_assembly,
     local_server,
+    percentile,
 )
 
 TARGET_PER_S = 200
@@ -60,49 +62,6 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     first_sent: float | None = None
     last_answer: float = 0.0
-
-
-class Connection:
-    """One keep-alive HTTP/1.1 connection: send a POST, read one response and its cookies."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, path: str, body: bytes, cookie: str) -> tuple[int, dict[str, str], bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        assert self.reader is not None
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            + (f"Cookie: {cookie}\r\n" if cookie else "")
-            + "\r\n"
-        ).encode()
-        self.writer.write(head + body)
-        await self.writer.drain()
-        status_line = await self.reader.readline()
-        if not status_line:
-            raise ConnectionError("server closed the connection")
-        status = int(status_line.split()[1])
-        length = 0
-        cookies: dict[str, str] = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "set-cookie":
-                key, _, rest = value.strip().partition("=")
-                cookies[key] = rest.split(";", 1)[0]
-        return status, cookies, await self.reader.readexactly(length)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
 
 
 async def run_wave(
@@ -177,11 +136,6 @@ def check_seats(stats: Stats, rows: list[tuple[int, str]], *, crashed: bool) -> 
     if not crashed and len(rows) != len(stats.seats):
         problems.append(f"{len(rows)} seats in the file for {len(stats.seats)} answered phones")
     return problems
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
 async def main_async(args: argparse.Namespace) -> int:
