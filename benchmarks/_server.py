@@ -90,6 +90,25 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+def verdict(
+    problems: list[str], unexpected: list[str], *, cut_off: int | None, fast_enough: bool
+) -> int:
+    """Print what went wrong (lost, duplicated, other) and the result line of a load benchmark;
+    its exit status. `cut_off`: requests the crash cut off (None: no crash), which are no fault;
+    `fast_enough` counts only without a crash."""
+    lost = sum("lost" in p for p in problems)
+    duplicated = sum("duplicate" in p for p in problems)
+    print(f"  lost: {lost}  duplicated: {duplicated}  other problems: "
+          f"{len(problems) - lost - duplicated + len(unexpected)}")  # fmt: skip
+    for line in (problems + unexpected)[:20]:
+        print("   ", line)
+    if cut_off is not None:
+        print(f"  requests cut off by the crash: {cut_off} (never answered)")
+    ok = not problems and not unexpected and (cut_off is not None or fast_enough)
+    print("\nresult:", "ok" if ok else "BELOW TARGET OR INCORRECT")
+    return 0 if ok else 1
+
+
 class BenchmarkError(RuntimeError):
     """The set-up failed; the message says where (and quotes the server log when useful)."""
 

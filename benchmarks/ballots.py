@@ -55,6 +55,7 @@ from benchmarks._server import (
     local_server,
     percentile,
     seed_proposals,
+    verdict,
 )
 
 TARGET_PER_S = 2_000
@@ -307,19 +308,12 @@ async def main_async(args: argparse.Namespace) -> int:
             print(f"  counted by the results: {counted} (phones: {len(plans)})")
             if counted != len(plans):
                 problems.append(f"results count {counted} ballots for {len(plans)} phones")
-        lost = sum("lost" in p for p in problems)
-        duplicated = sum("duplicate" in p for p in problems)
-        print(f"  lost: {lost}  duplicated: {duplicated}  other problems: "
-              f"{len(problems) - lost - duplicated + len(unexpected)}")  # fmt: skip
-        for line in (problems + unexpected)[:20]:
-            print("   ", line)
-        if crashed:
-            print(f"  requests cut off by the crash: {len(stats.errors)} (never acknowledged)")
-        ok = not problems and not unexpected
-        if not crashed:
-            ok = ok and rate >= TARGET_PER_S and percentile(lat, 0.99) <= TARGET_P99_MS
-        print("\nresult:", "ok" if ok else "BELOW TARGET OR INCORRECT")
-        return 0 if ok else 1
+        return verdict(
+            problems,
+            unexpected,
+            cut_off=len(stats.errors) if crashed else None,
+            fast_enough=rate >= TARGET_PER_S and percentile(lat, 0.99) <= TARGET_P99_MS,
+        )
 
 
 def main() -> None:

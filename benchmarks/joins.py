@@ -46,6 +46,7 @@ from benchmarks._server import (
     create_assembly,
     local_server,
     percentile,
+    verdict,
 )
 
 TARGET_PER_S = 200
@@ -182,19 +183,12 @@ async def main_async(args: argparse.Namespace) -> int:
         problems = check_seats(stats, rows, crashed=crashed)
         unexpected = [] if crashed else stats.errors
         print(f"\nafterwards, in the database file: {len(rows)} seats")
-        lost = sum("lost" in p for p in problems)
-        duplicated = sum("duplicate" in p for p in problems)
-        print(f"  lost: {lost}  duplicated: {duplicated}  other problems: "
-              f"{len(problems) - lost - duplicated + len(unexpected)}")  # fmt: skip
-        for line in (problems + unexpected)[:20]:
-            print("   ", line)
-        if crashed:
-            print(f"  requests cut off by the crash: {len(stats.errors)} (never answered)")
-        ok = not problems and not unexpected
-        if not crashed:
-            ok = ok and rate >= TARGET_PER_S and percentile(lat, 0.95) <= TARGET_P95_MS
-        print("\nresult:", "ok" if ok else "BELOW TARGET OR INCORRECT")
-        return 0 if ok else 1
+        return verdict(
+            problems,
+            unexpected,
+            cut_off=len(stats.errors) if crashed else None,
+            fast_enough=rate >= TARGET_PER_S and percentile(lat, 0.95) <= TARGET_P95_MS,
+        )
 
 
 def main() -> None:
