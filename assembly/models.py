@@ -142,6 +142,9 @@ class Participant(Base):
     device_hash: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(80), default="")
     organisation: Mapped[str] = mapped_column(String(120), default="")
+    source: Mapped[str] = mapped_column(String(10), default="phone", server_default="phone")
+    """How the person takes part: "phone" (their own device) or "paper" (cards that a table
+    assistant enters on their behalf); both count the same in turnout and network balance."""
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
