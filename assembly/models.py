@@ -176,3 +176,77 @@ class SeatCode(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TableAssistant(Base):
+    """A table assistant of one assembly (docs/paper.md): granted by its organizer, enters the
+    paper cards of people who take part without a phone."""
+
+    __tablename__ = "table_assistants"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class PaperCard(Base):
+    """One printed paper card: a proposal card, or a ballot card of one vote. Its number is
+    unique in the assembly and printed with a QR code that names the card (not the person);
+    entering it binds it to a paper participant, once (see assembly/paper.py)."""
+
+    __tablename__ = "paper_cards"
+    __table_args__ = (UniqueConstraint("assembly_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # "proposal" | "ballot"
+    vote_id: Mapped[int | None] = mapped_column(
+        ForeignKey("votes.id", ondelete="CASCADE"), index=True
+    )
+    """The vote a ballot card is printed for (its options are printed on it)."""
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL"), index=True
+    )
+    entered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    client_key: Mapped[str | None] = mapped_column(String(64))
+    """The entering device's key for this entry: a resend of it is acknowledged, not refused."""
+    corrected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    corrected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PaperCardChange(Base):
+    """The audit trail of a card: who entered or corrected it, when, and what it held."""
+
+    __tablename__ = "paper_card_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("paper_cards.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    change: Mapped[str] = mapped_column(String(20))  # "entered" | "corrected"
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PaperStack(Base):
+    """An assistant's word that their stack of ballot cards for a vote is entered."""
+
+    __tablename__ = "paper_stacks"
+
+    vote_id: Mapped[int] = mapped_column(
+        ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -31,6 +31,7 @@ from assembly.models import (
     Network,
     Participant,
     Step,
+    TableAssistant,
     User,
     UserSession,
 )
@@ -43,7 +44,16 @@ from assembly.security import (
     new_token,
     token_hash,
 )
-from assembly.steps import STAFF, Action, Refusal, Role, StepKind, StepStatus, refusal
+from assembly.steps import (
+    ON_BEHALF,
+    STAFF,
+    Action,
+    Refusal,
+    Role,
+    StepKind,
+    StepStatus,
+    refusal,
+)
 from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 
@@ -88,6 +98,9 @@ class Actor:
 
     user: User | None = None
     device_hash: str | None = None
+    paper_participant_id: int | None = None
+    """A table assistant acting for this paper participant (docs/paper.md): the participant's
+    own use cases run with that participant, checked against the assistant's rules."""
 
 
 @dataclass(frozen=True)
@@ -147,9 +160,23 @@ async def standing_in(session: AsyncSession, assembly: Assembly, actor: Actor) -
         assigned = await session.get(FacilitatorAssignment, (assembly.id, user.id))
         if assigned is not None:
             return Standing(Role.FACILITATOR, participant)
+        if await session.get(TableAssistant, (assembly.id, user.id)) is not None:
+            return Standing(Role.ASSISTANT, await _paper_participant(session, assembly, actor))
     if participant is not None:
         return Standing(Role.PARTICIPANT, participant)
     return Standing(Role.ANONYMOUS, None)
+
+
+async def _paper_participant(
+    session: AsyncSession, assembly: Assembly, actor: Actor
+) -> Participant | None:
+    """The paper participant an assistant acts for: only one of this assembly, only on paper."""
+    if actor.paper_participant_id is None:
+        return None
+    participant = await session.get(Participant, actor.paper_participant_id)
+    if participant is None or participant.assembly_id != assembly.id:
+        return None
+    return participant if participant.source == "paper" else None
 
 
 def current_step(assembly: Assembly) -> Step | None:
@@ -163,6 +190,10 @@ _REFUSALS: dict[Refusal, tuple[type[DomainError], str]] = {
     Refusal.PARTICIPANTS_ONLY: (Forbidden, N_("Only participants can do this.")),
     Refusal.STAFF_ONLY: (Forbidden, N_("Only the facilitators of this assembly can do this.")),
     Refusal.ORGANIZER_ONLY: (Forbidden, N_("Only the organizer of this assembly can do this.")),
+    Refusal.ASSISTANTS_ONLY: (
+        Forbidden,
+        N_("Only the table assistants of this assembly can do this."),
+    ),
     Refusal.WRONG_STEP: (Conflict, N_("This cannot be done in the current step.")),
     Refusal.STEP_CLOSED: (Conflict, N_("This step is closed.")),
 }
@@ -175,6 +206,10 @@ async def authorize(
     standing = await standing_in(session, assembly, actor)
     step = current_step(assembly)
     kind = StepKind(step.kind) if step else None
+    if standing.role == Role.ASSISTANT and action in ON_BEHALF and standing.participant:
+        # For a paper participant of this assembly (standing_in found none otherwise, and the
+        # participant's own rule then refuses the assistant): the assistant's rule decides.
+        action = ON_BEHALF[action]
     reason = refusal(
         standing.role, action, kind, step is not None and step.status == StepStatus.OPEN
     )
@@ -235,8 +270,8 @@ async def _add_user(
 ) -> User:
     """Check and add an account inside the caller's transaction."""
     username = _check_username(username)
-    if role not in (Role.ORGANIZER, Role.FACILITATOR):
-        raise InvalidInput("invalid_role", "The role must be organizer or facilitator.")
+    if role not in (Role.ORGANIZER, Role.FACILITATOR, Role.ASSISTANT):
+        raise InvalidInput("invalid_role", "The role must be organizer, facilitator or assistant.")
     _check_password(password)
     display = clean_field(display_name, "display_name") or username
     if await session.scalar(select(User.id).where(User.username == username)):
@@ -557,7 +592,10 @@ async def assemblies_for(rt: Runtime, user: User) -> list[Assembly]:
         assigned = select(FacilitatorAssignment.assembly_id).where(
             FacilitatorAssignment.user_id == user.id
         )
-        query = select(Assembly).where((Assembly.created_by == user.id) | Assembly.id.in_(assigned))
+        assisted = select(TableAssistant.assembly_id).where(TableAssistant.user_id == user.id)
+        query = select(Assembly).where(
+            (Assembly.created_by == user.id) | Assembly.id.in_(assigned) | Assembly.id.in_(assisted)
+        )
         return list((await session.scalars(query.order_by(Assembly.id.desc()))).all())
 
 

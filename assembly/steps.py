@@ -41,6 +41,9 @@ class Role(StrEnum):
     PARTICIPANT = "participant"
     FACILITATOR = "facilitator"
     ORGANIZER = "organizer"
+    ASSISTANT = "assistant"
+    """A table assistant: staff the organizer grants for one assembly, who enters paper cards
+    on behalf of paper participants (docs/paper.md); no console, no steering."""
 
 
 class Action(StrEnum):
@@ -58,10 +61,13 @@ class Action(StrEnum):
     VIEW_ASSEMBLY = "view_assembly"  # its state, agenda, revealed results: anyone with a place
     VIEW_CONSOLE = "view_console"
     MANAGE_ASSEMBLY = "manage_assembly"  # details, networks, steps, facilitators
+    ENTER_PAPER = "enter_paper"  # the assistant's page: look a card up, mark a stack entered
+    ENTER_PAPER_PROPOSALS = "enter_paper_proposals"  # a proposal card, for a paper participant
+    ENTER_PAPER_BALLOT = "enter_paper_ballot"  # a ballot card, for a paper participant
 
 
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
-MEMBERS = frozenset({Role.PARTICIPANT, *STAFF})
+MEMBERS = frozenset({Role.PARTICIPANT, Role.ASSISTANT, *STAFF})
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,22 @@ RULES: dict[Action, Rule] = {
     Action.VIEW_ASSEMBLY: Rule(MEMBERS, None, needs_open_step=False),
     Action.VIEW_CONSOLE: _staff_in(None),
     Action.MANAGE_ASSEMBLY: Rule(frozenset({Role.ORGANIZER}), None, needs_open_step=False),
+    Action.ENTER_PAPER: Rule(frozenset({Role.ASSISTANT}), None, needs_open_step=False),
+    Action.ENTER_PAPER_PROPOSALS: Rule(
+        frozenset({Role.ASSISTANT}), frozenset({StepKind.COLLECT}), needs_open_step=True
+    ),
+    Action.ENTER_PAPER_BALLOT: Rule(
+        frozenset({Role.ASSISTANT}), frozenset({StepKind.VOTE}), needs_open_step=True
+    ),
 }
+
+ON_BEHALF: dict[Action, Action] = {
+    Action.SUBMIT_PROPOSAL: Action.ENTER_PAPER_PROPOSALS,
+    Action.CAST_BALLOT: Action.ENTER_PAPER_BALLOT,
+}
+"""A participant's action that an assistant does for a paper participant, and the assistant's
+own action whose rule decides it: the domain's use cases (submit a proposal, cast a ballot)
+run unchanged, with the paper participant as the participant."""
 
 
 class Refusal(StrEnum):
@@ -104,6 +125,7 @@ class Refusal(StrEnum):
     PARTICIPANTS_ONLY = "participants_only"
     STAFF_ONLY = "staff_only"
     ORGANIZER_ONLY = "organizer_only"
+    ASSISTANTS_ONLY = "assistants_only"
     WRONG_STEP = "wrong_step"
     STEP_CLOSED = "step_closed"
 
@@ -118,6 +140,8 @@ def refusal(
             return Refusal.NOT_IN_ASSEMBLY
         if Role.PARTICIPANT in rule.roles:
             return Refusal.PARTICIPANTS_ONLY
+        if Role.ASSISTANT in rule.roles:
+            return Refusal.ASSISTANTS_ONLY
         if Role.FACILITATOR in rule.roles:
             return Refusal.STAFF_ONLY
         return Refusal.ORGANIZER_ONLY

@@ -56,11 +56,24 @@ def export_document(
         "method": method.kind.value,
         "params": method_params(method),
         "options": [{"id": option_id, "label": label} for option_id, label in options],
-        "ballots": [
-            {"network": b.network, "ballot": raw_ballot(method, b.content)} for b in ordered
-        ],
+        "ballots": [_ballot_entry(method, b) for b in ordered],
         "results": results_view(method, options, ballots),
     }
+
+
+AUDIT_FIELDS = ("card", "entered_by", "entered_at", "corrected_by", "corrected_at")
+"""What an exported paper ballot says about its card, so the cards can be checked afterwards."""
+
+
+def _ballot_entry(method: VoteMethod, ballot: StoredBallot) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "network": ballot.network,
+        "ballot": raw_ballot(method, ballot.content),
+        "source": ballot.source,
+    }
+    if ballot.paper:
+        entry.update({name: getattr(ballot, name) for name in AUDIT_FIELDS})
+    return entry
 
 
 def recount(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,7 +90,9 @@ def recount(document: Mapping[str, Any]) -> dict[str, Any]:
             entry["ballot"],
             network=network if network in NETWORKS else PLACEHOLDER_NETWORK.value,
         )
-        stored.append(StoredBallot(canonical_content(checked), network))
+        stored.append(
+            StoredBallot(canonical_content(checked), network, str(entry.get("source", "phone")))
+        )
     return results_view(method, options, stored)
 
 
@@ -124,9 +139,12 @@ def tally_csv(results: Mapping[str, Any]) -> str:
 
 
 def ballots_csv(document: Mapping[str, Any]) -> str:
-    """One row per anonymised ballot, one column per option (rank position for ranking)."""
+    """One row per anonymised ballot, one column per option (rank position for ranking); then
+    whether it came on paper and, for a paper ballot, its card and who entered it when."""
     options = document["options"]
-    rows: list[list[object]] = [["network", *[f"{o['id']} {o['label']}" for o in options]]]
+    rows: list[list[object]] = [
+        ["network", *[f"{o['id']} {o['label']}" for o in options], "source", *AUDIT_FIELDS]
+    ]
     for entry in document["ballots"]:
         ballot = entry["ballot"]
         if document["method"] == MethodKind.RANKING:
@@ -137,5 +155,6 @@ def ballots_csv(document: Mapping[str, Any]) -> str:
             cells = [1 if o["id"] in ballot else "" for o in options]
         else:
             cells = [ballot.get(o["id"], "") for o in options]
-        rows.append([entry["network"], *cells])
+        audit = [entry.get(name) or "" for name in AUDIT_FIELDS]
+        rows.append([entry["network"], *cells, entry.get("source", "phone"), *audit])
     return _csv(rows)

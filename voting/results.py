@@ -31,10 +31,30 @@ PLACEHOLDER_NETWORK = Network.CIVIL_SOCIETY
 
 @dataclass(frozen=True)
 class StoredBallot:
-    """One ballot as stored: canonical JSON content and the voter's network key."""
+    """One ballot as stored: canonical JSON content and the voter's network key; a ballot
+    entered from a paper card also names the card and who entered (and corrected) it, when."""
 
     content: str
     network: str
+    source: str = "phone"
+    card: int | None = None
+    entered_by: str | None = None
+    entered_at: str | None = None
+    corrected_by: str | None = None
+    corrected_at: str | None = None
+
+    @property
+    def paper(self) -> bool:
+        return self.source == "paper"
+
+
+def paper_counts(ballots: Sequence[StoredBallot]) -> dict[str, int]:
+    """How many ballots came on paper, per network key (networks with none left out)."""
+    counts: dict[str, int] = {}
+    for ballot in ballots:
+        if ballot.paper:
+            counts[ballot.network] = counts.get(ballot.network, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def canonical_content(ballot: NormalisedBallot) -> str:
@@ -84,6 +104,8 @@ def results_view(
     view: dict[str, Any] = {
         "method": method.kind.value,
         "ballots": result.ballot_count,
+        "paper": paper_counts(ballots),
+        "paper_ballots": sum(1 for b in ballots if b.paper),
         "voters": {network.value: count for network, count in consensus.voters},
         "ranking": [
             {

@@ -23,11 +23,13 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from assembly.db import Database
 from assembly.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from assembly.events import EventType, LiveUpdate, Outbox
-from assembly.models import Assembly, Network, Participant
+from assembly.models import Assembly, Network, PaperCard, Participant, User
+from assembly.paper import paper_status
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
@@ -37,9 +39,9 @@ from assembly.services import (
     network_counts,
     standing_in,
 )
-from assembly.steps import Action, Role, StepKind
+from assembly.steps import Action, StepKind
 from assembly.text import clean_text
-from assembly.timeutil import utcnow
+from assembly.timeutil import as_utc, utcnow
 from voting.export import export_document
 from voting.methods import (
     NETWORKS,
@@ -179,14 +181,45 @@ def definition_view(vote: Vote) -> dict[str, Any]:
 
 
 async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
+    """A vote's ballots with their networks; paper ones with their card's audit fields."""
+    entered_by, corrected_by = aliased(User), aliased(User)
     rows = await session.execute(
-        select(Ballot.content, Network.key)
+        select(
+            Ballot.content,
+            Network.key,
+            Participant.source,
+            PaperCard.number,
+            entered_by.username,
+            PaperCard.entered_at,
+            corrected_by.username,
+            PaperCard.corrected_at,
+        )
         .join(Participant, Participant.id == Ballot.participant_id)
         .join(Network, Network.id == Participant.network_id)
+        .outerjoin(
+            PaperCard,
+            (PaperCard.vote_id == Ballot.vote_id)
+            & (PaperCard.participant_id == Ballot.participant_id)
+            & PaperCard.entered_at.is_not(None),
+        )
+        .outerjoin(entered_by, entered_by.id == PaperCard.entered_by)
+        .outerjoin(corrected_by, corrected_by.id == PaperCard.corrected_by)
         .where(Ballot.vote_id == vote_id)
         .order_by(Ballot.id)
     )
-    return [StoredBallot(content, network) for content, network in rows.all()]
+    return [
+        StoredBallot(
+            content,
+            network,
+            source or "phone",
+            card,
+            by,
+            as_utc(at).isoformat() if at else None,
+            fixer,
+            as_utc(fixed).isoformat() if fixed else None,
+        )
+        for content, network, source, card, by, at, fixer, fixed in rows.all()
+    ]
 
 
 async def latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
@@ -302,14 +335,29 @@ async def _turnout(session: AsyncSession, assembly: Assembly, vote_id: int) -> d
             )
         ).all()
     )
+    on_paper = dict(
+        (
+            await session.execute(
+                select(Network.key, func.count())
+                .select_from(Ballot)
+                .join(Participant, Participant.id == Ballot.participant_id)
+                .join(Network, Network.id == Participant.network_id)
+                .where(Ballot.vote_id == vote_id, Participant.source == "paper")
+                .group_by(Network.key)
+            )
+        ).all()
+    )
     networks = [
-        {**n, "voted": int(voted.get(n["key"], 0))} for n in await network_counts(session, assembly)
+        {**n, "voted": int(voted.get(n["key"], 0)), "paper": int(on_paper.get(n["key"], 0))}
+        for n in await network_counts(session, assembly)
     ]
     return {
         "vote_id": vote_id,
         "networks": networks,
         "voted": sum(n["voted"] for n in networks),
+        "paper": sum(n["paper"] for n in networks),
         "joined": sum(n["joined"] for n in networks),
+        "cards": await paper_status(session, assembly.id, vote_id),
     }
 
 
@@ -524,7 +572,7 @@ async def _vote_in(session: AsyncSession, assembly: Assembly, vote_id: int) -> V
 
 
 async def _steer(
-    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, change: str
+    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, change: str, force: bool = False
 ) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.RUN_VOTE)
@@ -545,6 +593,14 @@ async def _steer(
         elif change == "close":
             if vote.status != VoteStatus.OPEN:
                 raise Conflict("vote_not_open", "This vote is not open.")
+            cards = await paper_status(session, assembly.id, vote.id)
+            if cards["stacks_pending"] and not force:
+                raise Conflict(
+                    "paper_stacks_pending",
+                    "%(n)s table assistants have not yet said their paper ballots are entered. "
+                    "Wait for them, or close anyway.",
+                    n=cards["stacks_pending"],
+                )
             vote.status = VoteStatus.CLOSED
             vote.closed_at = utcnow()
         else:
@@ -561,10 +617,14 @@ async def open_vote(rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int
 
 
 async def close_vote(
-    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int
+    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, force: bool = False
 ) -> dict[str, Any]:
-    """Stop accepting ballots; the last ballot of each participant is the one that counts."""
-    return await _steer(rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id, change="close")
+    """Stop accepting ballots; the last ballot of each participant is the one that counts.
+    Refused while a table assistant has not said their stack of paper ballots is entered
+    (assembly/paper.py), unless `force`."""
+    return await _steer(
+        rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id, change="close", force=force
+    )
 
 
 async def reveal_results(
@@ -786,7 +846,7 @@ async def _results_readable(
     """The vote whose results `actor` may see: staff always, participants once revealed."""
     assembly, standing = await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
     vote = await _vote_in(session, assembly, vote_id)
-    if standing.role == Role.PARTICIPANT and not vote.revealed:
+    if not standing.is_staff and not vote.revealed:
         raise Forbidden("results_hidden", "The results have not been revealed yet.")
     return assembly, vote
 

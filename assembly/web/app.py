@@ -47,6 +47,7 @@ from assembly.web.headers import security_headers_hook
 from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
+from assembly.web.paper import PAPER_ROUTES
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
@@ -268,6 +269,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *VOTING_ROUTES,
             *AGENDA_ROUTES,
             *SEAT_ROUTES,
+            *PAPER_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from assembly import joining, seats, services
+from assembly import joining, paper, seats, services
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.steps import Role, StepKind
@@ -52,6 +52,7 @@ from assembly.web.rendering import (
 from assembly.web.snapshots import build_snapshot
 from deliberation import proposals
 from deliberation.activity import recent_activity
+from voting import paper as paper_ballots
 
 MODERATION = {"hide": {"hidden": True}, "restore": {"hidden": False}}
 """The console's moderation buttons (`action`) as the API's ModerateBody; `edit` sends `text`."""
@@ -236,6 +237,12 @@ class StaffPages(Controller):
             seat_cards=await seats.seat_list(runtime, actor=actor, assembly_id=assembly_id)
             if can_manage
             else None,
+            assistants=await paper.assistants_of(runtime, assembly_id),
+            paper_votes=await paper_ballots.paper_votes(
+                runtime, actor=actor, assembly_id=assembly_id
+            )
+            if can_manage
+            else [],
         )
 
     @post("/organize/{assembly_id:int}/details")

@@ -96,7 +96,8 @@ class VotingApi(Controller):
         vote_id: FromPath[int],
         change: FromPath[str],
     ) -> dict[str, Any]:
-        """`open`, `close`, `reveal` (results to participants) or `hide`."""
+        """`open`, `close`, `close-anyway` (even though a table assistant has not said their
+        paper ballots are entered), `reveal` (results to participants) or `hide`."""
         return await steer(runtime, actor, assembly_id, vote_id, change)
 
     @post("/{vote_id:int}/ballot", status_code=HTTP_200_OK)
@@ -139,8 +140,14 @@ async def steer(
 ) -> dict[str, Any]:
     if change == "open":
         return await voting.open_vote(rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id)
-    if change == "close":
-        return await voting.close_vote(rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id)
+    if change in ("close", "close-anyway"):
+        return await voting.close_vote(
+            rt,
+            actor=actor,
+            assembly_id=assembly_id,
+            vote_id=vote_id,
+            force=change == "close-anyway",
+        )
     if change in ("reveal", "hide"):
         return await voting.reveal_results(
             rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id, revealed=change == "reveal"
