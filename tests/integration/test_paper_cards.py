@@ -49,7 +49,7 @@ def _vote(world: World, method: str, **params: int) -> tuple[int, list[str]]:
 def test_cards_are_counted_once_marked_paper_and_recount_from_the_export(world: World) -> None:
     api = f"/api/v1/assemblies/{world.id}"
     assistant = _assistant(world)
-    [first, second] = _ok(
+    [first, _second] = _ok(
         world.organizer.post(f"{api}/paper/cards", json={"kind": "proposal", "count": 2})
     )["numbers"]
     world.open("collect")
@@ -68,10 +68,13 @@ def test_cards_are_counted_once_marked_paper_and_recount_from_the_export(world: 
     again = _ok(
         assistant.post(
             f"{api}/paper/cards/{first}",
-            json={"person": {"network": "religion"}, "proposals": ["วัดเป็นศูนย์กลางชุมชน", "ธนาคารความดี"],
-                  "client_key": "entry-one"},
+            json={
+                "person": {"network": "religion"},
+                "proposals": ["วัดเป็นศูนย์กลางชุมชน", "ธนาคารความดี"],
+                "client_key": "entry-one",
+            },
         )
-    )  # fmt: skip
+    )
     assert again["replay"] is True
     assert [p["id"] for p in again["proposals"]] == [p["id"] for p in entered["proposals"]]
     duplicate = assistant.post(
@@ -160,7 +163,7 @@ def test_cards_are_counted_once_marked_paper_and_recount_from_the_export(world: 
     )
     turnout = _ok(world.facilitator.get(f"{api}/snapshot"))["vote"]["turnout"]
     assert (turnout["voted"], turnout["paper"], turnout["joined"]) == (3, 2, 3)
-    assert turnout["cards"]["entered"] == 2 and turnout["cards"]["printed"] == 3
+    assert (turnout["cards"]["entered"], turnout["cards"]["printed"]) == (2, 3)
 
 
 def test_only_assistants_enter_cards_only_while_the_step_allows(
