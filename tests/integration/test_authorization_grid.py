@@ -24,7 +24,7 @@ import pytest
 from litestar.exceptions import WebSocketDisconnect
 from litestar.routes import HTTPRoute, WebSocketRoute
 
-from assembly.steps import RULES, Action, Refusal, Role, StepKind, refusal
+from assembly.steps import RULES, STAFF, Action, Refusal, Role, StepKind, refusal
 
 if TYPE_CHECKING:
     from conftest import Person, World
@@ -37,6 +37,8 @@ ROLES: dict[str, Role] = {
     "other_facilitator": Role.ANONYMOUS,
     "organizer": Role.ORGANIZER,
     "other_organizer": Role.ANONYMOUS,
+    "assistant": Role.ASSISTANT,
+    "other_assistant": Role.ANONYMOUS,
 }
 """Each person of the grid, and the role the table gives them in *this* assembly."""
 
@@ -45,6 +47,7 @@ ROLE_REFUSALS = {
     Refusal.PARTICIPANTS_ONLY,
     Refusal.STAFF_ONLY,
     Refusal.ORGANIZER_ONLY,
+    Refusal.ASSISTANTS_ONLY,
 }
 REFUSAL_CODES = {r.value for r in Refusal} | {"not_authenticated"}
 _PLACEHOLDER = re.compile(r"\{(\w+):\w+\}")
@@ -230,6 +233,7 @@ CALLS: dict[Action, tuple[Call, ...]] = {
         ),
         Call("GET", "/organize/{assembly_id:int}/{filename:str}", values={"filename": "export.md"}),
         Call("GET", f"{API}/agenda/document"),
+        Call("GET", f"{API}/paper/cards/{{number:int}}/history", values={"number": "1"}),
         Call(
             "GET",
             "/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}",
@@ -287,6 +291,28 @@ CALLS: dict[Action, tuple[Call, ...]] = {
         Call(
             "POST", "/organize/{assembly_id:int}/export/settings", form={"organizer": "จังหวัดทดสอบ"}
         ),
+        Call(
+            "POST",
+            f"{API}/paper/assistants",
+            json={"username": "ผู้ช่วยกริด", "password": "รหัสผ่านกริด123"},
+        ),
+        Call("POST", f"{API}/paper/cards", json={"kind": "proposal", "count": 1}),
+        Call("GET", "/organize/{assembly_id:int}/paper/cards"),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/paper/cards",
+            form={"kind": "proposal", "count": "1"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/assistants/new",
+            form={"username": "ผู้ช่วยกริดสอง", "password": "รหัสผ่านกริด123"},
+        ),
+        Call(
+            "POST",
+            "/organize/{assembly_id:int}/assistants/{user_id:int}/remove",
+            values={"user_id": "999999"},
+        ),
         Call("GET", f"{API}/seats"),
         Call("POST", f"{API}/seats", json={"network": "media", "count": 1}),
         Call("PUT", f"{API}/seats/required", json={"required": False}),
@@ -305,6 +331,34 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             "POST",
             "/organize/{assembly_id:int}/seats/{number:int}/reissue",
             values={"number": "999999"},
+        ),
+    ),
+    Action.ENTER_PAPER: (
+        Call("GET", "/a/{assembly_id:int}/paper"),
+        Call("GET", f"{API}/paper/cards/{{number:int}}", values={"number": "999999"}),
+        Call("POST", f"{API}/paper/votes/{{vote_id:int}}/stack", json={"entered": False}),
+        Call("POST", "/a/{assembly_id:int}/paper/votes/{vote_id:int}/stack", form={}),
+    ),
+    Action.ENTER_PAPER_PROPOSALS: (
+        Call(
+            "POST",
+            f"{API}/paper/cards/{{number:int}}",
+            json={"person": {"network": "religion"}, "proposals": ["ข้อเสนอจากบัตร"]},
+            values={"number": "1"},
+        ),
+        Call(
+            "POST",
+            "/a/{assembly_id:int}/paper/cards/{number:int}",
+            form={"network": "religion", "proposal1": "ข้อเสนอจากบัตรแบบฟอร์ม"},
+            values={"number": "1"},
+        ),
+    ),
+    Action.ENTER_PAPER_BALLOT: (
+        Call(
+            "POST",
+            f"{API}/paper/cards/{{number:int}}",
+            json={"person": {"network": "religion"}, "ballot": ["{option}"]},
+            values={"number": "2"},
         ),
     ),
     Action.VIEW_ASSEMBLY: (
@@ -431,6 +485,17 @@ def _ok(response: httpx.Response) -> Any:
     return response.json()
 
 
+def _assistant(world: World, organizer: Person, api: str, username: str) -> Person:
+    """A table-assistant account granted for the assembly at `api`, logged in."""
+    password = "รหัสผ่านผู้ช่วย123"
+    _ok(
+        organizer.post(f"{api}/paper/assistants", json={"username": username, "password": password})
+    )
+    person = type(organizer)(world.client)
+    _ok(person.post("/api/v1/login", json={"username": username, "password": password}))
+    return person
+
+
 @pytest.fixture
 def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
     """This assembly with a proposal in a group, an open (revealed) vote, an agenda item with a
@@ -453,6 +518,12 @@ def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
 
     participant, author = world.phone("media"), world.phone("religion")
     api = f"/api/v1/assemblies/{world.id}"
+    assistant = _assistant(world, world.organizer, api, "ผู้ช่วยโต๊ะ")
+    other_assistant = _assistant(
+        world, other_organizer, f"/api/v1/assemblies/{other['assembly']['id']}", "ผู้ช่วยอื่น"
+    )
+    # Card 1 (proposals) and card 2 (a ballot of the vote below), entered where allowed.
+    _ok(world.organizer.post(f"{api}/paper/cards", json={"kind": "proposal", "count": 1}))
     world.open("collect")
     proposal = _ok(author.post(f"{api}/proposals", json={"text": "ร้านค้าความซื่อสัตย์"}))["id"]
     world.open("review")
@@ -466,6 +537,11 @@ def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
     )
     _ok(world.facilitator.post(f"{api}/votes/{vote['id']}/open"))
     _ok(world.facilitator.post(f"{api}/votes/{vote['id']}/reveal"))
+    _ok(
+        world.organizer.post(
+            f"{api}/paper/cards", json={"kind": "ballot", "vote_id": vote["id"], "count": 1}
+        )
+    )
     world.open("draft")
     item = _ok(world.facilitator.post(f"{api}/agenda/items", json={"title": "วาระที่หนึ่ง"}))[0]["id"]
     suggestion = _ok(
@@ -479,6 +555,8 @@ def grid(world: World, sign_up: Callable[[str, str], Person]) -> Grid:
         "other_facilitator": other_facilitator,
         "organizer": world.organizer,
         "other_organizer": other_organizer,
+        "assistant": assistant,
+        "other_assistant": other_assistant,
     }
     ids = {
         "assembly_id": str(world.id),
@@ -576,9 +654,9 @@ def test_account_routes_need_an_account_and_show_only_ones_own(grid: Grid) -> No
     listed = {who: people[who].get("/api/v1/assemblies/") for who in ROLES}
     for who in ("anonymous", "participant", "other_participant"):
         assert (listed[who].status_code, listed[who].json()["error"]) == (401, "not_authenticated")
-    for who in ("facilitator", "organizer"):
+    for who in ("facilitator", "organizer", "assistant"):
         assert this in [a["id"] for a in _ok(listed[who])], who
-    for who in ("other_facilitator", "other_organizer"):
+    for who in ("other_facilitator", "other_organizer", "other_assistant"):
         assert this not in [a["id"] for a in _ok(listed[who])], who
     body = {"name": "สมัชชาใหม่", "province": "ใหม่"}
     for who, role in ROLES.items():
@@ -593,7 +671,7 @@ def test_account_routes_need_an_account_and_show_only_ones_own(grid: Grid) -> No
                 303,
                 200,
             ), who
-        elif "facilitator" in who:
+        elif "facilitator" in who or "assistant" in who:
             assert (created.status_code, created.json()["error"]) == (403, "organizer_only"), who
             assert (page.status_code, page.json()["error"]) == (403, "organizer_only"), who
             assert dashboard.status_code == 200, who
@@ -625,7 +703,7 @@ def test_the_socket_handshake_lets_in_only_this_assemblys_people(grid: Grid) -> 
         assert state["role"] == role.value, who
         assert state == person.get(f"/api/v1/assemblies/{grid.world.id}/snapshot").json(), who
         # Only staff get the list of steps (with their prompts before they open).
-        assert ("steps" in state) == (role != Role.PARTICIPANT), who
+        assert ("steps" in state) == (role in STAFF), who
 
 
 def test_a_socket_from_another_site_is_refused(grid: Grid) -> None:
