@@ -22,9 +22,12 @@ run_vote          | facilitator organizer: vote
 edit_draft        | facilitator organizer: draft adopt
 adopt_item        | facilitator organizer: adopt
 steer_steps       | facilitator organizer: any
-view_assembly     | participant facilitator organizer: any
+view_assembly     | participant assistant facilitator organizer: any
 view_console      | facilitator organizer: any
 manage_assembly   | organizer: any
+enter_paper       | assistant: any
+enter_paper_proposals | assistant: collect (open)
+enter_paper_ballot    | assistant: vote (open)
 """
 
 
@@ -76,3 +79,9 @@ def test_refusals_name_the_most_fundamental_reason() -> None:
         Refusal.STEP_CLOSED
     )
     assert refusal(Role.PARTICIPANT, Action.SUBMIT_PROPOSAL, None, False) == Refusal.WRONG_STEP
+    assert refusal(Role.ORGANIZER, Action.ENTER_PAPER_BALLOT, StepKind.VOTE, True) == (
+        Refusal.ASSISTANTS_ONLY
+    )
+    assert refusal(Role.ASSISTANT, Action.CAST_BALLOT, StepKind.VOTE, True) == (
+        Refusal.PARTICIPANTS_ONLY
+    )
