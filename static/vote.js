@@ -386,9 +386,24 @@ function showTurnout(turnout) {
     $('[data-field="voted"]', li).textContent = n.voted;
     $('[data-field="joined"]', li).textContent = n.joined;
   }
+  const paper = $('[data-region="paper-status"]');
+  if (paper && turnout.cards) { paper.dataset.entered = turnout.cards.entered; showNotEntered(paper); }
   for (const el of $$('[data-field="vote-voted"]')) el.textContent = turnout.voted;
   for (const el of $$('[data-field="vote-joined"]')) el.textContent = turnout.joined;
 }
+
+// The facilitator counted the paper cards handed in: how many are not entered yet.
+function showNotEntered(region) {
+  const handed = $("[data-handed-in]", region)?.value;
+  const out = $('[data-field="not-entered"]', region);
+  if (!out) return;
+  const missing = Number(handed) - Number(region.dataset.entered || 0);
+  out.textContent = handed === "" || Number.isNaN(missing) ? "" : fill(region.dataset.pattern, { n: Math.max(0, missing) });
+}
+document.addEventListener("input", (event) => {
+  const region = event.target.closest?.('[data-region="paper-status"]');
+  if (region) showNotEntered(region);
+});
 
 // ------------------------------------------------------------------ wiring
 

@@ -223,6 +223,17 @@ def test_an_assistant_enters_ten_paper_participants_while_phones_vote(
         ("corrected", ASSISTANT),
     ]
 
+    # The console counts what is on paper; the facilitator types how many cards came back.
+    organizer.goto(f"{server.url}/console/{aid}#vote")
+    status = organizer.locator('[data-region="paper-status"]')
+    expect(status).to_contain_text(
+        f"บันทึกบัตรลงคะแนนกระดาษแล้ว {PAPER_PEOPLE + 1} จากที่พิมพ์ {PAPER_PEOPLE + 1} ใบ"
+    )
+    expect(status.locator(f'[data-assistant="{ASSISTANT}"]')).to_contain_text("กำลังบันทึก")
+    status.locator("[data-handed-in]").fill(str(PAPER_PEOPLE + 3))
+    expect(status.locator('[data-field="not-entered"]')).to_have_text("บัตรกระดาษยังไม่ได้บันทึก 2 ใบ")
+    organizer.screenshot(path=str(screenshot_dir / "paper-console.png"))
+
     # The vote closes once the assistant says the stack is entered.
     refused = org.post(f"{api}/votes/{vote1}/close")
     assert refused.json()["error"] == "paper_stacks_pending"
