@@ -360,6 +360,16 @@ function showResults(results, version) {
   if (!region || !results) return;
   const count = $('[data-field="ballot-count"]', region);
   if (count) count.textContent = results.ballots;
+  const paper = $('[data-field="paper"]', region);
+  if (paper) {
+    const byNetwork = results.paper || {};
+    let names = {};
+    try { names = JSON.parse(paper.dataset.names || "{}"); } catch { /* keys shown as they are */ }
+    paper.hidden = !results.paper_ballots;
+    $('[data-field="paper-count"]', paper).textContent = results.paper_ballots || 0;
+    $('[data-field="paper-networks"]', paper).textContent = Object.entries(byNetwork)
+      .map(([key, n]) => `${names[key] || key} ${n}`).join(" · ");
+  }
   fillRows(region, "ranking", results.ranking, (li, line) => {
     $('[data-field="value"]', li).textContent = number(line.value);
     const schulze = $('[data-field="schulze"]', li);

@@ -230,6 +230,7 @@ def test_an_assistant_enters_ten_paper_participants_while_phones_vote(
         f"บันทึกบัตรลงคะแนนกระดาษแล้ว {PAPER_PEOPLE + 1} จากที่พิมพ์ {PAPER_PEOPLE + 1} ใบ"
     )
     expect(status.locator(f'[data-assistant="{ASSISTANT}"]')).to_contain_text("กำลังบันทึก")
+    expect(organizer.locator('[data-field="paper-count"]')).to_have_text(str(PAPER_PEOPLE + 1))
     status.locator("[data-handed-in]").fill(str(PAPER_PEOPLE + 3))
     expect(status.locator('[data-field="not-entered"]')).to_have_text("บัตรกระดาษยังไม่ได้บันทึก 2 ใบ")
     organizer.screenshot(path=str(screenshot_dir / "paper-console.png"))

@@ -83,7 +83,32 @@ def test_csv_exports_open_in_excel_with_thai_intact() -> None:
         vote_id=1, assembly_name="ก", method=method, options=OPTIONS, ballots=ballots
     )
     ballot_rows = list(csv.reader(io.StringIO(ballots_csv(document).lstrip("\ufeff"))))
-    assert ballot_rows[1] == ["religion", "2", "", "1"]
+    assert ballot_rows[1] == ["religion", "2", "", "1", "phone", "", "", "", "", ""]
+
+
+def test_paper_ballots_are_counted_per_network_and_recount_with_their_audit() -> None:
+    method = DotVoting(dots=3)
+    phone = stored(method, {"1": 3}, "media")
+    on_paper = StoredBallot(
+        phone.content.replace('"1":3', '"2":3'),
+        "religion",
+        "paper",
+        card=42,
+        entered_by="ผู้ช่วย",
+        entered_at="2026-12-08T02:00:00+00:00",
+    )
+    results = results_view(method, OPTIONS, [phone, on_paper])
+    assert (results["paper"], results["paper_ballots"]) == ({"religion": 1}, 1)
+    document = export_document(
+        vote_id=1, assembly_name="ก", method=method, options=OPTIONS, ballots=[phone, on_paper]
+    )
+    assert recount(document) == results
+    [entry] = [b for b in document["ballots"] if b["source"] == "paper"]
+    assert (entry["card"], entry["entered_by"], entry["corrected_by"]) == (42, "ผู้ช่วย", None)
+    rows = list(csv.DictReader(io.StringIO(ballots_csv(document).lstrip("\ufeff"))))
+    assert [(r["source"], r["card"]) for r in rows if r["network"] == "religion"] == [
+        ("paper", "42")
+    ]
 
 
 def test_charts_are_valid_svg_with_escaped_labels_and_tie_marks() -> None:
