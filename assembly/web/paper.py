@@ -21,7 +21,7 @@ from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Action
-from assembly.web.context import CurrentActor, CurrentRuntime
+from assembly.web.context import CurrentActor, CurrentRuntime, RowId
 from assembly.web.forms import Form, form_body
 from assembly.web.rendering import checked_snapshot, done, page, qr_svg, snapshot_page
 from deliberation import paper as paper_proposals
@@ -65,7 +65,7 @@ class PrintBody:
     kind: str
     """`proposal` or `ballot`."""
     count: int
-    vote_id: int | None = None
+    vote_id: RowId | None = None
     """The vote of ballot cards."""
 
 

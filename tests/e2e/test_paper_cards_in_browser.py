@@ -284,3 +284,38 @@ def test_an_assistant_enters_ten_paper_participants_while_phones_vote(
     assert (turnout["voted"], turnout["paper"], turnout["joined"]) == (14, 10, 15)
     for client in hall:
         client.close()
+
+
+def test_a_card_entered_offline_waits_on_the_device_and_is_counted_once(
+    browser: Any, server: Server, org: httpx.Client
+) -> None:
+    created = org.post(
+        "/api/v1/assemblies/", json={"name": "สมัชชาคุณธรรมจังหวัดแพร่", "province": "แพร่"}
+    )
+    created.raise_for_status()
+    aid = created.json()["assembly"]["id"]
+    steps = {s["kind"]: s["id"] for s in created.json()["steps"]}
+    api = f"/api/v1/assemblies/{aid}"
+    org.post(
+        f"{api}/paper/assistants", json={"username": "ผู้ช่วยแพร่", "password": ASSISTANT_PASSWORD}
+    ).raise_for_status()
+    org.post(f"{api}/paper/cards", json={"kind": "proposal", "count": 1}).raise_for_status()
+    org.post(f"{api}/steps/{steps['collect']}/open", json={}).raise_for_status()
+    page = logged_in(
+        browser, server, "ผู้ช่วยแพร่", ASSISTANT_PASSWORD, viewport={"width": 360, "height": 740}
+    )
+    page.goto(f"{server.url}/a/{aid}/paper")
+    open_card(page, 1)
+    page.locator("input[name=network][value=religion]").check()
+    page.fill("#proposal1", "ศีลห้าในหมู่บ้าน")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="บันทึกบัตรนี้").click()
+    expect(page.locator('[data-field="outbox"]')).to_contain_text("บัตรรอส่ง 1 ใบ")
+    assert org.get(f"{api}/paper/cards/1/history").json()["changes"] == []
+    page.context.set_offline(False)  # the browser fires "online": the outbox sends it
+    expect(page.locator('[data-field="entered"]')).to_contain_text("บันทึกบัตร #1 แล้ว")
+    expect(page.locator('[data-field="outbox"]')).to_be_hidden()
+    history = org.get(f"{api}/paper/cards/1/history").json()["changes"]
+    assert [c["change"] for c in history] == ["entered"]
+    proposals = org.get(f"{api}/snapshot").json()["proposals"]
+    assert [p["text"] for p in proposals] == ["ศีลห้าในหมู่บ้าน"]
