@@ -64,6 +64,8 @@ class Action(StrEnum):
     ENTER_PAPER = "enter_paper"  # the assistant's page: look a card up, mark a stack entered
     ENTER_PAPER_PROPOSALS = "enter_paper_proposals"  # a proposal card, for a paper participant
     ENTER_PAPER_BALLOT = "enter_paper_ballot"  # a ballot card, for a paper participant
+    ENTER_PAPER_SUPPORT = "enter_paper_support"  # a paper participant's support of a proposal
+    ENTER_PAPER_CONSENT = "enter_paper_consent"  # a paper participant's consent answer
 
 
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
@@ -107,11 +109,21 @@ RULES: dict[Action, Rule] = {
     Action.ENTER_PAPER_BALLOT: Rule(
         frozenset({Role.ASSISTANT}), frozenset({StepKind.VOTE}), needs_open_step=True
     ),
+    Action.ENTER_PAPER_SUPPORT: Rule(
+        frozenset({Role.ASSISTANT}),
+        frozenset({StepKind.COLLECT, StepKind.REVIEW}),
+        needs_open_step=True,
+    ),
+    Action.ENTER_PAPER_CONSENT: Rule(
+        frozenset({Role.ASSISTANT}), frozenset({StepKind.ADOPT}), needs_open_step=True
+    ),
 }
 
 ON_BEHALF: dict[Action, Action] = {
     Action.SUBMIT_PROPOSAL: Action.ENTER_PAPER_PROPOSALS,
     Action.CAST_BALLOT: Action.ENTER_PAPER_BALLOT,
+    Action.SUPPORT_PROPOSAL: Action.ENTER_PAPER_SUPPORT,
+    Action.GIVE_CONSENT: Action.ENTER_PAPER_CONSENT,
 }
 """A participant's action that an assistant does for a paper participant, and the assistant's
 own action whose rule decides it: the domain's use cases (submit a proposal, cast a ballot)

@@ -18,7 +18,8 @@ from assembly.errors import InvalidInput
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Action
-from deliberation.proposals import check_proposal_text, submit_proposal
+from deliberation.agenda.consent import give_consent
+from deliberation.proposals import check_proposal_text, submit_proposal, support_proposal
 
 MAX_PROPOSALS_PER_CARD = 3  # the printed card has three proposals' worth of lines
 
@@ -111,3 +112,42 @@ async def correct_proposal_card(
         after=json.dumps(dataclasses.asdict(person), ensure_ascii=False),
     )
     return participant_id
+
+
+async def person_of_card(rt: Runtime, *, actor: Actor, assembly_id: int, number: int) -> Actor:
+    """The assistant acting for the paper participant an entered card belongs to."""
+    card = await paper.card_view(rt, actor=actor, assembly_id=assembly_id, number=number)
+    if not card.entered or card.participant_id is None:
+        raise InvalidInput(
+            "same_as_not_entered", "The earlier card has not been entered yet: enter it first."
+        )
+    return dataclasses.replace(actor, paper_participant_id=card.participant_id)
+
+
+async def support_for_card(
+    rt: Runtime, *, actor: Actor, assembly_id: int, number: int, proposal_id: int
+) -> dict[str, Any]:
+    """A paper participant's support (ticked on their card, or said to the assistant), through
+    the phone's own use case: once per participant, in the steps a phone may support."""
+    on_behalf = await person_of_card(rt, actor=actor, assembly_id=assembly_id, number=number)
+    return await support_proposal(
+        rt, actor=on_behalf, assembly_id=assembly_id, proposal_id=proposal_id
+    )
+
+
+async def consent_for_card(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    number: int,
+    item_id: int,
+    answer: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """A paper participant's consent answer for one agenda item, through the phone's own use
+    case (one answer per participant and item, an objection needs a reason)."""
+    on_behalf = await person_of_card(rt, actor=actor, assembly_id=assembly_id, number=number)
+    return await give_consent(
+        rt, actor=on_behalf, assembly_id=assembly_id, item_id=item_id, answer=answer, reason=reason
+    )

@@ -70,6 +70,19 @@ class PrintBody:
 
 
 @dataclass
+class SupportBody:
+    proposal_id: RowId
+
+
+@dataclass
+class ConsentBody:
+    item_id: RowId
+    answer: str
+    """`agree`, `can_live_with` or `object` (as a phone answers)."""
+    reason: str = ""
+
+
+@dataclass
 class StackBody:
     entered: bool = True
 
@@ -228,6 +241,44 @@ class PaperApi(Controller):
             runtime, actor=actor, assembly_id=assembly_id, number=number
         )
         return {"card": number, "changes": changes}
+
+    @post("/cards/{number:int}/supports", status_code=HTTP_200_OK)
+    async def support(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        number: FromPath[int],
+        data: JSONBody[SupportBody],
+    ) -> dict[str, Any]:
+        """Support a proposal for the paper participant of an entered card."""
+        return await paper_proposals.support_for_card(
+            runtime,
+            actor=actor,
+            assembly_id=assembly_id,
+            number=number,
+            proposal_id=data.proposal_id,
+        )
+
+    @post("/cards/{number:int}/consent", status_code=HTTP_200_OK)
+    async def consent(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        number: FromPath[int],
+        data: JSONBody[ConsentBody],
+    ) -> dict[str, Any]:
+        """A consent answer for the paper participant of an entered card."""
+        return await paper_proposals.consent_for_card(
+            runtime,
+            actor=actor,
+            assembly_id=assembly_id,
+            number=number,
+            item_id=data.item_id,
+            answer=data.answer,
+            reason=data.reason,
+        )
 
     @post("/votes/{vote_id:int}/stack", status_code=HTTP_200_OK)
     async def stack(

@@ -361,6 +361,22 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             values={"number": "2"},
         ),
     ),
+    Action.ENTER_PAPER_SUPPORT: (
+        Call(
+            "POST",
+            f"{API}/paper/cards/{{number:int}}/supports",
+            json={"proposal_id": "{proposal}"},
+            values={"number": "1"},
+        ),
+    ),
+    Action.ENTER_PAPER_CONSENT: (
+        Call(
+            "POST",
+            f"{API}/paper/cards/{{number:int}}/consent",
+            json={"item_id": "{item}", "answer": "agree"},
+            values={"number": "1"},
+        ),
+    ),
     Action.VIEW_ASSEMBLY: (
         Call("GET", f"{API}/snapshot"),
         Call("GET", f"{API}/similar"),

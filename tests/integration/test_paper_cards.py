@@ -228,3 +228,46 @@ def test_a_vote_closes_after_the_stacks_are_entered_or_anyway(world: World) -> N
     _ok(assistant.post(f"{api}/paper/votes/{vote_id}/stack", json={"entered": False}))
     forced = world.facilitator.post(f"{api}/votes/{vote_id}/close-anyway")
     assert forced.status_code == 200, forced.text
+
+
+def test_supports_and_consent_for_a_paper_participant_go_through_the_phone_rules(
+    world: World,
+) -> None:
+    api = f"/api/v1/assemblies/{world.id}"
+    assistant = _assistant(world)
+    [card] = _ok(world.organizer.post(f"{api}/paper/cards", json={"kind": "proposal", "count": 1}))[
+        "numbers"
+    ]
+    phone = world.phone("media")
+    world.open("collect")
+    proposal = _ok(phone.post(f"{api}/proposals", json={"text": "ตลาดนัดความดี"}))["id"]
+    _ok(
+        assistant.post(
+            f"{api}/paper/cards/{card}",
+            json={"person": {"network": "religion"}, "proposals": ["ศีลห้า"]},
+        )
+    )
+    world.open("review")
+    for _ in range(2):  # once per participant, as on a phone
+        supported = _ok(
+            assistant.post(f"{api}/paper/cards/{card}/supports", json={"proposal_id": proposal})
+        )
+    assert supported["supports"] == 1
+    world.open("draft")
+    item = _ok(world.facilitator.post(f"{api}/agenda/items", json={"title": "วาระที่หนึ่ง"}))[0]["id"]
+    early = assistant.post(
+        f"{api}/paper/cards/{card}/consent", json={"item_id": item, "answer": "agree"}
+    )
+    assert (early.status_code, early.json()["error"]) == (409, "wrong_step")
+    world.open("adopt")
+    _ok(
+        assistant.post(
+            f"{api}/paper/cards/{card}/consent", json={"item_id": item, "answer": "agree"}
+        )
+    )
+    blank = _ok(world.organizer.post(f"{api}/paper/cards", json={"kind": "proposal", "count": 1}))
+    refused = assistant.post(
+        f"{api}/paper/cards/{blank['numbers'][0]}/consent",
+        json={"item_id": item, "answer": "agree"},
+    )
+    assert (refused.status_code, refused.json()["error"]) == (400, "same_as_not_entered")

@@ -28,6 +28,8 @@ manage_assembly   | organizer: any
 enter_paper       | assistant: any
 enter_paper_proposals | assistant: collect (open)
 enter_paper_ballot    | assistant: vote (open)
+enter_paper_support   | assistant: collect review (open)
+enter_paper_consent   | assistant: adopt (open)
 """
 
 
