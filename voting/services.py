@@ -183,6 +183,14 @@ def definition_view(vote: Vote) -> dict[str, Any]:
 async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBallot]:
     """A vote's ballots with their networks; paper ones with their card's audit fields."""
     entered_by, corrected_by = aliased(User), aliased(User)
+    # One card per ballot even if two assistants raced to enter two cards for one person: the
+    # ballot row is still one (the writer's upsert), and it is counted once here too.
+    first_card = (
+        select(PaperCard.participant_id, func.min(PaperCard.id).label("card_id"))
+        .where(PaperCard.vote_id == vote_id, PaperCard.entered_at.is_not(None))
+        .group_by(PaperCard.participant_id)
+        .subquery()
+    )
     rows = await session.execute(
         select(
             Ballot.content,
@@ -196,12 +204,8 @@ async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBall
         )
         .join(Participant, Participant.id == Ballot.participant_id)
         .join(Network, Network.id == Participant.network_id)
-        .outerjoin(
-            PaperCard,
-            (PaperCard.vote_id == Ballot.vote_id)
-            & (PaperCard.participant_id == Ballot.participant_id)
-            & PaperCard.entered_at.is_not(None),
-        )
+        .outerjoin(first_card, first_card.c.participant_id == Ballot.participant_id)
+        .outerjoin(PaperCard, PaperCard.id == first_card.c.card_id)
         .outerjoin(entered_by, entered_by.id == PaperCard.entered_by)
         .outerjoin(corrected_by, corrected_by.id == PaperCard.corrected_by)
         .where(Ballot.vote_id == vote_id)
