@@ -390,6 +390,43 @@ class PaperPages(Controller):
         )
         return done(request, f"/a/{assembly_id}/paper")
 
+    @post("/a/{assembly_id:int}/paper/cards/{number:int}/supports/{proposal_id:int}")
+    async def support(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        number: FromPath[int],
+        proposal_id: FromPath[int],
+    ) -> Response[Any]:
+        await paper_proposals.support_for_card(
+            runtime, actor=actor, assembly_id=assembly_id, number=number, proposal_id=proposal_id
+        )
+        return done(request, f"/a/{assembly_id}/paper?card={number}#supports")
+
+    @post("/a/{assembly_id:int}/paper/cards/{number:int}/consent/{item_id:int}")
+    async def consent(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        number: FromPath[int],
+        item_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await paper_proposals.consent_for_card(
+            runtime,
+            actor=actor,
+            assembly_id=assembly_id,
+            number=number,
+            item_id=item_id,
+            answer=data.get("answer", ""),
+            reason=data.get("reason", ""),
+        )
+        return done(request, f"/a/{assembly_id}/paper?card={number}#consent")
+
     @post("/organize/{assembly_id:int}/paper/cards")
     async def print_cards(
         self,

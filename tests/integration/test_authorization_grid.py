@@ -368,12 +368,23 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             json={"proposal_id": "{proposal}"},
             values={"number": "1"},
         ),
+        Call(
+            "POST",
+            "/a/{assembly_id:int}/paper/cards/{number:int}/supports/{proposal_id:int}",
+            values={"number": "1"},
+        ),
     ),
     Action.ENTER_PAPER_CONSENT: (
         Call(
             "POST",
             f"{API}/paper/cards/{{number:int}}/consent",
             json={"item_id": "{item}", "answer": "agree"},
+            values={"number": "1"},
+        ),
+        Call(
+            "POST",
+            "/a/{assembly_id:int}/paper/cards/{number:int}/consent/{item_id:int}",
+            form={"answer": "agree"},
             values={"number": "1"},
         ),
     ),

@@ -253,6 +253,14 @@ def test_supports_and_consent_for_a_paper_participant_go_through_the_phone_rules
             assistant.post(f"{api}/paper/cards/{card}/supports", json={"proposal_id": proposal})
         )
     assert supported["supports"] == 1
+    page = assistant.get(f"/a/{world.id}/paper?card={card}")
+    form = f"/a/{world.id}/paper/cards/{card}/supports/{proposal}"
+    assert f'action="{form}"' in page.text
+    answered = assistant.post(form, data={}, follow_redirects=False)
+    assert (answered.status_code, answered.headers["location"]) == (
+        303,
+        f"/a/{world.id}/paper?card={card}#supports",
+    )
     world.open("draft")
     item = _ok(world.facilitator.post(f"{api}/agenda/items", json={"title": "วาระที่หนึ่ง"}))[0]["id"]
     early = assistant.post(
