@@ -71,6 +71,7 @@ class CardView:
     participant_id: int | None
     network: str | None
     display_name: str
+    organisation: str
     entered_by: str | None
     entered_at: datetime | None
     corrected_by: str | None
@@ -467,6 +468,7 @@ async def card_views(
                 participant_id=card.participant_id,
                 network=keys.get(person.network_id) if person else None,
                 display_name=person.display_name if person else "",
+                organisation=person.organisation if person else "",
                 entered_by=users.get(card.entered_by or 0),
                 entered_at=card.entered_at,
                 corrected_by=users.get(card.corrected_by or 0),

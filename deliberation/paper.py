@@ -109,7 +109,8 @@ async def correct_proposal_card(
         action=Action.ENTER_PAPER,
         person=person,
         before="",
-        after=json.dumps(dataclasses.asdict(person), ensure_ascii=False),
+        # The network only: names stay in `participants`, where the PDPA purge clears them.
+        after=json.dumps({"network": person.network}),
     )
     return participant_id
 
