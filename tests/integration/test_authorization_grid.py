@@ -2,10 +2,11 @@
 
 `assembly/steps.py` says which roles may do each action in which step kinds; `refusal()` says
 why not. Here every action has the concrete requests that perform it (JSON API, and the plain
-form or page where there is one), and each is sent by seven people in every step kind, open
+form or page where there is one), and each is sent by nine people in every step kind, open
 and closed: nobody there, a participant of this assembly, a participant of another one, a
 facilitator of this / another assembly, the organizer of this / another assembly (organizer is
-an account role; an organizer is the organizer of the assemblies they created). The answer must
+an account role; an organizer is the organizer of the assemblies they created), a table
+assistant of this / another assembly (docs/paper.md). The answer must
 be what `refusal()` says: allowed is never 401/403, refused carries the refusal's code.
 
 A completeness test walks the app's routes: a new endpoint with no entry here fails it.
