@@ -221,7 +221,10 @@ async def ballot_card(
 async def vote_for_sheet(
     rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int
 ) -> dict[str, object]:
-    """The vote a sheet of ballot cards prints: its method, parameters and numbered options."""
+    """The vote a sheet of ballot cards prints: its step's title (a hall may hold several votes),
+    method, parameters and numbered options."""
     async with rt.read() as session:
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
-        return definition_view(await _vote_in(session, assembly, vote_id))
+        vote = await _vote_in(session, assembly, vote_id)
+        title = next((s.title for s in assembly.steps if s.id == vote.step_id), "")
+        return {**definition_view(vote), "title": title}

@@ -171,6 +171,8 @@ def test_an_assistant_enters_ten_paper_participants_while_phones_vote(
     org.post(f"{api}/votes/{vote1}/open").raise_for_status()
     print_cards(organizer, server, aid, "ballot", PAPER_PEOPLE, vote=vote1)
     card_size_and_shot(organizer, screenshot_dir / "paper-ballot-cards-a4.png")
+    vote_step = next(s for s in created.json()["steps"] if s["id"] == steps["vote"])
+    expect(organizer.locator("[data-field=vote-title]").first).to_have_text(vote_step["title"])
     ballot_cards = list(range(PAPER_PEOPLE + 1, 2 * PAPER_PEOPLE + 1))
     for i, number in enumerate(ballot_cards):
         if i < len(hall):
