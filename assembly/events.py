@@ -36,6 +36,8 @@ class EventType(StrEnum):
     """Participant `participant_id` is no longer held by the device that held it."""
     TICK = "tick"
     """In place of a change participants must not see: it only advances their sequence."""
+    VIEW = "view"
+    """Live update (phones): after a step change, the new step's shared view, built once."""
     # proposals (collect) and their grouping (review)
     PROPOSAL_CREATED = "proposal.created"
     PROPOSAL_UPDATED = "proposal.updated"
@@ -92,7 +94,8 @@ class LiveUpdate:
 
     assembly_id: int
     type: EventType
-    staff: dict[str, Any]
+    staff: dict[str, Any] | None
+    """None: staff screens are not sent this update at all."""
     public: dict[str, Any] | None
     """None: participants are not sent this update at all."""
 

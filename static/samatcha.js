@@ -9,8 +9,11 @@ const SILENCE_MS = 60000;        // no message for this long: the socket is dead
 const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
-const RESYNC_SPREAD_MS = 1500;    // after a step change, phones ask for their new view over 1.5 s,
+const VIEW_WAIT_MS = 4000;       // after a step change the server sends its view to every phone;
+const RESYNC_SPREAD_MS = 1500;    // none by then: phones ask for a snapshot each, over 1.5 s,
 const RESYNC_SPREAD_PER_PHONE_MS = 4;  // or longer in a big hall: the server builds ~250 a second
+const MINE_SPREAD_PER_HOLDER_MS = 1;   // phones named in a view ask for their own part over this
+const VIEW_LOG_MAX = 500;        // events kept to replay on a view older than them
 
 const body = document.body;
 const view = body.dataset.view;
@@ -23,7 +26,10 @@ let attempt = 0;
 let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
-let resyncOwed = false;  // a step change's own view not fetched yet
+let resyncOwed = false;  // a step change's own view (or this phone's part of it) not here yet
+let viewOwed = 0;        // seq of the step change whose view has not come yet
+let sinceStep = [];      // events applied since that step change, replayed on an older view
+let viewTimer = null;
 
 // Every request a script sends to change something carries the page's CSRF token, as every
 // plain form does; modules send through `request` (or `post`), never a bare fetch.
@@ -106,10 +112,13 @@ function showConnection(online) {
 
 function receive(msg) {
   if (msg.type === "pong" || msg.type === "error") return;
+  if (msg.live === "view") { takeView(msg.data); return; }
+  if (msg.type === "personal") { takePersonal(msg.data); return; }
   if (msg.live) { for (const f of features) f.live?.(msg, state); return; }
   if (msg.type === "current") { clearTimeout(gapTimer); pending.clear(); flushOutbox(); return; }
   if (msg.type === "snapshot") {
     resyncOwed = false;
+    forgetView();
     state = msg.data;
     seq = msg.seq;
     pending.clear();
@@ -125,9 +134,79 @@ function receive(msg) {
     seq = next.seq;
     state.seq = seq; // the state is what a snapshot at this seq shows
     apply(next);
+    if (viewOwed && next.seq > viewOwed) {
+      sinceStep.push(next);
+      if (sinceStep.length > VIEW_LOG_MAX) { forgetView(); send({ type: "resync" }); }
+    }
   }
   clearTimeout(gapTimer);
   if (pending.size) gapTimer = setTimeout(() => send({ type: "resync" }), GAP_WAIT_MS);
+}
+
+// ------------------------------------------------------------------ a step change's view
+
+// After a step change the server sends every phone the new step's shared view at once (a
+// `view`, built once for the hall) with the personal part a phone without data of its own has
+// (`blank`) and who has some (`holders`, or null for "everyone may"): those ask for their own
+// part alone. No view within VIEW_WAIT_MS (the server could not build it): a snapshot each.
+function awaitView(stepSeq) {
+  viewOwed = stepSeq;
+  sinceStep = [];
+  resyncOwed = true;
+  clearTimeout(viewTimer);
+  viewTimer = setTimeout(() => {
+    viewTimer = setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
+  }, VIEW_WAIT_MS);
+}
+
+function forgetView() {
+  viewOwed = 0;
+  sinceStep = [];
+  clearTimeout(viewTimer);
+}
+
+// Adds a personal part one level deep (a personal `vote` adds `my_ballot` to the shared one),
+// as the server merges a snapshot.
+function mergePart(into, part) {
+  for (const [key, value] of Object.entries(part || {})) {
+    const here = into[key];
+    const both = here && value && typeof here === "object" && typeof value === "object" && !Array.isArray(here) && !Array.isArray(value);
+    into[key] = both ? { ...here, ...value } : value;
+  }
+}
+
+function takeView(view) {
+  if (isStaff || !viewOwed || view.seq < viewOwed) return; // not waited for, or older than it
+  const me = state.me;
+  const next = { ...view.state, role: state.role };
+  if (me) next.me = me;
+  mergePart(next, view.blank);
+  const replay = sinceStep.filter((e) => e.seq > view.seq);
+  forgetView();
+  state = next;
+  if (view.seq >= seq) {
+    seq = view.seq;
+    for (const s of [...pending.keys()]) if (s <= seq) pending.delete(s);
+  } else {
+    for (const event of replay) apply(event); // the view was read before these
+  }
+  state.seq = seq;
+  const holders = view.holders;
+  const mine = me && (holders === null || holders.includes(me.participant_id));
+  resyncOwed = !!mine;
+  renderAll();
+  if (mine) {
+    const spread = (holders === null ? state.joined || 0 : holders.length) * MINE_SPREAD_PER_HOLDER_MS;
+    setTimeout(() => send({ type: "mine" }), Math.random() * Math.min(5000, spread));
+  }
+  if (pending.has(seq + 1)) receive(pending.get(seq + 1)); // events that came before it
+  else if (!pending.size) clearTimeout(gapTimer);
+}
+
+function takePersonal(part) {
+  mergePart(state, part);
+  resyncOwed = false;
+  renderAll();
 }
 
 // ------------------------------------------------------------------ state
@@ -148,12 +227,8 @@ function apply(event) {
       state.step = d.step;
       if (d.steps) state.steps = d.steps;
       renderStep();
-      // What a phone may see depends on the step: fetch it, spread over a moment so a hall of
-      // phones does not ask in the same millisecond (the new step shows at once regardless).
-      if (!isStaff) {
-        resyncOwed = true;
-        setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
-      }
+      // What a phone may see depends on the step: its view follows this event.
+      if (!isStaff) awaitView(event.seq);
       for (const f of features) f.apply?.(event, state); // e.g. the next vote step's section
       break;
     case "proposal.created":

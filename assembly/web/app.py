@@ -50,6 +50,7 @@ from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
+from assembly.web.snapshots import StepViews
 from assembly.web.voting import VOTING_ROUTES
 from deliberation.agenda.render_html import STYLE as AGENDA_STYLE
 from deliberation.vectors import pretokenise_recent
@@ -234,6 +235,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings=settings,
         throttles=Throttles(settings.redis_url),
     )
+
+    runtime.sink = StepViews(runtime.sink, runtime)  # a step change's view, built once
 
     supervisor: list[asyncio.Task[None]] = []
 
