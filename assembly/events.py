@@ -98,13 +98,17 @@ class LiveUpdate:
     """None: staff screens are not sent this update at all."""
     public: dict[str, Any] | None
     """None: participants are not sent this update at all."""
+    seq: int | None = None
+    """The seq the update's view is at, when it has one (a step's `view`): it then leads the
+    message, so a socket whose snapshot is already at or past it skips it, like an event."""
 
     def message(self, *, staff: bool, ts: float) -> str | None:
         data = self.staff if staff else self.public
         if data is None:
             return None
+        head = {} if self.seq is None else {"seq": self.seq}
         return json.dumps(
-            {"live": self.type, "ts": round(ts * 1000), "data": data},
+            {**head, "live": self.type, "ts": round(ts * 1000), "data": data},
             ensure_ascii=False,
             separators=(",", ":"),
             default=str,

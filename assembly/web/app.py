@@ -236,7 +236,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         throttles=Throttles(settings.redis_url),
     )
 
-    runtime.sink = StepViews(runtime.sink, runtime)  # a step change's view, built once
+    step_views = StepViews(runtime.sink, runtime)  # a step change's view, built once
+    runtime.sink = step_views
 
     supervisor: list[asyncio.Task[None]] = []
 
@@ -257,6 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop() -> None:
         for task in supervisor:
             task.cancel()
+        await step_views.close()
         await runtime.throttles.close()
         await database.dispose()
 

@@ -228,6 +228,13 @@ class StepViews:
     def publish_live(self, update: LiveUpdate) -> None:
         self.inner.publish_live(update)
 
+    async def close(self) -> None:
+        """At shutdown, before the database closes: no view is read from a closing pool."""
+        tasks = list(self._building.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def _send_views(self, assembly_id: int) -> None:
         try:
             while True:
@@ -237,7 +244,9 @@ class StepViews:
                 except Exception:  # the phones' fallback (a snapshot each) still holds
                     logger.exception("step view of assembly %s not built", assembly_id)
                 else:
-                    self.inner.publish_live(LiveUpdate(assembly_id, EventType.VIEW, None, view))
+                    self.inner.publish_live(
+                        LiveUpdate(assembly_id, EventType.VIEW, None, view, seq=view["seq"])
+                    )
                 if assembly_id not in self._again:
                     return
         finally:
