@@ -5,6 +5,7 @@ repaired with a resync. No Python restatement of the client: the browser runs th
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -209,3 +210,52 @@ def test_a_feature_module_that_does_not_load_is_told_not_swallowed(
         assert any("static/review.js did not load" in e for e in errors), errors
     finally:
         page.context.close()
+
+
+def test_a_step_change_brings_the_new_view_without_a_resync(browser: Any, server: Server) -> None:
+    """The server sends the new step's view to every phone: the phone holds what a fresh
+    snapshot shows without asking for one; a phone with a part of its own in the new step
+    asks for that part alone (`mine`), never for a whole snapshot."""
+    assembly_id, code = collecting_assembly(server)
+    own = phone_page(browser, server, code, assembly_id)
+    snapshot_url = f"/api/v1/assemblies/{assembly_id}/snapshot"
+    base = f"/api/v1/assemblies/{assembly_id}"
+
+    def comparable(state: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(state.get("vote"), dict):
+            state["vote"].pop("next_seq", None)  # a fresh client_seq for a plain form
+        return state
+
+    def same_as_fresh() -> None:
+        """The page's state equals a fresh snapshot once the view (and its part) arrived."""
+        fresh = comparable(own.evaluate(FRESH, snapshot_url))
+        deadline = time.monotonic() + LIVE / 1000
+        while (state := comparable(dict(own.evaluate(STATE)))) != fresh:
+            if time.monotonic() > deadline:
+                break
+            own.wait_for_timeout(100)
+        assert state == fresh
+
+    try:
+        own.fill("[data-propose] textarea", "ตลาดสดปลอดขยะ")
+        own.click("[data-propose] button[type=submit]")
+        expect(own.locator('[data-region="mine"] li')).to_have_count(1)
+        with organizer(server) as staff:
+            steps = staff.get(snapshot_url).json()["steps"]
+            step = {s["kind"]: s["id"] for s in steps}
+            staff.post(f"{base}/steps/{step['vote']}/open", json={}).raise_for_status()
+            expect(own.locator('[data-show-kind="vote"]')).to_be_visible()
+            same_as_fresh()
+            assert own.evaluate("() => window.__sent.map((m) => m.type)").count("resync") == 0
+            assert own.evaluate("() => window.__sent.map((m) => m.type)").count("mine") == 0
+            # back to collect: this phone wrote a proposal, so it asks for its own part
+            staff.post(f"{base}/steps/{step['collect']}/open", json={}).raise_for_status()
+            own.wait_for_function(
+                "() => window.__sent.some((m) => m.type === 'mine')", timeout=LIVE
+            )
+            expect(own.locator('[data-region="mine"] li')).to_have_count(1)
+            same_as_fresh()
+        sent = own.evaluate("() => window.__sent.map((m) => m.type)")
+        assert "resync" not in sent
+    finally:
+        own.context.close()
