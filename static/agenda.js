@@ -20,7 +20,12 @@ function editing() {
 }
 
 // What someone typed and has not sent comes back into its box after a swap.
-const refetch = live.keepRegions(REGIONS, { busy: editing, swapped: () => live.restoreDrafts() });
+// A phone fetches its step's agenda section alone (the server renders one template, not the page).
+const regionUrl = () => {
+  const kind = live.state.step?.kind;
+  return !live.isStaff && (kind === "draft" || kind === "adopt") ? `/a/${live.assemblyId}/regions/${kind}` : location.pathname;
+};
+const refetch = live.keepRegions(REGIONS, { busy: editing, swapped: () => live.restoreDrafts(), url: regionUrl });
 function scheduleRefetch(delay) {
   const spread = live.hallSpread(PHONE_JITTER_MS, PHONE_JITTER_PER_PHONE_MS);
   refetch(delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * spread));

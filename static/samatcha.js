@@ -492,9 +492,10 @@ document.addEventListener("submit", async (e) => {
 // stays live: on an event, fetch this page again and swap each region matching `selector` for
 // its fresh copy, so the templates stay its one renderer. Returns `schedule(delay)`; calls
 // before the fetch add nothing. While `busy()` (someone is typing in it) the swap waits, and so
-// does a fetch that failed. `swapped()` runs after each swap.
+// does a fetch that failed. `swapped()` runs after each swap. `url()`: where the fresh copy is
+// (a phone asks for its step's section alone, `/a/{id}/regions/{kind}`, not the whole page).
 const RETRY_MS = 3000;
-function keepRegions(selector, { busy = () => false, swapped = () => {} } = {}) {
+function keepRegions(selector, { busy = () => false, swapped = () => {}, url = () => location.pathname } = {}) {
   let timer = null;
   const schedule = (delay = 0) => { if (!timer) timer = setTimeout(refetch, delay); };
   async function refetch() {
@@ -502,7 +503,7 @@ function keepRegions(selector, { busy = () => false, swapped = () => {} } = {}) 
     if (busy()) { schedule(RETRY_MS); return; }
     let response;
     try {
-      response = await request(location.pathname, { cache: "no-store" });
+      response = await request(url(), { cache: "no-store" });
     } catch { schedule(RETRY_MS); return; }
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");

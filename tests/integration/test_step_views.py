@@ -175,3 +175,31 @@ def test_staff_screens_get_the_step_change_and_no_view(world: World) -> None:
         assert "steps" in event["data"]
         console.send_json({"type": "ping"})
         assert receive(console) == {"type": "pong"}
+
+
+def test_a_phone_fetches_its_steps_section_alone(world: World) -> None:
+    """After a vote or agenda event a phone swaps in its step's section: the server renders
+    that one template (`/a/{id}/regions/{kind}`), with the same rules as the page."""
+    phone, stranger = world.phone("education"), world.phone("media")
+    world.open("vote")
+    vote = world.facilitator.post(
+        api(world, "/votes"), json={"method": "approval", "options": ["พอเพียง", "วินัย"]}
+    ).json()
+    world.facilitator.post(api(world, f"/votes/{vote['id']}/open"))
+    region = phone.get(f"/a/{world.id}/regions/vote")
+    assert region.status_code == 200
+    assert 'data-region="vote"' in region.text
+    assert f'data-vote="{vote["id"]}"' in region.text
+    assert 'id="snapshot"' not in region.text  # not the page
+    page = phone.get(f"/a/{world.id}").text
+    assert len(region.text) < len(page) / 4
+    assert phone.get(f"/a/{world.id}/regions/nonsense").status_code == 404
+    assert phone.get(f"/a/{world.id}/regions/draft").status_code == 200
+    # not a participant of this assembly: sent to the join page, like the page itself
+    world.facilitator.cookies.pop("samatcha_device", None)
+    staff = world.facilitator.get(f"/a/{world.id}/regions/vote", follow_redirects=False)
+    assert staff.status_code == 303
+    stranger.cookies.pop("samatcha_device", None)
+    gone = stranger.get(f"/a/{world.id}/regions/vote", follow_redirects=False)
+    assert gone.status_code == 303
+    assert gone.headers["location"] == f"/j/{world.code}"
