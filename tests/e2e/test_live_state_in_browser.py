@@ -259,3 +259,50 @@ def test_a_step_change_brings_the_new_view_without_a_resync(browser: Any, server
         assert "resync" not in sent
     finally:
         own.context.close()
+
+
+def test_a_view_read_before_events_the_phone_applied_gets_them_again(
+    browser: Any, server: Server
+) -> None:
+    """A view is read after the step change commits; events after it may reach the phone
+    first. The phone takes the view, then applies those events again on top of it."""
+    assembly_id, code = collecting_assembly(server)
+    author = phone(server, code, "religion")
+    created = author.post(f"/api/v1/assemblies/{assembly_id}/proposals", json={"text": "ลดขยะ"})
+    created.raise_for_status()
+    proposal_id = created.json()["id"]
+    own = phone_page(browser, server, code, assembly_id)
+    try:
+        state = own.evaluate(STATE)
+        seq = state["seq"]
+        step = {**state["step"], "title": "ขั้นถัดไป"}
+        deliver(
+            own,
+            {"seq": seq + 1, "type": "step.changed", "ts": 0, "data": {"step": step}},
+            {
+                "seq": seq + 2,
+                "type": "proposal.supported",
+                "ts": 0,
+                "data": {"id": proposal_id, "supports": 3},
+            },
+        )
+        shared = {k: v for k, v in state.items() if k not in ("role", "me", "mine", "supported")}
+        view = {
+            "seq": seq + 1,
+            "state": {**shared, "seq": seq + 1, "step": step},
+            "blank": {"mine": [], "supported": []},
+            "holders": [],
+        }
+        deliver(own, {"seq": seq + 1, "live": "view", "ts": 0, "data": view})
+        after = own.evaluate(STATE)
+        assert after["seq"] == seq + 2
+        assert after["step"]["title"] == "ขั้นถัดไป"
+        assert after["proposals"][0]["supports"] == 3  # applied again on top of the view
+        assert after["me"] == state["me"]
+        expect(own.locator('[data-region="step"] [data-field="title"]')).to_have_text("ขั้นถัดไป")
+        sent = own.evaluate("() => window.__sent.map((m) => m.type)")
+        assert "resync" not in sent
+        assert "mine" not in sent
+    finally:
+        author.close()
+        own.context.close()
