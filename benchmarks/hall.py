@@ -3,7 +3,7 @@
 Run from the repository root (each starts `samatcha serve` on a free 127.0.0.1 port with a
 fresh SQLite database, like `benchmarks.ws_fanout`):
 
-    .venv/bin/python -m benchmarks.hall switch --phones 2000 --ballots-per-s 2000
+    .venv/bin/python -m benchmarks.hall switch --phones 2000 --ballots-per-s 2000 [--all-ask]
     .venv/bin/python -m benchmarks.hall stalled --phones 1000 --stalled 20
     .venv/bin/python -m benchmarks.hall storm --phones 5000 [--kill]
 
@@ -112,6 +112,9 @@ class Phone:
     phone's own part when it was named a holder), or the snapshot asked for without one."""
     view_owed: bool = False
     mine_owed: bool = False
+    always_mine: bool = False
+    """Act as if every view named this phone a holder (`holders: null`, the worst case:
+    a step where every phone has a part of its own, e.g. a reopened vote all voted in)."""
     asked: dict[str, int] = field(default_factory=dict)
     """What it asked for after the step change: `resync`, `mine` -> how many times."""
     fanout_ms: list[tuple[int, float]] = field(default_factory=list)
@@ -154,7 +157,7 @@ def handle(phone: Phone, raw: str | bytes, ask: Any) -> None:
         if not phone.view_owed:
             return
         phone.view_owed = False
-        holders = view["holders"]
+        holders = None if phone.always_mine else view["holders"]
         if holders is None or phone.participant_id in holders:
             phone.mine_owed = True
             spread = (phone.joined if holders is None else len(holders)) * MINE_SPREAD_PER_HOLDER_S
@@ -367,6 +370,8 @@ async def switch(process: ServerProcess, options: argparse.Namespace) -> int:
     server = process.server
     assembly_id, code, vote_id, option_ids = await set_up_vote(server.base_url, proposals=True)
     phones = await joined_phones(server.base_url, code, options.phones)
+    for phone in phones:
+        phone.always_mine = options.all_ask
     url = f"{server.ws_url}/ws/{assembly_id}"
     connect_started = time.monotonic()
     tasks = await connect_phones(phones, url)
@@ -405,7 +410,8 @@ async def switch(process: ServerProcess, options: argparse.Namespace) -> int:
     resynced = sorted(p.resynced_ms for p in connected if p.resynced_ms is not None)
     acked = load["latencies"]
     print()
-    print(f"Step switch during a vote — {options.phones} phones, one process, SQLite")
+    every = ", every phone asking for its own part" if options.all_ask else ""
+    print(f"Step switch during a vote — {options.phones} phones, one process, SQLite{every}")
     print(row("phones with a socket", f"{len(connected)} / {options.phones}"))
     print(row("connect + snapshot, all phones", f"{connect_s:.1f} s"))
     print(row("ballot load (second process)", f"{options.ballots_per_s:.0f}/s asked"))
@@ -584,6 +590,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     one.add_argument("--ballots-per-s", type=float, default=2000.0)
     one.add_argument("--before", type=float, default=4.0, help="seconds of ballots before")
     one.add_argument("--after", type=float, default=3.0, help="seconds of ballots after")
+    one.add_argument(
+        "--all-ask",
+        action="store_true",
+        help="every phone asks for its own part (mine), as when the view names no holders",
+    )
     two = scenarios.add_parser("stalled", help="phones that stop reading")
     two.add_argument("--phones", type=int, default=1000)
     two.add_argument("--stalled", type=int, default=20)
