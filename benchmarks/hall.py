@@ -112,6 +112,9 @@ class Phone:
     phone's own part when it was named a holder), or the snapshot asked for without one."""
     view_owed: bool = False
     mine_owed: bool = False
+    view_bytes: int = 0
+    view_sent_ms: float | None = None
+    """Server `ts` of the step change to the server `ts` of its view: the time to build it."""
     always_mine: bool = False
     """Act as if every view named this phone a holder (`holders: null`, the worst case:
     a step where every phone has a part of its own, e.g. a reopened vote all voted in)."""
@@ -154,8 +157,11 @@ def handle(phone: Phone, raw: str | bytes, ask: Any) -> None:
         return
     if message.get("live") == "view":
         view = message["data"]
+        phone.view_bytes = len(raw)
         if not phone.view_owed:
             return
+        if phone.step_ts is not None:
+            phone.view_sent_ms = float(message["ts"]) - phone.step_ts
         phone.view_owed = False
         holders = None if phone.always_mine else view["holders"]
         if holders is None or phone.participant_id in holders:
@@ -424,6 +430,10 @@ async def switch(process: ServerProcess, options: argparse.Namespace) -> int:
     print(row("step change visible (ts → arrival)", ms(seen)))
     print(row("visible within 1 s", within(seen, 1000.0)))
     print(row("phones with the new step's view", f"{len(resynced)} / {len(connected)}"))
+    view_bytes = max((p.view_bytes for p in connected), default=0)
+    print(row("view message (one, to every phone)", f"{view_bytes / 1024:.1f} KiB"))
+    built = [p.view_sent_ms for p in connected if p.view_sent_ms is not None]
+    print(row("view sent after the step change", f"{max(built, default=float('nan')):.0f} ms"))
     print(row("new view whole (ts → arrival)", ms(resynced)))
     print(row("new view within 2 s (target 95%)", within(resynced, 2000.0)))
     print(row("new view within 3 s (target 99%)", within(resynced, 3000.0)))
