@@ -163,10 +163,16 @@ def handle(phone: Phone, raw: str | bytes, ask: Any) -> None:
         if phone.step_ts is not None:
             phone.view_sent_ms = float(message["ts"]) - phone.step_ts
         phone.view_owed = False
-        holders = None if phone.always_mine else view["holders"]
-        if holders is None or phone.participant_id in holders:
+        # Its step before was a vote, so no part carries over (`same_in`).
+        named = [
+            phone.joined if h is None else len(h)
+            for part in view["parts"]
+            if (h := part["holders"]) is None or phone.participant_id in h
+        ]
+        if phone.always_mine or named:
             phone.mine_owed = True
-            spread = (phone.joined if holders is None else len(holders)) * MINE_SPREAD_PER_HOLDER_S
+            asking = phone.joined if phone.always_mine else max(named)
+            spread = asking * MINE_SPREAD_PER_HOLDER_S
             asyncio.get_running_loop().call_later(random.random() * min(5.0, spread), ask, "mine")
         elif phone.step_ts is not None and phone.resynced_ms is None:
             phone.resynced_ms = arrived * 1000.0 - phone.step_ts

@@ -28,6 +28,7 @@ const pending = new Map();
 let gapTimer = null;
 let resyncOwed = false;  // a step change's own view (or this phone's part of it) not here yet
 let viewOwed = 0;        // seq of the step change whose view has not come yet
+let viewFrom = "";       // the step kind this phone's own part was read for
 let sinceStep = [];      // events applied since that step change, replayed on an older view
 let viewTimer = null;
 
@@ -147,9 +148,12 @@ function receive(msg) {
 
 // After a step change the server sends every phone the new step's shared view at once (a
 // `view`, built once for the hall) with the personal part a phone without data of its own has
-// (`blank`) and who has some (`holders`, or null for "everyone may"): those ask for their own
-// part alone. No view within VIEW_WAIT_MS (the server could not build it): a snapshot each.
-function awaitView(stepSeq) {
+// (`blank`) and, for each personal part, who has some (`holders`, or null for "everyone may"):
+// those ask for their own part alone, unless the part reads the same in the step they come
+// from and the new one (`same_in`), when they keep what they have. No view within
+// VIEW_WAIT_MS (the server could not build it): a snapshot each.
+function awaitView(stepSeq, fromKind) {
+  if (!viewOwed) viewFrom = fromKind;
   viewOwed = stepSeq;
   sinceStep = [];
   resyncOwed = true;
@@ -181,6 +185,15 @@ function takeView(view) {
   const next = { ...view.state, role: state.role };
   if (me) next.me = me;
   mergePart(next, view.blank);
+  const toKind = view.state.step ? view.state.step.kind : "";
+  let ask = false;
+  for (const part of view.parts) {
+    if (part.same_in.includes(viewFrom) && part.same_in.includes(toKind)) {
+      for (const key of part.keys) if (key in state) next[key] = state[key];
+    } else if (me && (part.holders === null || part.holders.includes(me.participant_id))) {
+      ask = true;
+    }
+  }
   const replay = sinceStep.filter((e) => e.seq > view.seq);
   forgetView();
   state = next;
@@ -191,12 +204,11 @@ function takeView(view) {
     for (const event of replay) apply(event); // the view was read before these
   }
   state.seq = seq;
-  const holders = view.holders;
-  const mine = me && (holders === null || holders.includes(me.participant_id));
-  resyncOwed = !!mine;
+  resyncOwed = ask;
   renderAll();
-  if (mine) {
-    const spread = (holders === null ? state.joined || 0 : holders.length) * MINE_SPREAD_PER_HOLDER_MS;
+  if (ask) {
+    const asking = Math.max(...view.parts.map((p) => (p.holders === null ? state.joined || 0 : p.holders.length)));
+    const spread = asking * MINE_SPREAD_PER_HOLDER_MS;
     setTimeout(() => send({ type: "mine" }), Math.random() * Math.min(5000, spread));
   }
   if (pending.has(seq + 1)) receive(pending.get(seq + 1)); // events that came before it
@@ -223,14 +235,16 @@ function apply(event) {
       state.networks = d.networks; state.joined = d.joined; renderCounts(); break;
     case "assembly.changed":
       state.assembly = d.assembly; break;
-    case "step.changed":
+    case "step.changed": {
+      const fromKind = state.step ? state.step.kind : "";
       state.step = d.step;
       if (d.steps) state.steps = d.steps;
       renderStep();
       // What a phone may see depends on the step: its view follows this event.
-      if (!isStaff) awaitView(event.seq);
+      if (!isStaff) awaitView(event.seq, fromKind);
       for (const f of features) f.apply?.(event, state); // e.g. the next vote step's section
       break;
+    }
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;
     case "proposal.updated":

@@ -31,6 +31,7 @@ from assembly.services import (
     standing_in,
     step_view,
 )
+from assembly.steps import StepKind
 from deliberation.agenda.drafting import agenda_for_snapshot, agenda_holders, my_agenda
 from deliberation.curation import issues_for_snapshot
 from deliberation.proposals import my_proposals, proposal_holders, proposals_for_snapshot
@@ -56,7 +57,15 @@ PersonalHolders = Callable[[AsyncSession, Assembly], Awaitable[set[int] | None]]
 # For each personal part, who has anything in it in the current step (None: the part reads
 # nothing in this step). A step change's view (`build_view`) names them, so every other phone
 # knows its own part is the blank one without asking.
-PERSONAL_HOLDERS: tuple[PersonalHolders, ...] = (proposal_holders, ballot_holders, agenda_holders)
+PERSONAL_HOLDERS: tuple[tuple[tuple[str, ...], PersonalHolders, tuple[StepKind, ...]], ...] = (
+    (("mine", "supported"), proposal_holders, (StepKind.COLLECT, StepKind.REVIEW)),
+    (("vote",), ballot_holders, ()),
+    (("agenda",), agenda_holders, ()),
+)
+"""Each personal part: its snapshot keys, who holds it, and the step kinds in which it is the
+same reading whatever the step (a phone going from one to another keeps what it has: its own
+proposals and supports do not change from collect to review; a ballot belongs to a step's
+vote, so nothing carries over)."""
 VIEW_HOLDERS_MAX = 500
 """More holders than this and the view says `holders: null` (every phone asks for its own
 part): a reopened vote every phone voted in must not make the view itself big."""
@@ -124,16 +133,24 @@ async def build_snapshot(rt: Runtime, *, assembly_id: int, actor: Actor) -> Snap
 async def build_view(rt: Runtime, *, assembly_id: int) -> dict[str, Any]:
     """What a step change shows every phone, built once for the whole hall: the shared part of
     the snapshot at the assembly's seq now (`state`), the personal part a phone without any
-    data of its own has in this step (`blank`), and who does have some (`holders`, None when
-    too many to list). A holder asks for its part alone (`personal_part`)."""
+    data of its own has in this step (`blank`), and for each personal part who does have some
+    (`holders`, None when too many to list) and the step kinds between which a phone keeps
+    what it has (`same_in`). A holder that cannot keep its part asks for it (`personal_part`)."""
     async with rt.read() as session:
         row = await get_assembly(session, assembly_id, ROW_ONLY)
         public, assembly = await rt.shared_snapshots.get(
             assembly_id, row.seq, lambda: _public_part(session, row)
         )
-        holders: set[int] = set()
-        for part in PERSONAL_HOLDERS:
-            holders |= await part(session, assembly) or set()
+        parts = []
+        for keys, holders_of, same_in in PERSONAL_HOLDERS:
+            holders = await holders_of(session, assembly) or set()
+            parts.append(
+                {
+                    "keys": list(keys),
+                    "holders": sorted(holders) if len(holders) <= VIEW_HOLDERS_MAX else None,
+                    "same_in": [kind.value for kind in same_in],
+                }
+            )
         blank: dict[str, Any] = {}
         nobody = Participant(id=0, assembly_id=assembly_id)  # never stored: reads find nothing
         for personal in PERSONAL_PARTS:
@@ -142,7 +159,7 @@ async def build_view(rt: Runtime, *, assembly_id: int) -> dict[str, Any]:
         "seq": public["seq"],
         "state": public,
         "blank": blank,
-        "holders": sorted(holders) if len(holders) <= VIEW_HOLDERS_MAX else None,
+        "parts": parts,
     }
 
 

@@ -291,7 +291,9 @@ def test_a_view_read_before_events_the_phone_applied_gets_them_again(
             "seq": seq + 1,
             "state": {**shared, "seq": seq + 1, "step": step},
             "blank": {"mine": [], "supported": []},
-            "holders": [],
+            "parts": [
+                {"keys": ["mine", "supported"], "holders": [], "same_in": ["collect", "review"]}
+            ],
         }
         deliver(own, {"seq": seq + 1, "live": "view", "ts": 0, "data": view})
         after = own.evaluate(STATE)

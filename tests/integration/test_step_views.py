@@ -55,23 +55,34 @@ def view_after_step_change(socket: Any, snapshot: dict[str, Any]) -> tuple[dict,
     return message, view["data"]
 
 
-def phone_state(socket: Any, person: Person, view: dict[str, Any], before: dict) -> dict:
-    """What static/samatcha.js holds after the view: asking for its own part if named."""
+def phone_state(socket: Any, view: dict[str, Any], before: dict) -> tuple[dict, bool]:
+    """What static/samatcha.js holds after the view: a part that reads the same in the step it
+    comes from and the new one is kept, else a phone named among its holders asks for its
+    own part. Returns (the state, whether it asked)."""
     state = {**json.loads(json.dumps(view["state"])), "role": before["role"], "me": before["me"]}
     merge(state, view["blank"])
-    if view["holders"] is None or before["me"]["participant_id"] in view["holders"]:
+    came_from = (before["step"] or {}).get("kind", "")
+    goes_to = (view["state"]["step"] or {}).get("kind", "")
+    ask = False
+    for part in view["parts"]:
+        if came_from in part["same_in"] and goes_to in part["same_in"]:
+            state.update({k: before[k] for k in part["keys"] if k in before})
+        elif part["holders"] is None or before["me"]["participant_id"] in part["holders"]:
+            ask = True
+    if ask:
         socket.send_json({"type": "mine"})
         answer = receive(socket)
         assert answer["type"] == "personal"
         merge(state, answer["data"])
-    return state
+    return state, ask
 
 
-def switch(world: World, phones: list[Person], change: Any) -> list[int]:
+def switch(world: World, phones: list[Person], change: Any) -> tuple[list[int], int]:
     """Every phone connected, then `change` (a step opening): each phone's view must be its
-    snapshot. Returns the view's holders."""
+    snapshot. Returns the view's holders (of any part) and how many phones asked."""
     sockets = [p.socket(world.id) for p in phones]
-    holders: list[int] = []
+    holders: set[int] = set()
+    asked = 0
     try:
         befores = [receive(s.__enter__())["data"] for s in sockets]
         change()
@@ -79,14 +90,15 @@ def switch(world: World, phones: list[Person], change: Any) -> list[int]:
             _, view = view_after_step_change(socket, before)
             assert "steps" not in view["state"]
             assert "presenter" not in view["state"]
-            state = phone_state(socket, person, view, before)
+            state, ask = phone_state(socket, view, before)
+            asked += ask
             fresh = person.get(api(world, "/snapshot")).json()
             assert comparable(state) == comparable(fresh)
-            holders = view["holders"]
+            holders = {h for part in view["parts"] for h in part["holders"] or ()}
     finally:
         for socket in sockets:
             socket.__exit__(None, None, None)
-    return holders
+    return sorted(holders), asked
 
 
 def test_every_phone_gets_the_new_steps_view_without_asking(world: World) -> None:
@@ -104,8 +116,13 @@ def test_every_phone_gets_the_new_steps_view_without_asking(world: World) -> Non
     assert supporter.post(api(world, f"/proposals/{proposal['id']}/support")).status_code == 200
     world.facilitator.patch(api(world, f"/proposals/{hidden['id']}"), json={"hidden": True})
 
+    # collect to review: the author and the supporter keep their proposals and supports
+    holders, asked = switch(world, phones, lambda: world.open("review"))
+    assert holders == sorted([ids["author"], ids["supporter"], ids["voter"]])
+    assert asked == 0
+
     # to a vote step with no vote yet: nobody has a part of their own
-    assert switch(world, phones, lambda: world.open("vote")) == []
+    assert switch(world, phones, lambda: world.open("vote")) == ([], 0)
 
     vote = world.facilitator.post(
         api(world, "/votes"), json={"method": "approval", "options": ["พอเพียง", "วินัย"]}
@@ -114,20 +131,21 @@ def test_every_phone_gets_the_new_steps_view_without_asking(world: World) -> Non
     ballot = {"ballot": [vote["options"][0]["id"]], "client_seq": 5}
     assert voter.post(api(world, f"/votes/{vote['id']}/ballot"), json=ballot).status_code == 200
 
-    # back to collect: the author and the supporter ask for their own proposals and supports
-    holders = switch(world, phones, lambda: world.open("collect"))
-    assert sorted(holders) == sorted([ids["author"], ids["supporter"], ids["voter"]])
+    # back to collect from the vote: the author and the supporter ask for their own part
+    holders, asked = switch(world, phones, lambda: world.open("collect"))
+    assert holders == sorted([ids["author"], ids["supporter"], ids["voter"]])
+    assert asked == 3
     # the voter's hidden proposal is its own (it sees it, marked hidden); nobody else does
     texts = [p["text"] for p in quiet.get(api(world, "/snapshot")).json()["proposals"]]
     assert texts == ["ตลาดสดปลอดขยะ"]
 
     # the vote again: its one voter asks for its ballot; the others have the blank one
-    assert switch(world, phones, lambda: world.open("vote")) == [ids["voter"]]
+    assert switch(world, phones, lambda: world.open("vote")) == ([ids["voter"]], 1)
     mine = voter.get(api(world, "/snapshot")).json()["vote"]["my_ballot"]
     assert mine == {"ballot": ballot["ballot"], "client_seq": 5}
 
     # the draft step: no agenda answers yet
-    assert switch(world, phones, lambda: world.open("draft")) == []
+    assert switch(world, phones, lambda: world.open("draft")) == ([], 0)
 
 
 def test_a_phone_that_missed_the_step_change_catches_up_with_one_request(world: World) -> None:
