@@ -36,6 +36,8 @@ class EventType(StrEnum):
     """Participant `participant_id` is no longer held by the device that held it."""
     TICK = "tick"
     """In place of a change participants must not see: it only advances their sequence."""
+    VIEW = "view"
+    """Live update (phones): after a step change, the new step's shared view, built once."""
     # proposals (collect) and their grouping (review)
     PROPOSAL_CREATED = "proposal.created"
     PROPOSAL_UPDATED = "proposal.updated"
@@ -92,16 +94,21 @@ class LiveUpdate:
 
     assembly_id: int
     type: EventType
-    staff: dict[str, Any]
+    staff: dict[str, Any] | None
+    """None: staff screens are not sent this update at all."""
     public: dict[str, Any] | None
     """None: participants are not sent this update at all."""
+    seq: int | None = None
+    """The seq the update's view is at, when it has one (a step's `view`): it then leads the
+    message, so a socket whose snapshot is already at or past it skips it, like an event."""
 
     def message(self, *, staff: bool, ts: float) -> str | None:
         data = self.staff if staff else self.public
         if data is None:
             return None
+        head = {} if self.seq is None else {"seq": self.seq}
         return json.dumps(
-            {"live": self.type, "ts": round(ts * 1000), "data": data},
+            {**head, "live": self.type, "ts": round(ts * 1000), "data": data},
             ensure_ascii=False,
             separators=(",", ":"),
             default=str,

@@ -225,3 +225,24 @@ async def my_proposals(
         "mine": [proposal_view(p, keys.get(p.network_id or 0)) for p in mine],
         "supported": sorted(supported.all()),
     }
+
+
+async def proposal_holders(session: AsyncSession, assembly: Assembly) -> set[int] | None:
+    """Who has a part in `my_proposals` now (None: nobody's part is read in this step), so a
+    step change's view tells the other phones theirs is empty without each asking."""
+    step = current_step(assembly)
+    if step is None or not is_allowed(
+        Role.PARTICIPANT, Action.SUPPORT_PROPOSAL, StepKind(step.kind), step_open=True
+    ):
+        return None
+    authors = await session.scalars(
+        select(Proposal.participant_id).where(
+            Proposal.assembly_id == assembly.id, Proposal.participant_id.is_not(None)
+        )
+    )
+    supporters = await session.scalars(
+        select(Support.participant_id)
+        .join(Proposal, Proposal.id == Support.proposal_id)
+        .where(Proposal.assembly_id == assembly.id)
+    )
+    return {int(i) for i in authors.all() if i is not None} | set(supporters.all())

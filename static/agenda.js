@@ -20,7 +20,12 @@ function editing() {
 }
 
 // What someone typed and has not sent comes back into its box after a swap.
-const refetch = live.keepRegions(REGIONS, { busy: editing, swapped: () => live.restoreDrafts() });
+// A phone fetches its step's agenda section alone (the server renders one template, not the page).
+const regionUrl = () => {
+  const kind = live.state.step?.kind;
+  return !live.isStaff && (kind === "draft" || kind === "adopt") ? `/a/${live.assemblyId}/regions/${kind}` : location.pathname;
+};
+const refetch = live.keepRegions(REGIONS, { busy: editing, swapped: () => live.restoreDrafts(), url: regionUrl });
 function scheduleRefetch(delay) {
   const spread = live.hallSpread(PHONE_JITTER_MS, PHONE_JITTER_PER_PHONE_MS);
   refetch(delay ?? (live.isStaff ? STAFF_DELAY_MS : Math.random() * spread));
@@ -68,10 +73,16 @@ document.addEventListener("submit", async (e) => {
 });
 
 // A draft or adopt section that comes into view (the facilitator opened the step) was
-// rendered with the page, perhaps in another step: fetch what it shows now.
+// rendered with the page, perhaps in another step: fetch what it shows now. Not on a phone
+// whose section already shows what its state holds: no agenda items yet (a step just opened),
+// so a hall of phones does not fetch during the switch what they already show.
+function alreadyShown() {
+  if (live.isStaff || (live.state.agenda?.items || []).length) return false;
+  return $$(REGIONS).every((region) => region.dataset.items === "0");
+}
 const sections = $$('[data-show-kind="draft"], [data-show-kind="adopt"]');
 const shown = new MutationObserver((changes) => {
-  if (changes.some((c) => !c.target.hidden && c.oldValue !== null)) scheduleRefetch();
+  if (changes.some((c) => !c.target.hidden && c.oldValue !== null) && !alreadyShown()) scheduleRefetch();
 });
 for (const section of sections) {
   shown.observe(section, { attributeFilter: ["hidden"], attributeOldValue: true });
@@ -90,7 +101,7 @@ extend({
   render(state) {
     // A fresh snapshot (after a reconnection or a gap): what was missed may include agenda
     // changes. The first call is the page's own render, already current.
-    if (started && state.agenda && sections.some((s) => !s.hidden)) scheduleRefetch();
+    if (started && state.agenda && sections.some((s) => !s.hidden) && !alreadyShown()) scheduleRefetch();
     started = true;
   },
 });

@@ -9,8 +9,11 @@ const SILENCE_MS = 60000;        // no message for this long: the socket is dead
 const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
-const RESYNC_SPREAD_MS = 1500;    // after a step change, phones ask for their new view over 1.5 s,
+const VIEW_WAIT_MS = 4000;       // after a step change the server sends its view to every phone;
+const RESYNC_SPREAD_MS = 1500;    // none by then: phones ask for a snapshot each, over 1.5 s,
 const RESYNC_SPREAD_PER_PHONE_MS = 4;  // or longer in a big hall: the server builds ~250 a second
+const MINE_SPREAD_PER_HOLDER_MS = 1;   // phones named in a view ask for their own part over this
+const VIEW_LOG_MAX = 500;        // events kept to replay on a view older than them
 
 const body = document.body;
 const view = body.dataset.view;
@@ -23,7 +26,11 @@ let attempt = 0;
 let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
-let resyncOwed = false;  // a step change's own view not fetched yet
+let resyncOwed = false;  // a step change's own view (or this phone's part of it) not here yet
+let viewOwed = 0;        // seq of the step change whose view has not come yet
+let viewFrom = "";       // the step kind this phone's own part was read for
+let sinceStep = [];      // events applied since that step change, replayed on an older view
+let viewTimer = null;
 
 // Every request a script sends to change something carries the page's CSRF token, as every
 // plain form does; modules send through `request` (or `post`), never a bare fetch.
@@ -106,10 +113,13 @@ function showConnection(online) {
 
 function receive(msg) {
   if (msg.type === "pong" || msg.type === "error") return;
+  if (msg.live === "view") { takeView(msg.data); return; }
+  if (msg.type === "personal") { takePersonal(msg.data); return; }
   if (msg.live) { for (const f of features) f.live?.(msg, state); return; }
   if (msg.type === "current") { clearTimeout(gapTimer); pending.clear(); flushOutbox(); return; }
   if (msg.type === "snapshot") {
     resyncOwed = false;
+    forgetView();
     state = msg.data;
     seq = msg.seq;
     pending.clear();
@@ -125,9 +135,90 @@ function receive(msg) {
     seq = next.seq;
     state.seq = seq; // the state is what a snapshot at this seq shows
     apply(next);
+    if (viewOwed && next.seq > viewOwed) {
+      sinceStep.push(next);
+      if (sinceStep.length > VIEW_LOG_MAX) { forgetView(); send({ type: "resync" }); }
+    }
   }
   clearTimeout(gapTimer);
   if (pending.size) gapTimer = setTimeout(() => send({ type: "resync" }), GAP_WAIT_MS);
+}
+
+// ------------------------------------------------------------------ a step change's view
+
+// After a step change the server sends every phone the new step's shared view at once (a
+// `view`, built once for the hall) with the personal part a phone without data of its own has
+// (`blank`) and, for each personal part, who has some (`holders`, or null for "everyone may"):
+// those ask for their own part alone, unless the part reads the same in the step they come
+// from and the new one (`same_in`), when they keep what they have. No view within
+// VIEW_WAIT_MS (the server could not build it): a snapshot each.
+function awaitView(stepSeq, fromKind) {
+  if (!viewOwed) viewFrom = fromKind;
+  viewOwed = stepSeq;
+  sinceStep = [];
+  resyncOwed = true;
+  clearTimeout(viewTimer);
+  viewTimer = setTimeout(() => {
+    viewTimer = setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
+  }, VIEW_WAIT_MS);
+}
+
+function forgetView() {
+  viewOwed = 0;
+  sinceStep = [];
+  clearTimeout(viewTimer);
+}
+
+// Adds a personal part one level deep (a personal `vote` adds `my_ballot` to the shared one),
+// as the server merges a snapshot.
+function mergePart(into, part) {
+  for (const [key, value] of Object.entries(part || {})) {
+    const here = into[key];
+    const both = here && value && typeof here === "object" && typeof value === "object" && !Array.isArray(here) && !Array.isArray(value);
+    into[key] = both ? { ...here, ...value } : value;
+  }
+}
+
+function takeView(view) {
+  if (isStaff || !viewOwed || view.seq < viewOwed) return; // not waited for, or older than it
+  const me = state.me;
+  const next = { ...view.state, role: state.role };
+  if (me) next.me = me;
+  mergePart(next, view.blank);
+  const toKind = view.state.step ? view.state.step.kind : "";
+  let ask = false;
+  for (const part of view.parts) {
+    if (part.same_in.includes(viewFrom) && part.same_in.includes(toKind)) {
+      for (const key of part.keys) if (key in state) next[key] = state[key];
+    } else if (me && (part.holders === null || part.holders.includes(me.participant_id))) {
+      ask = true;
+    }
+  }
+  const replay = sinceStep.filter((e) => e.seq > view.seq);
+  forgetView();
+  state = next;
+  if (view.seq >= seq) {
+    seq = view.seq;
+    for (const s of [...pending.keys()]) if (s <= seq) pending.delete(s);
+  } else {
+    for (const event of replay) apply(event); // the view was read before these
+  }
+  state.seq = seq;
+  resyncOwed = ask;
+  renderAll();
+  if (ask) {
+    const asking = Math.max(...view.parts.map((p) => (p.holders === null ? state.joined || 0 : p.holders.length)));
+    const spread = asking * MINE_SPREAD_PER_HOLDER_MS;
+    setTimeout(() => send({ type: "mine" }), Math.random() * Math.min(5000, spread));
+  }
+  if (pending.has(seq + 1)) receive(pending.get(seq + 1)); // events that came before it
+  else if (!pending.size) clearTimeout(gapTimer);
+}
+
+function takePersonal(part) {
+  mergePart(state, part);
+  resyncOwed = false;
+  renderAll();
 }
 
 // ------------------------------------------------------------------ state
@@ -144,18 +235,16 @@ function apply(event) {
       state.networks = d.networks; state.joined = d.joined; renderCounts(); break;
     case "assembly.changed":
       state.assembly = d.assembly; break;
-    case "step.changed":
+    case "step.changed": {
+      const fromKind = state.step ? state.step.kind : "";
       state.step = d.step;
       if (d.steps) state.steps = d.steps;
       renderStep();
-      // What a phone may see depends on the step: fetch it, spread over a moment so a hall of
-      // phones does not ask in the same millisecond (the new step shows at once regardless).
-      if (!isStaff) {
-        resyncOwed = true;
-        setTimeout(() => send({ type: "resync" }), Math.random() * hallSpread(RESYNC_SPREAD_MS, RESYNC_SPREAD_PER_PHONE_MS));
-      }
+      // What a phone may see depends on the step: its view follows this event.
+      if (!isStaff) awaitView(event.seq, fromKind);
       for (const f of features) f.apply?.(event, state); // e.g. the next vote step's section
       break;
+    }
     case "proposal.created":
       upsert(state.proposals, d.proposal); renderProposals(); break;
     case "proposal.updated":
@@ -417,9 +506,10 @@ document.addEventListener("submit", async (e) => {
 // stays live: on an event, fetch this page again and swap each region matching `selector` for
 // its fresh copy, so the templates stay its one renderer. Returns `schedule(delay)`; calls
 // before the fetch add nothing. While `busy()` (someone is typing in it) the swap waits, and so
-// does a fetch that failed. `swapped()` runs after each swap.
+// does a fetch that failed. `swapped()` runs after each swap. `url()`: where the fresh copy is
+// (a phone asks for its step's section alone, `/a/{id}/regions/{kind}`, not the whole page).
 const RETRY_MS = 3000;
-function keepRegions(selector, { busy = () => false, swapped = () => {} } = {}) {
+function keepRegions(selector, { busy = () => false, swapped = () => {}, url = () => location.pathname } = {}) {
   let timer = null;
   const schedule = (delay = 0) => { if (!timer) timer = setTimeout(refetch, delay); };
   async function refetch() {
@@ -427,7 +517,7 @@ function keepRegions(selector, { busy = () => false, swapped = () => {} } = {}) 
     if (busy()) { schedule(RETRY_MS); return; }
     let response;
     try {
-      response = await request(location.pathname, { cache: "no-store" });
+      response = await request(url(), { cache: "no-store" });
     } catch { schedule(RETRY_MS); return; }
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");

@@ -34,7 +34,9 @@ function signature(state) {
 // A console typing in the vote's setup keeps what is typed: the swap waits.
 const typing = () => live.isStaff && document.activeElement?.closest?.('[data-region="vote"]')
   && document.activeElement.matches("textarea, input:not([type=radio])");
-const refetch = live.keepRegions('[data-region="vote"]', { busy: typing, swapped: () => enhance() });
+// A phone fetches its vote section alone (the server renders one template, not the page).
+const regionUrl = () => (live.isStaff ? location.pathname : `/a/${live.assemblyId}/regions/vote`);
+const refetch = live.keepRegions('[data-region="vote"]', { busy: typing, swapped: () => enhance(), url: regionUrl });
 function scheduleRefetch() {
   refetch(live.isStaff ? 50 : Math.random() * PHONE_JITTER_MS);
 }

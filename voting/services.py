@@ -451,6 +451,16 @@ async def my_ballot(
     return {"vote": personal}
 
 
+async def ballot_holders(session: AsyncSession, assembly: Assembly) -> set[int] | None:
+    """Who has a ballot in the current vote (None outside a vote): a step change's view tells
+    every other phone its `my_ballot` is empty, so only these ask for their own."""
+    vote = await _current_vote(session, assembly)
+    if vote is None:
+        return None
+    voters = await session.scalars(select(Ballot.participant_id).where(Ballot.vote_id == vote.id))
+    return set(voters.all())
+
+
 async def _emit_vote_changed(outbox: Outbox, assembly: Assembly, vote: Vote) -> None:
     """`vote.changed` carries the step's current vote after the change (which need not be
     `vote`: closing a reopened earlier vote makes a newer draft current again), so a phone

@@ -51,6 +51,7 @@ from assembly.web.paper import PAPER_ROUTES
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
+from assembly.web.snapshots import StepViews
 from assembly.web.voting import VOTING_ROUTES
 from deliberation.agenda.render_html import STYLE as AGENDA_STYLE
 from deliberation.vectors import pretokenise_recent
@@ -236,6 +237,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         throttles=Throttles(settings.redis_url),
     )
 
+    step_views = StepViews(runtime.sink, runtime)  # a step change's view, built once
+    runtime.sink = step_views
+
     supervisor: list[asyncio.Task[None]] = []
 
     def tune_garbage_collector() -> None:
@@ -255,6 +259,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop() -> None:
         for task in supervisor:
             task.cancel()
+        await step_views.close()
         await runtime.throttles.close()
         await database.dispose()
 

@@ -39,7 +39,13 @@ from assembly.web.context import (
     runtime_of,
     set_language,
 )
-from assembly.web.snapshots import Snapshot, assembly_seq, build_snapshot, standing_now
+from assembly.web.snapshots import (
+    Snapshot,
+    assembly_seq,
+    build_snapshot,
+    personal_part,
+    standing_now,
+)
 
 logger = logging.getLogger("samatcha")
 
@@ -300,6 +306,17 @@ async def _serve(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
         )
 
+    async def send_personal() -> None:
+        """A phone's own part alone, asked for after a step change's view named it."""
+        if actor.user is not None:  # a logged-in viewer's snapshot is built whole
+            await send_snapshot()
+            return
+        standing, at, personal = await personal_part(rt, assembly_id=assembly_id, actor=actor)
+        if seat is not None and standing.participant is None:
+            await leave()
+            return
+        await socket.send_text(_encode({"type": "personal", "seq": at, "data": personal}))
+
     async def forward(message: bytes) -> None:
         if gone:
             return
@@ -334,7 +351,7 @@ async def _serve(
             if raw is None:
                 await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
                 return
-            await _answer(socket, raw, send_snapshot, live.may_resync)
+            await _answer(socket, raw, send_snapshot, send_personal, live.may_resync)
 
 
 async def _close_at_expiry(rt: Runtime, token: str, leave: Any) -> None:
@@ -356,9 +373,13 @@ async def _receive(socket: WebSocket[Any, Any, Any]) -> str | None:
 
 
 async def _answer(
-    socket: WebSocket[Any, Any, Any], raw: str, send_snapshot: Any, may_resync: Any
+    socket: WebSocket[Any, Any, Any],
+    raw: str,
+    send_snapshot: Any,
+    send_personal: Any,
+    may_resync: Any,
 ) -> None:
-    """Anything but a ping or a resync (binary frames, not JSON, not an object, nested too
+    """Anything but a ping, a resync or a `mine` (binary frames, not JSON, not an object, nested too
     deep to parse) gets an error message on this socket; nothing else changes."""
     try:
         message = json.loads(raw)
@@ -369,7 +390,9 @@ async def _answer(
         await socket.send_text('{"type":"pong"}')
     elif kind == "resync" and may_resync():
         await send_snapshot()
-    elif kind == "resync":
+    elif kind == "mine" and may_resync():
+        await send_personal()
+    elif kind in ("resync", "mine"):
         await socket.send_text(_encode({"type": "error", "data": {"error": "too_many_resyncs"}}))
     else:
         await socket.send_text(_encode({"type": "error", "data": {"error": "unknown_message"}}))

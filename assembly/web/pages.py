@@ -13,8 +13,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from assembly import joining, paper, seats, services
-from assembly.errors import DomainError, InvalidInput
+from assembly.errors import DomainError, InvalidInput, NotFound
 from assembly.i18n import translate
+from assembly.settings import PROJECT_ROOT
 from assembly.steps import Role, StepKind
 from assembly.web.api import (
     AssemblyBody,
@@ -56,6 +57,14 @@ from voting import paper as paper_ballots
 
 MODERATION = {"hide": {"hidden": True}, "restore": {"hidden": False}}
 """The console's moderation buttons (`action`) as the API's ModerateBody; `edit` sends `text`."""
+
+
+PHONE_REGION_KINDS = frozenset(
+    k.value
+    for k in StepKind
+    if (PROJECT_ROOT / "templates" / "steps" / f"{k.value}.phone.html").exists()
+)
+"""Step kinds with a section of their own on the phone (app.kind_templates' "phone")."""
 
 
 class ParticipantPages(Controller):
@@ -138,6 +147,25 @@ class ParticipantPages(Controller):
         # A wrong network can be fixed while joining is open, without a seat card deciding it.
         can_change = snap.assembly.join_open and not snap.assembly.seat_codes_required
         return snapshot_page("participant.html", request, snap, can_change_network=can_change)
+
+    @get("/a/{assembly_id:int}/regions/{kind:str}")
+    async def phone_region(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        kind: FromPath[str],
+    ) -> Response[Any] | Template:
+        """One step's section of the phone page alone (`steps/<kind>.phone.html`, the page's
+        own template): what a phone swaps in after an agenda or vote event, instead of
+        fetching and parsing its whole page."""
+        if kind not in PHONE_REGION_KINDS:
+            raise NotFound("not_found", "This page does not exist.")
+        snap = await build_snapshot(runtime, assembly_id=assembly_id, actor=actor)
+        if snap.standing.participant is None:
+            return see_other(f"/j/{snap.assembly.join_code}")
+        return snapshot_page("phone_region.html", request, snap, kind=kind)
 
     @post("/a/{assembly_id:int}/proposals")
     async def submit(

@@ -370,6 +370,39 @@ async def my_agenda(
     }
 
 
+async def agenda_holders(session: AsyncSession, assembly: Assembly) -> set[int] | None:
+    """Who has a part in `my_agenda` in the current step (None outside draft and adopt), so a
+    step change's view tells every other phone its part is empty without each asking."""
+    step = current_step(assembly)
+    if step is None or step.kind not in (StepKind.DRAFT, StepKind.ADOPT):
+        return None
+    if step.kind == StepKind.ADOPT:
+        answered = await session.scalars(
+            select(ConsentVote.participant_id)
+            .join(AgendaItem, AgendaItem.id == ConsentVote.item_id)
+            .where(AgendaItem.assembly_id == assembly.id)
+        )
+        return set(answered.all())
+    members = await session.scalars(
+        select(WorkingGroupMember.participant_id).where(
+            WorkingGroupMember.assembly_id == assembly.id
+        )
+    )
+    supporters = await session.scalars(
+        select(SuggestionSupport.participant_id)
+        .join(AgendaSuggestion, AgendaSuggestion.id == SuggestionSupport.suggestion_id)
+        .where(AgendaSuggestion.assembly_id == assembly.id)
+    )
+    authors = await session.scalars(
+        select(AgendaSuggestion.participant_id).where(
+            AgendaSuggestion.assembly_id == assembly.id,
+            AgendaSuggestion.participant_id.is_not(None),
+        )
+    )
+    holders = set(members.all()) | set(supporters.all())
+    return holders | {int(i) for i in authors.all() if i is not None}
+
+
 def _drafting(assembly: Assembly) -> bool:
     step = current_step(assembly)
     return step is not None and step.kind in (StepKind.DRAFT, StepKind.ADOPT)

@@ -5,6 +5,7 @@ repaired with a resync. No Python restatement of the client: the browser runs th
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -209,3 +210,101 @@ def test_a_feature_module_that_does_not_load_is_told_not_swallowed(
         assert any("static/review.js did not load" in e for e in errors), errors
     finally:
         page.context.close()
+
+
+def test_a_step_change_brings_the_new_view_without_a_resync(browser: Any, server: Server) -> None:
+    """The server sends the new step's view to every phone: the phone holds what a fresh
+    snapshot shows without asking for one; a phone with a part of its own in the new step
+    asks for that part alone (`mine`), never for a whole snapshot."""
+    assembly_id, code = collecting_assembly(server)
+    own = phone_page(browser, server, code, assembly_id)
+    snapshot_url = f"/api/v1/assemblies/{assembly_id}/snapshot"
+    base = f"/api/v1/assemblies/{assembly_id}"
+
+    def comparable(state: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(state.get("vote"), dict):
+            state["vote"].pop("next_seq", None)  # a fresh client_seq for a plain form
+        return state
+
+    def same_as_fresh() -> None:
+        """The page's state equals a fresh snapshot once the view (and its part) arrived."""
+        fresh = comparable(own.evaluate(FRESH, snapshot_url))
+        deadline = time.monotonic() + LIVE / 1000
+        while (state := comparable(dict(own.evaluate(STATE)))) != fresh:
+            if time.monotonic() > deadline:
+                break
+            own.wait_for_timeout(100)
+        assert state == fresh
+
+    try:
+        own.fill("[data-propose] textarea", "ตลาดสดปลอดขยะ")
+        own.click("[data-propose] button[type=submit]")
+        expect(own.locator('[data-region="mine"] li')).to_have_count(1)
+        with organizer(server) as staff:
+            steps = staff.get(snapshot_url).json()["steps"]
+            step = {s["kind"]: s["id"] for s in steps}
+            staff.post(f"{base}/steps/{step['vote']}/open", json={}).raise_for_status()
+            expect(own.locator('[data-show-kind="vote"]')).to_be_visible()
+            same_as_fresh()
+            assert own.evaluate("() => window.__sent.map((m) => m.type)").count("resync") == 0
+            assert own.evaluate("() => window.__sent.map((m) => m.type)").count("mine") == 0
+            # back to collect: this phone wrote a proposal, so it asks for its own part
+            staff.post(f"{base}/steps/{step['collect']}/open", json={}).raise_for_status()
+            own.wait_for_function(
+                "() => window.__sent.some((m) => m.type === 'mine')", timeout=LIVE
+            )
+            expect(own.locator('[data-region="mine"] li')).to_have_count(1)
+            same_as_fresh()
+        sent = own.evaluate("() => window.__sent.map((m) => m.type)")
+        assert "resync" not in sent
+    finally:
+        own.context.close()
+
+
+def test_a_view_read_before_events_the_phone_applied_gets_them_again(
+    browser: Any, server: Server
+) -> None:
+    """A view is read after the step change commits; events after it may reach the phone
+    first. The phone takes the view, then applies those events again on top of it."""
+    assembly_id, code = collecting_assembly(server)
+    author = phone(server, code, "religion")
+    created = author.post(f"/api/v1/assemblies/{assembly_id}/proposals", json={"text": "ลดขยะ"})
+    created.raise_for_status()
+    proposal_id = created.json()["id"]
+    own = phone_page(browser, server, code, assembly_id)
+    try:
+        state = own.evaluate(STATE)
+        seq = state["seq"]
+        step = {**state["step"], "title": "ขั้นถัดไป"}
+        deliver(
+            own,
+            {"seq": seq + 1, "type": "step.changed", "ts": 0, "data": {"step": step}},
+            {
+                "seq": seq + 2,
+                "type": "proposal.supported",
+                "ts": 0,
+                "data": {"id": proposal_id, "supports": 3},
+            },
+        )
+        shared = {k: v for k, v in state.items() if k not in ("role", "me", "mine", "supported")}
+        view = {
+            "seq": seq + 1,
+            "state": {**shared, "seq": seq + 1, "step": step},
+            "blank": {"mine": [], "supported": []},
+            "parts": [
+                {"keys": ["mine", "supported"], "holders": [], "same_in": ["collect", "review"]}
+            ],
+        }
+        deliver(own, {"seq": seq + 1, "live": "view", "ts": 0, "data": view})
+        after = own.evaluate(STATE)
+        assert after["seq"] == seq + 2
+        assert after["step"]["title"] == "ขั้นถัดไป"
+        assert after["proposals"][0]["supports"] == 3  # applied again on top of the view
+        assert after["me"] == state["me"]
+        expect(own.locator('[data-region="step"] [data-field="title"]')).to_have_text("ขั้นถัดไป")
+        sent = own.evaluate("() => window.__sent.map((m) => m.type)")
+        assert "resync" not in sent
+        assert "mine" not in sent
+    finally:
+        author.close()
+        own.context.close()

@@ -414,6 +414,8 @@ does not exist, which the use case looks up only after authorizing."""
 
 PARTICIPANT_PAGE = ("GET", "/a/{assembly_id:int}")
 """The phone's page: a participant sees it, anyone else is sent to the join page."""
+PHONE_REGION = ("GET", "/a/{assembly_id:int}/regions/{kind:str}")
+"""One step's section of the phone's page: the same rule as the page."""
 
 ACCOUNT_CALLS: tuple[tuple[str, str], ...] = (
     ("GET", "/api/v1/assemblies"),
@@ -662,11 +664,12 @@ def test_every_action_answers_every_role_in_every_step_as_the_rules_table_says(
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_phone_page_shows_only_to_participants(grid: Grid) -> None:
-    method, route = PARTICIPANT_PAGE
+@pytest.mark.parametrize("kind", ["", "vote", "draft", "adopt"])
+def test_the_phone_page_shows_only_to_participants(grid: Grid, kind: str) -> None:
+    method, route = PHONE_REGION if kind else PARTICIPANT_PAGE
     for who in ROLES:
         response = grid.people[who].request(
-            method, Call(method, route).url(grid.ids), follow_redirects=False
+            method, Call(method, route, values={"kind": kind}).url(grid.ids), follow_redirects=False
         )
         if who == "participant":
             assert response.status_code == 200, who
@@ -754,7 +757,7 @@ def test_a_socket_from_another_site_is_refused(grid: Grid) -> None:
 
 def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
     covered = {(c.method, c.route) for calls in CALLS.values() for c in calls}
-    covered |= {PARTICIPANT_PAGE, *ACCOUNT_CALLS, *PUBLIC_ROUTES, *SOCKET_ROUTES}
+    covered |= {PARTICIPANT_PAGE, PHONE_REGION, *ACCOUNT_CALLS, *PUBLIC_ROUTES, *SOCKET_ROUTES}
     routes: set[tuple[str, str]] = set()
     for route in client.app.routes:
         if isinstance(route, WebSocketRoute):

@@ -190,9 +190,11 @@ def test_a_phone_follows_the_step_the_facilitator_opens(world: World) -> None:
         assert receive(socket)["data"]["step"] is None
         world.open("collect")
         assert receive(socket)["data"]["step"]["kind"] == "collect"
+        assert receive(socket)["live"] == "view"  # each step change is followed by its view
         world.open("vote")
         step = receive(socket)["data"]["step"]
         assert (step["kind"], step["status"]) == ("vote", "open")
+        assert receive(socket)["data"]["state"]["step"]["kind"] == "vote"
         world.facilitator.post(f"/api/v1/assemblies/{world.id}/steps/{world.step_id('vote')}/close")
         assert receive(socket)["data"]["step"]["status"] == "closed"
     steps = world.facilitator.get(f"/api/v1/assemblies/{world.id}/snapshot").json()["steps"]
