@@ -102,16 +102,38 @@ class IssueResult:
 
 
 @dataclass(frozen=True)
+class NetworkTurnout:
+    """How many of one network's participants voted in one vote."""
+
+    key: str
+    joined: int
+    voted: int
+
+
+@dataclass(frozen=True)
 class Prioritisation:
-    """The vote that prioritised the issues."""
+    """A vote that counts for the agenda (prioritising issues, choosing virtues, ...)."""
 
     method: str  # Thai name of the method, e.g. "ลงคะแนนแบบติดดาว (๓ ดาวต่อคน)"
     voters: int
     issues: tuple[IssueResult, ...]
     value_label: str = "คะแนน"  # what IssueResult.value counts, as a column header
+    subject: str = ""  # what was voted on: "ประเด็น", "คุณธรรมเป้าหมาย", or the vote's own words
+    turnout: tuple[NetworkTurnout, ...] = ()
+    note: str = ""  # e.g. "รอบที่สอง จาก ๓ อันดับแรกของการลงคะแนนครั้งที่ ๑"
 
     def __post_init__(self) -> None:
         _check_count(self.voters, "voters")
+
+
+@dataclass(frozen=True)
+class SetAsideVote:
+    """A vote held but not counted for the agenda: a trial, a discarded one, or not marked."""
+
+    number: int  # the vote's order in the assembly, 1 = first vote held
+    method: str
+    voters: int
+    standing: str  # "trial", "discarded", or "" (held, not marked counted)
 
 
 @dataclass(frozen=True)
@@ -122,14 +144,19 @@ class Timing:
     fiscal_year: int | None = None  # Thai fiscal year, Buddhist era (2570 = Oct 2026-Sep 2027)
     date: dt.date | None = None  # an exact day, e.g. a deadline
     note: str = ""  # anything else, e.g. "ทุกวันพระ"
+    quarter: int | None = None  # fiscal quarter 1..4 (ไตรมาส ๑ = ต.ค.–ธ.ค.)
 
     def __post_init__(self) -> None:
         if any(not 1 <= month <= 12 for month in self.months):
             raise ValueError(f"months must be 1..12, got {self.months!r}")
+        if self.quarter is not None and not 1 <= self.quarter <= 4:
+            raise ValueError(f"quarter must be 1..4, got {self.quarter!r}")
 
     @property
     def is_empty(self) -> bool:
-        return not (self.months or self.fiscal_year or self.date or self.note.strip())
+        return not (
+            self.months or self.fiscal_year or self.date or self.note.strip() or self.quarter
+        )
 
 
 @dataclass(frozen=True)
@@ -140,14 +167,26 @@ class Activity:
     networks: tuple[str, ...] = ()  # network keys
     agencies: tuple[str, ...] = ()  # named agencies or organisations
     when: Timing = field(default_factory=Timing)
+    budget: int | None = None  # บาท; None: not stated, 0: needs no budget
+    funding: str = ""  # แหล่งงบประมาณ: งบจังหวัด, อปท., หน่วยงาน, ภาคเอกชน, ไม่ใช้งบประมาณ
+    lead_agency: str = ""  # หน่วยงานรับผิดชอบหลัก
+    contact: str = ""  # ผู้ประสานงาน: a name and a phone number
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A plan or project (แผนงาน/โครงการ) with its activities."""
+    """A plan or project (แผนงาน/โครงการ) with its activities; its budget is theirs summed."""
 
     name: str
     activities: tuple[Activity, ...] = ()
+    lead_agency: str = ""
+    contact: str = ""
+
+    @property
+    def budget(self) -> int | None:
+        """The activities' budgets summed; None when no activity states one."""
+        stated = [a.budget for a in self.activities if a.budget is not None]
+        return sum(stated) if stated else None
 
 
 @dataclass(frozen=True)
@@ -161,6 +200,7 @@ class Indicator:
     deadline: Timing = field(default_factory=Timing)
     data_source: str = ""
     network: str = ""  # key of the responsible network
+    reporting_agency: str = ""  # หน่วยงานที่รายงานผล
 
 
 @dataclass(frozen=True)
@@ -181,12 +221,39 @@ class ConsentCount:
         return self.agree + self.can_live_with + self.objecting
 
 
+HANDLING_NAMES = {
+    "amended": "แก้ไขวาระตามข้อคัดค้านแล้ว",
+    "answered": "บันทึกไว้และชี้แจงแล้ว",
+    "withdrawn": "ผู้คัดค้านถอนข้อคัดค้าน",
+}
+NOT_HANDLED = "ยังไม่ได้พิจารณา"
+
+
 @dataclass(frozen=True)
 class Objection:
-    """An objection raised in the consent round, with its reason."""
+    """An objection raised in the consent round, with its reason and how it was handled."""
 
     network: str  # key
     reason: str
+    handling: str = ""  # "", amended, answered, withdrawn (HANDLING_NAMES)
+    note: str = ""  # the facilitator's answer or what was amended
+
+
+@dataclass(frozen=True)
+class AdoptionRule:
+    """How an item is adopted in this assembly (deliberation.agenda.consent.check_rule)."""
+
+    kind: str = "no_objection"  # or "threshold"
+    threshold: int = 80  # per cent agreeing or living with it, in every network that answered
+
+    def describe(self, thai_numerals: bool = True) -> str:
+        if self.kind == "threshold":
+            share = thai_number(self.threshold, thai_numerals)
+            return (
+                f"ผู้ตอบที่เห็นด้วยหรือยอมรับได้ไม่น้อยกว่าร้อยละ {share} ในทุกเครือข่ายที่ร่วมตอบ "
+                "และพิจารณาข้อคัดค้านทุกข้อแล้ว"
+            )
+        return "ไม่มีข้อคัดค้านที่ยังไม่ได้พิจารณา (ข้อคัดค้านทุกข้อได้รับการแก้ไข ชี้แจง หรือถอนแล้ว)"
 
 
 @dataclass(frozen=True)
@@ -243,17 +310,36 @@ class ProposalGroup:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """One line of the approval block: who proposes or endorses the agenda, as entered."""
+
+    role: str  # "ผู้เสนอ", "ผู้เห็นชอบ"
+    name: str = ""  # blank: a dotted line to sign and fill in by hand
+    position: str = ""
+
+
+ANNEX_CHOICES = ("all", "issues", "none")
+
+
+@dataclass(frozen=True)
 class AgendaDocument:
     """Everything the exported agenda says, in the order it says it."""
 
     cover: Cover
     participation: tuple[NetworkParticipation, ...] = ()
     virtues: tuple[TargetVirtue, ...] = ()
-    prioritisation: Prioritisation | None = None  # None: no vote yet
+    prioritisation: Prioritisation | None = None  # the issues vote that counts; None: no vote
     items: tuple[AgendaItem, ...] = ()
     proposals: tuple[ProposalGroup, ...] = ()
     options: DocumentOptions = field(default_factory=DocumentOptions)
     prepared_on: dt.date | None = None  # "จัดทำเมื่อ" on the title page; no clock in here
+    votes: tuple[Prioritisation, ...] = ()  # every counted vote; () falls back to prioritisation
+    set_aside: tuple[SetAsideVote, ...] = ()  # votes held but not counted
+    rule: AdoptionRule = field(default_factory=AdoptionRule)
+    approval: tuple[Signatory, ...] = ()
+    annex: str = "all"  # ANNEX_CHOICES: what the appendix lists
+    announced_on: dt.date | None = None  # "ประกาศ ณ วันที่" of the announcement
+    emblem: bytes | None = None  # PNG or JPEG for the announcement's head; None: left out
 
 
 def _check_count(value: int, name: str) -> None:
@@ -302,7 +388,7 @@ def missing_parts(doc: AgendaDocument) -> list[str]:
         missing.append(MISSING_ADOPTION)
     for index, item in enumerate(doc.items, start=1):
         missing.extend(item_missing_parts(item, index, options))
-    if not any(group.proposals for group in doc.proposals):
+    if doc.annex != "none" and not any(group.proposals for group in doc.proposals):
         missing.append(MISSING_PROPOSALS)
     return missing
 
@@ -416,7 +502,22 @@ class Notice:
     text: str
 
 
-Block = TitlePage | Heading | Paragraph | Bullets | Table | Notice
+@dataclass(frozen=True)
+class Signatures:
+    """Signature lines, each (role, name, position); a blank name leaves a line to fill in."""
+
+    lines: tuple[tuple[str, str, str], ...]
+
+
+Block = TitlePage | Heading | Paragraph | Bullets | Table | Notice | Signatures
+
+SET_ASIDE_NAMES = {
+    "trial": "การลงคะแนนทดลอง",
+    "discarded": "ยกเลิก ไม่นับผล",
+    "": "ไม่ได้กำหนดให้นับผล",
+}
+SIGNATURE_LINE = "(ลงชื่อ)........................................"
+BLANK_NAME = "(........................................)"
 
 DASH = "–"  # an empty cell: nothing to report, rather than a blank that looks like an error
 DRAFT_MARK = "(ร่าง ยังไม่ผ่านการรับรอง)"
@@ -477,7 +578,7 @@ def _clean_block(block: Block, thai: bool) -> Block:
     changes = {
         f.name: _clean_value(getattr(block, f.name), thai)
         for f in dataclasses.fields(block)
-        if f.name not in {"level", "page_break", "widths", "numeric"}
+        if f.name not in {"level", "page_break", "widths", "numeric", "landscape"}
     }
     return dataclasses.replace(block, **changes)
 
@@ -547,6 +648,7 @@ class _Layout:
         yield from self.virtues()
         yield from self.prioritisation()
         yield from self.agenda()
+        yield from self.approval()
         yield from self.appendix()
 
     def title_page(self) -> Iterable[Block]:
@@ -626,20 +728,71 @@ class _Layout:
         yield Table(tuple(header), tuple(rows), tuple(widths), tuple(numeric))
 
     def prioritisation(self) -> Iterable[Block]:
-        vote = self.doc.prioritisation
         yield self.heading("ประเด็นสำคัญและผลการจัดลำดับความสำคัญ")
-        if vote is None or not vote.issues:
+        votes = self.doc.votes or ((self.doc.prioritisation,) if self.doc.prioritisation else ())
+        votes = tuple(vote for vote in votes if vote.issues)
+        if not votes:
             yield Notice(MISSING_VOTES)
-            return
-        yield Paragraph(
+        elif len(votes) == 1 and not self.doc.votes:
+            yield from self.vote_report(votes[0], 0)
+        else:
+            yield Paragraph(
+                f"ที่ประชุมกำหนดให้ใช้ผลการลงคะแนน {self.n(len(votes))} ครั้ง ในการจัดทำวาระ ดังนี้"
+            )
+            for number, vote in enumerate(votes, start=1):
+                yield from self.vote_report(vote, number)
+        if self.doc.set_aside:
+            yield Paragraph("การลงคะแนนต่อไปนี้ไม่นำมาใช้ในการจัดทำวาระ", label="การลงคะแนนที่ไม่นับผล:")
+            yield Bullets(
+                tuple(
+                    f"การลงคะแนนครั้งที่ {self.n(v.number)} {v.method} "
+                    f"ผู้ลงคะแนน {self.n(v.voters)} คน: {SET_ASIDE_NAMES.get(v.standing, v.standing)}"
+                    for v in self.doc.set_aside
+                )
+            )
+
+    def vote_report(self, vote: Prioritisation, number: int) -> Iterable[Block]:
+        """One counted vote: method and turnout, ranking with consensus, support per network.
+        `number` 0: the only vote, reported under the section's own subheadings."""
+        base = (number,) if number else ()
+        if number:
+            subject = vote.subject or "ประเด็น"
+            yield Heading(self.sub(number), f"ผลการลงคะแนนเรื่อง{subject}", 2)
+        text = (
             f"วิธีลงคะแนน: {vote.method} ผู้ลงคะแนน {self.n(vote.voters)} คน "
-            f"จัดลำดับ {self.n(len(vote.issues))} ประเด็น"
+            f"จัดลำดับ {self.n(len(vote.issues))} ตัวเลือก"
         )
-        yield Heading(self.sub(1), "ผลการจัดลำดับความสำคัญ", 2)
+        yield Paragraph(f"{text} {vote.note}".strip())
+        if vote.turnout:
+            yield Table(
+                header=("เครือข่าย", "ผู้เข้าร่วม (คน)", "ผู้ลงคะแนน (คน)", "ร้อยละ"),
+                rows=tuple(
+                    (
+                        self.network(t.key),
+                        self.n(t.joined),
+                        self.n(t.voted),
+                        self.percent(t.voted / t.joined if t.joined else None),
+                    )
+                    for t in vote.turnout
+                ),
+                widths=(70, 30, 30, 24),
+                numeric=(False, True, True, True),
+                total=(
+                    "รวม",
+                    self.n(sum(t.joined for t in vote.turnout)),
+                    self.n(sum(t.voted for t in vote.turnout)),
+                    self.percent(
+                        min(1.0, sum(t.voted for t in vote.turnout) / joined)
+                        if (joined := sum(t.joined for t in vote.turnout))
+                        else None
+                    ),
+                ),
+            )
+        yield Heading(self.sub(*base, 1), "ผลการจัดลำดับความสำคัญ", 3 if number else 2)
         yield Table(
             header=(
                 "อันดับ",
-                "ประเด็น",
+                vote.subject or "ประเด็น",
                 vote.value_label,
                 "ค่า\nฉันทามติ",  # a greedy line break would give "ค่าฉันทา|มติ"
                 "อันดับ\nฉันทามติ",
@@ -664,14 +817,20 @@ class _Layout:
             "ประเด็นที่ได้รับการสนับสนุนจากหลายเครือข่ายจึงอยู่อันดับสูงกว่าประเด็นที่มีเสียงจากเครือข่ายเดียว"
         )
         keys = self.support_columns(vote.issues)
-        yield Heading(self.sub(2), "การสนับสนุนจำแนกตามเครือข่าย (ร้อยละของผู้ลงคะแนนในเครือข่าย)", 2)
+        yield Heading(
+            self.sub(*base, 2),
+            "การสนับสนุนจำแนกตามเครือข่าย (ร้อยละของผู้ลงคะแนนในเครือข่าย)",
+            3 if number else 2,
+        )
+        # The name column takes what the numbers leave: a percentage needs 3 digits, the
+        # names of the issues wrap at most onto two lines instead of three.
         yield Table(
-            header=("ประเด็น", *(self.short_network(key) for key in keys)),
+            header=(vote.subject or "ประเด็น", *(self.short_network(key) for key in keys)),
             rows=tuple(
                 (issue.title, *(self.percent(_share(issue, key), 0) for key in keys))
                 for issue in vote.issues
             ),
-            widths=(34, *(126 // len(keys) for _ in keys)),
+            widths=(70, *(max(14, 90 // len(keys)) for _ in keys)),
             numeric=(False, *(True for _ in keys)),
         )
 
@@ -692,6 +851,13 @@ class _Layout:
             f"จำนวน {self.n(len(self.doc.items))} วาระ ผ่านการรับรองฉันทามติแล้ว "
             f"{self.n(adopted)} วาระ ดังนี้"
         )
+        yield Paragraph(
+            self.doc.rule.describe(self.options.thai_numerals), label="เกณฑ์การรับรองวาระ:"
+        )
+        budgets = [plan.budget for item in self.doc.items for plan in item.plans]
+        stated = [b for b in budgets if b is not None]
+        if stated:
+            yield Paragraph(f"งบประมาณรวมทุกวาระ {self.baht(sum(stated))} บาท", label="งบประมาณ:")
         for index, item in enumerate(self.doc.items, start=1):
             yield from self.item(index, item)
 
@@ -716,23 +882,43 @@ class _Layout:
             yield Notice("ยังไม่มีแผนงาน/โครงการ")
         for number, plan in enumerate(item.plans, start=1):
             yield Paragraph(plan.name.strip(), label=f"แผนงาน/โครงการที่ {self.n(number)}:")
+            owner = " ".join(
+                part
+                for part in (
+                    plan.lead_agency.strip(),
+                    f"ผู้ประสานงาน {plan.contact.strip()}" if plan.contact.strip() else "",
+                )
+                if part
+            )
+            if owner:
+                yield Paragraph(owner, label="หน่วยงานรับผิดชอบ:")
             if not plan.activities:
                 yield Notice("ยังไม่มีกิจกรรม")
                 continue
+            total = plan.budget
             yield Table(
-                header=("ที่", "กิจกรรม", "เครือข่ายที่รับผิดชอบ", "หน่วยงานที่เกี่ยวข้อง", "ช่วงเวลา"),
+                header=("ที่", "กิจกรรม", "ผู้รับผิดชอบ", "ช่วงเวลา", "งบประมาณ\n(บาท)", "แหล่ง\nงบประมาณ"),
                 rows=tuple(
                     (
                         self.n(i),
                         activity.what,
-                        self.short_networks(activity.networks) or DASH,
-                        ", ".join(activity.agencies) or DASH,
+                        self.responsible(activity),
                         self.timing(activity.when, compact=True),
+                        DASH if activity.budget is None else self.baht(activity.budget),
+                        activity.funding or DASH,
                     )
                     for i, activity in enumerate(plan.activities, start=1)
                 ),
-                widths=(10, 50, 34, 36, 30),
-                numeric=(True, False, False, False, False),
+                widths=(8, 50, 44, 26, 24, 24),
+                numeric=(True, False, False, False, True, False),
+                total=(
+                    "",
+                    "รวมงบประมาณแผนงาน/โครงการ",
+                    "",
+                    "",
+                    DASH if total is None else self.baht(total),
+                    "",
+                ),
             )
 
         yield Heading(self.sub(index, 4), "ตัวชี้วัดความสำเร็จ", 3)
@@ -764,6 +950,19 @@ class _Layout:
             numeric=(True, False, False, False, False),
         )
 
+    def baht(self, amount: int) -> str:
+        return self.n(amount)
+
+    def responsible(self, activity: Activity) -> str:
+        """Networks, then the lead agency and related ones, then the contact: one per line."""
+        lines = [
+            self.short_networks(activity.networks),
+            activity.lead_agency.strip(),
+            ", ".join(a for a in activity.agencies if a != activity.lead_agency),
+            f"ติดต่อ {activity.contact.strip()}" if activity.contact.strip() else "",
+        ]
+        return "\n".join(line for line in lines if line) or DASH
+
     def indicator_table(self, indicators: Sequence[Indicator]) -> Table:
         # Seven columns are the most A4 portrait holds at 14 pt without breaking Thai words
         # mid-word, so the number leads the indicator's name instead of a "ที่" column.
@@ -785,7 +984,15 @@ class _Layout:
                     self.digits(indicator.target) or DASH,
                     self.timing(indicator.deadline, compact=True),
                     indicator.data_source or DASH,
-                    self.short_network(indicator.network) if indicator.network else DASH,
+                    "\n".join(
+                        part
+                        for part in (
+                            self.short_network(indicator.network) if indicator.network else "",
+                            indicator.reporting_agency.strip(),
+                        )
+                        if part
+                    )
+                    or DASH,
                 )
                 for i, indicator in enumerate(indicators, start=1)
             ),
@@ -831,14 +1038,47 @@ class _Layout:
                 ),
             )
         if consent.objections:
-            yield Paragraph("", label="ข้อคัดค้านและเหตุผล:")
-            yield Bullets(
-                tuple(f"{self.network(o.network)}: {o.reason.strip()}" for o in consent.objections)
+            yield Paragraph("", label="ข้อคัดค้าน เหตุผล และการพิจารณา:")
+            yield Table(
+                header=("ที่", "เครือข่าย", "เหตุผลที่คัดค้าน", "การพิจารณา"),
+                rows=tuple(
+                    (
+                        self.n(i),
+                        self.short_network(o.network) if o.network else UNKNOWN_NETWORK,
+                        o.reason.strip(),
+                        HANDLING_NAMES.get(o.handling, NOT_HANDLED)
+                        + (f"\n{o.note.strip()}" if o.note.strip() else ""),
+                    )
+                    for i, o in enumerate(consent.objections, start=1)
+                ),
+                widths=(8, 24, 64, 64),
+                numeric=(True, False, False, False),
             )
 
+    def approval(self) -> Iterable[Block]:
+        yield self.heading("การเสนอและการให้ความเห็นชอบ")
+        signatories = self.doc.approval or (Signatory("ผู้เสนอ"), Signatory("ผู้เห็นชอบ"))
+        yield Paragraph(
+            f"ที่ประชุมสมัชชาคุณธรรม{self.province()}ได้ร่วมกันจัดทำและรับรอง{agenda_title(self.doc.cover)}"
+            "ข้างต้น จึงเสนอเพื่อโปรดพิจารณาให้ความเห็นชอบและประกาศใช้ต่อไป"
+        )
+        yield Signatures(
+            tuple((sig.role, sig.name.strip(), sig.position.strip()) for sig in signatories)
+        )
+
+    def province(self) -> str:
+        return agenda_title(self.doc.cover).removeprefix("วาระคุณธรรม")
+
     def appendix(self) -> Iterable[Block]:
+        if self.doc.annex == "none":
+            return
         groups = [group for group in self.doc.proposals if group.proposals]
-        yield Heading("", "ภาคผนวก ข้อเสนอทั้งหมดจำแนกตามประเด็น", 1, page_break=True)
+        title = (
+            "ภาคผนวก ข้อเสนอในประเด็นสำคัญ"
+            if self.doc.annex == "issues"
+            else "ภาคผนวก ข้อเสนอทั้งหมดจำแนกตามประเด็น"
+        )
+        yield Heading("", title, 1, page_break=True)
         if not groups:
             yield Notice(MISSING_PROPOSALS)
             return
@@ -942,6 +1182,9 @@ def format_timing(timing: Timing, options: DocumentOptions, *, compact: bool = F
     """``ต.ค.–ธ.ค. ปีงบประมาณ พ.ศ. ๒๕๗๐``; compact, for table cells, one part a line:
     ``ต.ค.–ธ.ค.\\nปีงบฯ ๒๕๗๐``; a dash when nothing is set."""
     parts = []
+    if timing.quarter is not None:
+        number = thai_number(timing.quarter, options.thai_numerals)
+        parts.append(f"ไตรมาส {number}" if compact else f"ไตรมาสที่ {number}")
     if timing.months:
         parts.append(format_months(timing.months))
     if timing.fiscal_year is not None:
