@@ -78,11 +78,12 @@ async def consent_results(
         key = keys.get(network_id or 0, "")
         result["totals"][answer] += 1
         result["networks"].setdefault(key, empty_counts())[answer] += 1
-        if answer == "object":
+        if answer == "object" or reason:  # raised, or raised and then moved on from
             result["objections"].append(
                 {
                     "id": vote_id,
                     "network": key,
+                    "answer": answer,
                     "reason": reason,
                     "handling": handling or "",
                     "note": note or "",
@@ -107,13 +108,15 @@ def check_rule(rule: str, threshold: int, result: dict[str, Any]) -> list[dict[s
     `threshold` per cent agreeing or living with it; a withdrawn objection no longer counts
     against its network."""
     problems: list[dict[str, Any]] = []
-    open_objections = [o for o in result["objections"] if not o["handling"]]
+    open_objections = [
+        o for o in result["objections"] if o["answer"] == "object" and not o["handling"]
+    ]
     if open_objections:
         problems.append({"code": "objections_not_handled", "count": len(open_objections)})
     if rule == "threshold":
         withdrawn: dict[str, int] = {}
         for o in result["objections"]:
-            if o["handling"] == "withdrawn":
+            if o["answer"] == "object" and o["handling"] == "withdrawn":
                 withdrawn[o["network"]] = withdrawn.get(o["network"], 0) + 1
         for key, counts in result["networks"].items():
             total = sum(counts.values())
@@ -145,7 +148,7 @@ async def handle_objection(
     async with rt.transaction() as (session, _):
         assembly, _ = await authorized(session, assembly_id, actor, Action.ADOPT_ITEM)
         vote = await session.get(ConsentVote, objection_id, with_for_update=True)
-        if vote is None or vote.answer != "object":
+        if vote is None or not (vote.answer == "object" or vote.reason):
             raise NotFound("objection_not_found", "This objection does not exist.")
         item = await item_in(session, assembly.id, vote.item_id)
         if item.adopted:
@@ -212,13 +215,24 @@ async def give_consent(
             vote = ConsentVote(item_id=item_id, participant_id=participant.id)
             session.add(vote)
         vote.network_id = participant.network_id
-        if (vote.answer, vote.reason) != (answer, cleaned if answer == "object" else ""):
-            vote.handling, vote.handling_note = "", ""  # a new objection is handled anew
+        if answer == "object":
+            if (vote.answer, vote.reason) != (answer, cleaned):
+                vote.handling, vote.handling_note = "", ""  # a new objection is handled anew
+            vote.reason = cleaned
+        elif vote.answer == "object" and vote.reason:
+            # Its author moved on from the objection: it stays on record, withdrawn unless
+            # the facilitator had already recorded how it was handled.
+            vote.handling = vote.handling or "withdrawn"
+        elif not vote.handling:
+            vote.reason = ""
         vote.answer = answer
-        vote.reason = cleaned if answer == "object" else ""
         vote.answered_at = utcnow()
     await publish_consent(rt, assembly_id, item_id)
-    return {"item_id": item_id, "answer": answer, "reason": vote.reason}
+    return {
+        "item_id": item_id,
+        "answer": answer,
+        "reason": vote.reason if answer == "object" else "",
+    }
 
 
 async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:

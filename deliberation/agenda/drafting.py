@@ -402,7 +402,10 @@ async def my_agenda(
                 ConsentVote.participant_id == participant.id
             )
         )
-        consents = {str(item): {"answer": a, "reason": r} for item, a, r in answers.all()}
+        consents = {
+            str(item): {"answer": a, "reason": r if a == "object" else ""}
+            for item, a, r in answers.all()
+        }
         return {"agenda": {"my_consents": consents}}
     my_item = await session.scalar(
         select(WorkingGroupMember.item_id).where(

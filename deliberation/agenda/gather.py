@@ -9,6 +9,7 @@ ballots (the same function the results screens use), so the document cannot disa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -369,6 +370,12 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
         (_virtues(virtues_facts) if virtues_facts else ())
         + tuple(TargetVirtue(name) for item in items for name in item.virtues)
     )
+    items = tuple(
+        dataclasses.replace(
+            item, virtues=tuple(dict.fromkeys(canonical_virtue(v, virtues) for v in item.virtues))
+        )
+        for item in items
+    )
     approval = (
         Signatory("ผู้เสนอ", settings.proposed_by or "", settings.proposed_by_position or ""),
         Signatory("ผู้เห็นชอบ", settings.endorsed_by or "", settings.endorsed_by_position or ""),
@@ -452,6 +459,17 @@ async def _counted_and_set_aside(
 
 
 _SPACES = re.compile(r"[\s\u200b]+")
+
+
+def canonical_virtue(name: str, virtues: Sequence[TargetVirtue]) -> str:
+    """The name the assembly's list uses for a virtue an item names ("สุจริต" → its longer
+    form in the list); the name itself when the list has none like it."""
+    key = _SPACES.sub("", name)
+    for virtue in virtues:
+        other = _SPACES.sub("", virtue.name)
+        if key and (key in other or other in key):
+            return virtue.name
+    return " ".join(name.split())
 
 
 def normalised_virtues(virtues: Sequence[TargetVirtue]) -> tuple[TargetVirtue, ...]:

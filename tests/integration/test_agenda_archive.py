@@ -163,6 +163,7 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
         assert sorted(data.namelist()) == [
             "indicators.csv",
             "issues.csv",
+            "plans.csv",
             "proposals.csv",
             "votes.csv",
         ]
