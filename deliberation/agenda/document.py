@@ -759,10 +759,11 @@ class _Layout:
             subject = vote.subject or "ประเด็น"
             yield Heading(self.sub(number), f"ผลการลงคะแนนเรื่อง{subject}", 2)
         text = (
-            f"วิธีลงคะแนน: {vote.method} ผู้ลงคะแนน {self.n(vote.voters)} คน "
+            f"{vote.method} ผู้ลงคะแนน {self.n(vote.voters)} คน "
             f"จัดลำดับ {self.n(len(vote.issues))} ตัวเลือก"
         )
-        yield Paragraph(f"{text} {vote.note}".strip())
+        # a label keeps the sentence on the page of the turnout table it introduces
+        yield Paragraph(f"{text} {vote.note}".strip(), label="วิธีลงคะแนน:")
         if vote.turnout:
             yield Table(
                 header=("เครือข่าย", "ผู้เข้าร่วม (คน)", "ผู้ลงคะแนน (คน)", "ร้อยละ"),
@@ -816,6 +817,8 @@ class _Layout:
             f"ค่าฉันทามติ ({self.n(0)} ถึง {self.n(1)}) สูงเมื่อทุกเครือข่ายสนับสนุนประเด็นนั้น "
             "ประเด็นที่ได้รับการสนับสนุนจากหลายเครือข่ายจึงอยู่อันดับสูงกว่าประเด็นที่มีเสียงจากเครือข่ายเดียว"
         )
+        if not any(issue.support for issue in vote.issues):
+            return  # no ballots by network to show: no table of dashes
         keys = self.support_columns(vote.issues)
         yield Heading(
             self.sub(*base, 2),
@@ -824,15 +827,13 @@ class _Layout:
         )
         # The name column takes what the numbers leave: a percentage needs 3 digits, the
         # names of the issues wrap at most onto two lines instead of three.
-        yield Table(
-            header=(vote.subject or "ประเด็น", *(self.short_network(key) for key in keys)),
-            rows=tuple(
-                (issue.title, *(self.percent(_share(issue, key), 0) for key in keys))
-                for issue in vote.issues
-            ),
-            widths=(70, *(max(14, 90 // len(keys)) for _ in keys)),
-            numeric=(False, *(True for _ in keys)),
+        header = (vote.subject or "ประเด็น", *(self.short_network(key) for key in keys))
+        numeric = (False, *(True for _ in keys))
+        rows = tuple(
+            (issue.title, *(self.percent(_share(issue, key), 0) for key in keys))
+            for issue in vote.issues
         )
+        yield Table(header, rows, fit_columns(header, rows, numeric), numeric)
 
     def support_columns(self, issues: Sequence[IssueResult]) -> tuple[str, ...]:
         keys = [row.key for row in self.doc.participation] or [n.key for n in DEFAULT_NETWORKS]
@@ -896,29 +897,33 @@ class _Layout:
                 yield Notice("ยังไม่มีกิจกรรม")
                 continue
             total = plan.budget
+            header = ("ที่", "กิจกรรม", "ผู้รับผิดชอบ", "ช่วงเวลา", "งบประมาณ\n(บาท)", "แหล่ง\nงบประมาณ")
+            numeric = (True, False, False, False, True, False)
+            rows = tuple(
+                (
+                    self.n(i),
+                    activity.what,
+                    self.responsible(activity),
+                    self.timing(activity.when, compact=True),
+                    DASH if activity.budget is None else self.baht(activity.budget),
+                    activity.funding or DASH,
+                )
+                for i, activity in enumerate(plan.activities, start=1)
+            )
+            sums = (
+                "",
+                "รวมงบประมาณแผนงาน/โครงการ",
+                "",
+                "",
+                DASH if total is None else self.baht(total),
+                "",
+            )
             yield Table(
-                header=("ที่", "กิจกรรม", "ผู้รับผิดชอบ", "ช่วงเวลา", "งบประมาณ\n(บาท)", "แหล่ง\nงบประมาณ"),
-                rows=tuple(
-                    (
-                        self.n(i),
-                        activity.what,
-                        self.responsible(activity),
-                        self.timing(activity.when, compact=True),
-                        DASH if activity.budget is None else self.baht(activity.budget),
-                        activity.funding or DASH,
-                    )
-                    for i, activity in enumerate(plan.activities, start=1)
-                ),
-                widths=(8, 50, 44, 26, 24, 24),
-                numeric=(True, False, False, False, True, False),
-                total=(
-                    "",
-                    "รวมงบประมาณแผนงาน/โครงการ",
-                    "",
-                    "",
-                    DASH if total is None else self.baht(total),
-                    "",
-                ),
+                header=header,
+                rows=rows,
+                widths=fit_columns(header, (*rows, sums), numeric),
+                numeric=numeric,
+                total=sums,
             )
 
         yield Heading(self.sub(index, 4), "ตัวชี้วัดความสำเร็จ", 3)
@@ -966,39 +971,37 @@ class _Layout:
     def indicator_table(self, indicators: Sequence[Indicator]) -> Table:
         # Seven columns are the most A4 portrait holds at 14 pt without breaking Thai words
         # mid-word, so the number leads the indicator's name instead of a "ที่" column.
-        return Table(
-            header=(
-                "ตัวชี้วัด",
-                "หน่วยนับ",
-                "ค่าฐาน",
-                "ค่าเป้าหมาย",
-                "กำหนดเวลา",
-                "แหล่งข้อมูล",
-                "ผู้รับผิดชอบ",
-            ),
-            rows=tuple(
-                (
-                    f"{self.n(i)}. {indicator.name}",
-                    indicator.unit or DASH,
-                    self.digits(indicator.baseline) or DASH,
-                    self.digits(indicator.target) or DASH,
-                    self.timing(indicator.deadline, compact=True),
-                    indicator.data_source or DASH,
-                    "\n".join(
-                        part
-                        for part in (
-                            self.short_network(indicator.network) if indicator.network else "",
-                            indicator.reporting_agency.strip(),
-                        )
-                        if part
-                    )
-                    or DASH,
-                )
-                for i, indicator in enumerate(indicators, start=1)
-            ),
-            widths=(34, 18, 16, 20, 23, 29, 20),
-            numeric=(False, True, True, True, False, False, False),
+        header = (
+            "ตัวชี้วัด",
+            "หน่วยนับ",
+            "ค่าฐาน",
+            "ค่าเป้าหมาย",
+            "กำหนดเวลา",
+            "แหล่งข้อมูล",
+            "ผู้รับผิดชอบ",
         )
+        numeric = (False, True, True, True, False, False, False)
+        rows = tuple(
+            (
+                f"{self.n(i)}. {indicator.name}",
+                indicator.unit or DASH,
+                self.digits(indicator.baseline) or DASH,
+                self.digits(indicator.target) or DASH,
+                self.timing(indicator.deadline, compact=True),
+                indicator.data_source or DASH,
+                "\n".join(
+                    part
+                    for part in (
+                        self.short_network(indicator.network) if indicator.network else "",
+                        indicator.reporting_agency.strip(),
+                    )
+                    if part
+                )
+                or DASH,
+            )
+            for i, indicator in enumerate(indicators, start=1)
+        )
+        return Table(header, rows, fit_columns(header, rows, numeric), numeric)
 
     def consent(self, consent: ConsentResult | None) -> Iterable[Block]:
         if consent is None:
@@ -1120,6 +1123,49 @@ class _Layout:
                 widths=(10, 100, 26, 24),
                 numeric=(True, False, False, True),
             )
+
+
+# Thai marks above and below a consonant take no width of their own.
+_ZERO_WIDTH = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200b]")
+LINE_UNITS = 58  # TH Sarabun 14 pt characters (bold, wide digits) across a 16 cm table, measured
+SHORT_LINE = 14  # a cell line this short (a date, an amount, a funding source) never wraps
+CELL_PADDING_UNITS = 1.5
+
+
+def display_length(text: str) -> int:
+    """Characters that take width: tone marks and vowels above or below do not."""
+    return len(_ZERO_WIDTH.sub("", text))
+
+
+def fit_columns(
+    header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]
+) -> tuple[int, ...]:
+    """Relative column widths sized by their content: numbers and short lines (dates, amounts,
+    a funding source) get what they need not to wrap, the header's longest line included;
+    long text columns share the rest by how much they hold, so a name column is wide and a
+    number column narrow (LibreOffice split "๑๒|๐,๐๐๐" in an even split)."""
+    columns = len(header)
+    needs, weights = [], []
+    for c in range(columns):
+        cells = [row[c] for row in rows]
+        lines = [line for cell in cells for line in cell.split("\n") if line]
+        longest = max((display_length(line) for line in lines), default=1)
+        # a header may wrap where it has a line break or a WORD_BREAK ("ประชา|สังคม")
+        head = max(display_length(part) for part in re.split(f"[\n{WORD_BREAK}]", header[c]))
+        short = numeric[c] or longest <= SHORT_LINE
+        need = max(head if short else min(head, SHORT_LINE), longest if short else 4)
+        needs.append(need + CELL_PADDING_UNITS)
+        weights.append(
+            0 if short else sum(display_length(cell) for cell in cells) / max(1, len(cells))
+        )
+    spare = LINE_UNITS - sum(needs)
+    total_weight = sum(weights)
+    if spare <= 0 or not total_weight:
+        return tuple(max(1, n) for n in needs)
+    return tuple(
+        round((need + spare * weight / total_weight) * 10)
+        for need, weight in zip(needs, weights, strict=True)
+    )
 
 
 def _share(issue: IssueResult, key: str) -> float | None:

@@ -644,6 +644,17 @@ MAX_EMBLEM_BYTES = 2_000_000
 PNG, JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
 
 
+def _readable_image(image: bytes) -> bool:
+    """Whether the DOCX writer can place the image (a damaged file would be left out)."""
+    from docx.image.image import Image
+
+    try:
+        Image.from_blob(image)
+    except Exception:
+        return False
+    return True
+
+
 def _short(value: str, field: str) -> str:
     text = clean_text(value or "").replace("\n", " ").strip()
     if len(text) > MAX_ORGANIZER_CHARS:
@@ -660,7 +671,7 @@ async def save_emblem(rt: Runtime, *, actor: Actor, assembly_id: int, image: byt
     if image is not None:
         if len(image) > MAX_EMBLEM_BYTES:
             raise InvalidInput("emblem_too_large", "The image is too large: at most 2 MB.")
-        if not image.startswith((PNG, JPEG)):
+        if not image.startswith((PNG, JPEG)) or not _readable_image(image):
             raise InvalidInput("emblem_not_image", "Choose a PNG or JPEG image.")
     async with rt.transaction() as (session, _):
         await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)

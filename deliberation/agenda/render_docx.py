@@ -540,9 +540,13 @@ def render_announcement_docx(doc: AgendaDocument) -> bytes:
         line(paragraph, indent=FIRST_LINE_INDENT_CM, before=6)
     for point in text.points:
         line(point, indent=FIRST_LINE_INDENT_CM)
+    # The closing, the date and the signature stay on one page: a signature alone on a
+    # page of its own signs nothing.
     for paragraph in text.closing:
-        line(paragraph, indent=FIRST_LINE_INDENT_CM, before=6)
-    line(text.date_line, left=4.5, before=18)
+        line(
+            paragraph, indent=FIRST_LINE_INDENT_CM, before=6
+        ).paragraph_format.keep_with_next = True
+    line(text.date_line, left=4.5, before=18).paragraph_format.keep_with_next = True
     signature = [SIGNATURE_LINE, text.signer_name, text.signer_position]
     for index, value in enumerate(signature):
         paragraph = line(

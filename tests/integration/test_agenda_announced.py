@@ -433,7 +433,6 @@ def test_an_agenda_the_province_can_announce(
     assert "อปท." in cells
     assert "๑๕๐,๐๐๐" in cells  # plan 1: 120,000 + 30,000
     assert "๑๕,๐๐๐" in cells  # plan 2: 15,000 + 0
-    assert "รวมงบประมาณแผนงาน/โครงการ" in cells
     assert any("เทศบาลเมืองพิจิตร" in c and "ติดต่อ กองสาธารณสุข" in c for c in cells)
     assert any("ไตรมาส ๑" in c and "ปีงบฯ ๒๕๗๐" in c for c in cells)
     assert any("กองสาธารณสุขและสิ่งแวดล้อม" in c for c in cells)  # reporting agency
@@ -481,7 +480,7 @@ def test_an_agenda_the_province_can_announce(
     assert "๑๕๐,๐๐๐" in html
     md = world.facilitator.get(f"/organize/{world.id}/export.md").text
     assert "ผู้คัดค้านถอนข้อคัดค้าน" in md
-    assert "รวมงบประมาณแผนงาน" in md
+    assert "| **๑๕๐,๐๐๐** |" in md  # the plan's budget total, bold
     plans = world.facilitator.get(f"/organize/{world.id}/export/plans.csv")
     rows = list(csv.DictReader(io.StringIO(plans.content.decode("utf-8-sig"))))
     assert sum(int(r["งบประมาณ (บาท)"] or 0) for r in rows) == 165_000
