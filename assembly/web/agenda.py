@@ -35,6 +35,7 @@ from deliberation.agenda.gather import (
     CSV_TABLES,
     agenda_csv,
     agenda_document,
+    method_name,
     save_document_settings,
     save_emblem,
 )
@@ -46,6 +47,7 @@ from deliberation.agenda.render_docx import (
 )
 from deliberation.agenda.render_html import html_page, render_html
 from deliberation.agenda.render_markdown import render_markdown
+from voting.services import votes_overview
 
 
 @dataclass
@@ -547,6 +549,10 @@ class AgendaPages(Controller):
             can_manage=snap.standing.role == Role.ORGANIZER,
             tables=CSV_TABLES,
             pdf=pdf_converter(runtime) is not None,
+            votes=[
+                {**vote, "method": method_name(vote["method"], vote["params"])}
+                for vote in await votes_overview(runtime, actor=actor, assembly_id=assembly_id)
+            ],
         )
 
     @post("/organize/{assembly_id:int}/export/settings")

@@ -226,8 +226,11 @@ class VotingPages(Controller):
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         change: FromPath[str],
+        data: Form,
     ) -> Response[Any]:
         await steer(runtime, actor, assembly_id, vote_id, change)
+        if change in MARKS and data.get("next") == "export":  # marked on the export page
+            return done(request, f"/organize/{assembly_id}/export")
         return done(request, f"/console/{assembly_id}#vote")
 
     @get("/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}", media_type="image/svg+xml")

@@ -550,3 +550,68 @@ def test_the_attendance_sheet_lists_people_by_network_and_marks_paper(
     assert set("".join(cells)) & THAI_DIGITS
     stranger = world.phone("media")
     assert stranger.get(f"/organize/{world.id}/attendance.csv").status_code == 403
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 PNG made here (no image files in the tests)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\xcc\x99\x00" * 2 for _ in range(2)))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_the_export_page_marks_votes_and_takes_the_emblem(world: World) -> None:
+    phone = world.phone("media")
+    world.open("vote")
+    vote = run_vote(
+        world,
+        {"method": "approval", "params": {}, "subject": "options", "options": ["วินัย", "จิตอาสา"]},
+        [(phone, ["วินัย"])],
+    )
+    page = world.organizer.get(f"/organize/{world.id}/export")
+    assert page.status_code == 200
+    assert "การลงคะแนนที่นับผลในวาระ" in page.text
+    assert "ลงคะแนนเห็นชอบ" in page.text  # the method as the document names it
+    assert f"/organize/{world.id}/announcement.docx" in page.text
+    assert f"/organize/{world.id}/attendance.html" in page.text
+    marked = world.facilitator.post(
+        f"/console/{world.id}/votes/{vote['id']}/trial", data={"next": "export"}
+    )
+    assert marked.status_code == 200  # followed the redirect back to the export page
+    assert str(marked.url).endswith(f"/organize/{world.id}/export")
+    assert ok(world.facilitator.get(api(world, "/votes/")))[0]["standing"] == "trial"
+    console = world.facilitator.get(f"/console/{world.id}")
+    assert "การนับผลในวาระ" in console.text
+    assert "ลงคะแนนรอบที่สองจากอันดับต้น" not in console.text
+
+    not_an_image = world.organizer.post(
+        f"/organize/{world.id}/export/emblem",
+        files={"emblem": ("x.png", b"GIF89a not a png", "image/png")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert not_an_image.status_code == 400
+    assert not_an_image.json()["error"] == "emblem_not_image"
+    uploaded = world.organizer.post(
+        f"/organize/{world.id}/export/emblem",
+        files={"emblem": ("garuda.png", tiny_png(), "image/png")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert uploaded.status_code == 204, uploaded.text
+    announcement = docx.Document(
+        io.BytesIO(world.organizer.get(f"/organize/{world.id}/announcement.docx").content)
+    )
+    assert len(announcement.inline_shapes) == 1
+    refused = world.facilitator.post(
+        f"/organize/{world.id}/export/emblem",
+        files={"emblem": ("garuda.png", tiny_png(), "image/png")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert refused.status_code == 403
