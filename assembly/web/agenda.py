@@ -18,7 +18,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly.errors import InvalidInput, NotFound
+from assembly.errors import NotFound
 from assembly.i18n import translate
 from assembly.runtime import Runtime
 from assembly.services import Actor
@@ -593,9 +593,13 @@ class AgendaPages(Controller):
         image: bytes | None = None
         if upload is not None and hasattr(upload, "read"):
             image = await upload.read() or None
-        if image is None and not form.get("remove"):
-            raise InvalidInput("emblem_not_image", "Choose a PNG or JPEG image.")
-        await save_emblem(runtime, actor=actor, assembly_id=assembly_id, image=image)
+        await save_emblem(
+            runtime,
+            actor=actor,
+            assembly_id=assembly_id,
+            image=image,
+            remove=bool(form.get("remove")),
+        )
         return done(request, f"/organize/{assembly_id}/export")
 
     @get("/organize/{assembly_id:int}/export/{filename:str}")

@@ -666,20 +666,22 @@ def _short(value: str, field: str) -> str:
     return text
 
 
-async def save_emblem(rt: Runtime, *, actor: Actor, assembly_id: int, image: bytes | None) -> None:
-    """The emblem for the announcement's head (PNG or JPEG, at most 2 MB); None removes it."""
-    if image is not None:
-        if len(image) > MAX_EMBLEM_BYTES:
-            raise InvalidInput("emblem_too_large", "The image is too large: at most 2 MB.")
-        if not image.startswith((PNG, JPEG)) or not _readable_image(image):
-            raise InvalidInput("emblem_not_image", "Choose a PNG or JPEG image.")
+async def save_emblem(
+    rt: Runtime, *, actor: Actor, assembly_id: int, image: bytes | None, remove: bool = False
+) -> None:
+    """The emblem for the announcement's head (PNG or JPEG, at most 2 MB), or `remove` it."""
     async with rt.transaction() as (session, _):
         await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
+        if not remove:
+            if image is None or not image.startswith((PNG, JPEG)) or not _readable_image(image):
+                raise InvalidInput("emblem_not_image", "Choose a PNG or JPEG image.")
+            if len(image) > MAX_EMBLEM_BYTES:
+                raise InvalidInput("emblem_too_large", "The image is too large: at most 2 MB.")
         row = await session.get(dm.AgendaDocumentSettings, assembly_id)
         if row is None:
             row = await document_settings(session, assembly_id)
             session.add(row)
-        row.emblem = image
+        row.emblem = None if remove else image
 
 
 MAX_ORGANIZER_CHARS = 200
