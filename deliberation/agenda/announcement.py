@@ -23,7 +23,7 @@ from deliberation.agenda.document import (
 
 DOTTED_DATE = "........ เดือน .................... พ.ศ. ........"
 DOTTED_NAME = "(........................................)"
-DOTTED_POSITION = "ผู้ว่าราชการจังหวัด"
+GOVERNOR = "ผู้ว่าราชการ"  # + "จังหวัดพิจิตร", or "กรุงเทพมหานคร"
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def announcement(doc: AgendaDocument) -> Announcement:
     taking_part = [names.get(p.key, p.key) for p in doc.participation if p.joined] or list(
         names.values()
     )
-    held = f" เมื่อ{_on(doc, doc.cover.date)}" if doc.cover.date else ""
+    held = f" เมื่อวันที่ {format_date(doc.cover.date, options)}" if doc.cover.date else ""
     venue = f" ณ {doc.cover.venue.strip()}" if doc.cover.venue.strip() else ""
     paragraphs = (
         text(
@@ -104,13 +104,6 @@ def announcement(doc: AgendaDocument) -> Announcement:
         closing=closing,
         date_line=date_line,
         signer_name=f"({name})" if name else DOTTED_NAME,
-        signer_position=text(position or f"{DOTTED_POSITION}{province.removeprefix('จังหวัด')}"),
+        signer_position=text(position or f"{GOVERNOR}{province}"),
         emblem=doc.emblem,
     )
-
-
-def _on(doc: AgendaDocument, date: object) -> str:
-    import datetime as dt
-
-    assert isinstance(date, dt.date)
-    return f"วันที่ {format_date(date, doc.options)}"

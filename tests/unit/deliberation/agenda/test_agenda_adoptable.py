@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import docx
 import pytest
@@ -125,6 +126,10 @@ def test_the_announcement_states_only_adopted_items(adoptable_document: AgendaDo
     assert "........" in draft.date_line
     assert draft.signer_name.startswith("(....")
     assert draft.signer_position == "ผู้ว่าราชการจังหวัดพิจิตร"
+    bangkok = replace(adoptable_document.cover, province="กรุงเทพมหานคร")
+    capital = announcement(AgendaDocument(cover=bangkok))
+    assert capital.heading == "ประกาศกรุงเทพมหานคร"
+    assert capital.signer_position == "ผู้ว่าราชการกรุงเทพมหานคร"
 
 
 def test_the_announcement_docx_keeps_an_emblem_slot(adoptable_document: AgendaDocument) -> None:
