@@ -485,6 +485,7 @@ class Table:
     widths: tuple[int, ...]  # relative column widths
     numeric: tuple[bool, ...]  # numeric columns are centred
     total: tuple[str, ...] = ()
+    landscape: bool = False  # too wide for A4 portrait: the DOCX turns its page(s)
 
     def __post_init__(self) -> None:
         columns = len(self.header)
@@ -833,7 +834,7 @@ class _Layout:
             (issue.title, *(self.percent(_share(issue, key), 0) for key in keys))
             for issue in vote.issues
         )
-        yield Table(header, rows, fit_columns(header, rows, numeric), numeric)
+        yield self.fitted(header, rows, numeric)
 
     def support_columns(self, issues: Sequence[IssueResult]) -> tuple[str, ...]:
         keys = [row.key for row in self.doc.participation] or [n.key for n in DEFAULT_NETWORKS]
@@ -912,19 +913,13 @@ class _Layout:
             )
             sums = (
                 "",
-                "รวมงบประมาณแผนงาน/โครงการ",
+                "รวม",
                 "",
                 "",
                 DASH if total is None else self.baht(total),
                 "",
             )
-            yield Table(
-                header=header,
-                rows=rows,
-                widths=fit_columns(header, (*rows, sums), numeric),
-                numeric=numeric,
-                total=sums,
-            )
+            yield self.fitted(header, rows, numeric, sums)
 
         yield Heading(self.sub(index, 4), "ตัวชี้วัดความสำเร็จ", 3)
         if item.indicators:
@@ -954,6 +949,20 @@ class _Layout:
             widths=(10, 28, 45, 45, 32),
             numeric=(True, False, False, False, False),
         )
+
+    def fitted(
+        self,
+        header: tuple[str, ...],
+        rows: tuple[tuple[str, ...], ...],
+        numeric: tuple[bool, ...],
+        total: tuple[str, ...] = (),
+    ) -> Table:
+        """A table sized by its content, on a landscape page when portrait is too narrow."""
+        every = (*rows, total) if total else rows
+        wide = too_wide(header, every, numeric)
+        units = LANDSCAPE_UNITS if wide else LINE_UNITS
+        widths = fit_columns(header, every, numeric, units)
+        return Table(header, rows, widths, numeric, total, landscape=wide)
 
     def baht(self, amount: int) -> str:
         return self.n(amount)
@@ -1001,7 +1010,7 @@ class _Layout:
             )
             for i, indicator in enumerate(indicators, start=1)
         )
-        return Table(header, rows, fit_columns(header, rows, numeric), numeric)
+        return self.fitted(header, rows, numeric)
 
     def consent(self, consent: ConsentResult | None) -> Iterable[Block]:
         if consent is None:
@@ -1130,6 +1139,9 @@ _ZERO_WIDTH = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200b]")
 LINE_UNITS = 58  # TH Sarabun 14 pt characters (bold, wide digits) across a 16 cm table, measured
 SHORT_LINE = 14  # a cell line this short (a date, an amount, a funding source) never wraps
 CELL_PADDING_UNITS = 1.5
+MIN_TEXT = 10  # a column of long text, where there is room: names wrap, not crumble
+SQUEEZED_TEXT = 4  # ... and where there is none
+WHOLE_HEADER = 8  # a header part this short is one word ("งบประมาณ"): never split
 
 
 def display_length(text: str) -> int:
@@ -1137,35 +1149,88 @@ def display_length(text: str) -> int:
     return len(_ZERO_WIDTH.sub("", text))
 
 
+LANDSCAPE_UNITS = round(LINE_UNITS * 24.7 / 16)  # A4 landscape: 24.7 cm between margins
+LANDSCAPE_SLACK = 8
+
+
+def too_wide(header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]) -> bool:
+    """Whether the columns need clearly more than A4 portrait gives without wrapping what must
+    not; a table a little too wide stays portrait and wraps a header (the seven indicator
+    columns need about 61 units: "ค่าเป้า/หมาย" on two lines beats a turned page)."""
+    return sum(_column_needs(header, rows, numeric)[0]) > LINE_UNITS + LANDSCAPE_SLACK
+
+
 def fit_columns(
-    header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool]
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    units: int = LINE_UNITS,
 ) -> tuple[int, ...]:
     """Relative column widths sized by their content: numbers and short lines (dates, amounts,
     a funding source) get what they need not to wrap, the header's longest line included;
     long text columns share the rest by how much they hold, so a name column is wide and a
     number column narrow (LibreOffice split "๑๒|๐,๐๐๐" in an even split)."""
-    columns = len(header)
-    needs, weights = [], []
-    for c in range(columns):
+    needs, weights = _column_needs(header, rows, numeric, MIN_TEXT)
+    spare = units - sum(needs)
+    total_weight = sum(weights)
+    if spare <= 0 and total_weight:
+        # Too little room: short columns keep what they need ("หมู่บ้าน" never breaks), the
+        # long-text columns share the rest, each at least a squeezed minimum.
+        # a short column's header may take two lines here ("ค่า/เป้าหมาย"), its cells may not
+        needs = [
+            n if w else max(cell, head if head <= WHOLE_HEADER else head / 2) + CELL_PADDING_UNITS
+            for n, w, cell, head in zip(needs, weights, *_short_parts(header, rows), strict=True)
+        ]
+        short = sum(n for n, w in zip(needs, weights, strict=True) if not w)
+        room = max(units - short, 0)
+        text = sum(n for n, w in zip(needs, weights, strict=True) if w)
+        squeezed = SQUEEZED_TEXT + CELL_PADDING_UNITS
+        return tuple(
+            round((max(squeezed, room * n / text) if w else n) * 10)
+            for n, w in zip(needs, weights, strict=True)
+        )
+    if spare <= 0 or not total_weight:
+        return tuple(max(1, round(n * 10)) for n in needs)
+    return tuple(
+        round((need + spare * weight / total_weight) * 10)
+        for need, weight in zip(needs, weights, strict=True)
+    )
+
+
+def _short_parts(
+    header: Sequence[str], rows: Sequence[Sequence[str]]
+) -> tuple[list[int], list[int]]:
+    """Per column: its longest cell line and its header's longest part."""
+    cells, heads = [], []
+    for c in range(len(header)):
+        lines = [line for row in rows for line in row[c].split("\n") if line]
+        cells.append(max((display_length(line) for line in lines), default=1))
+        heads.append(max(display_length(p) for p in re.split(f"[\n{WORD_BREAK}]", header[c])))
+    return cells, heads
+
+
+def _column_needs(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    text_min: float = SQUEEZED_TEXT,
+) -> tuple[list[float], list[float]]:
+    """Per column: the width its short content needs unwrapped, and its share of long text."""
+    needs: list[float] = []
+    weights: list[float] = []
+    for c in range(len(header)):
         cells = [row[c] for row in rows]
         lines = [line for cell in cells for line in cell.split("\n") if line]
         longest = max((display_length(line) for line in lines), default=1)
         # a header may wrap where it has a line break or a WORD_BREAK ("ประชา|สังคม")
         head = max(display_length(part) for part in re.split(f"[\n{WORD_BREAK}]", header[c]))
         short = numeric[c] or longest <= SHORT_LINE
-        need = max(head if short else min(head, SHORT_LINE), longest if short else 4)
+        need = max(head if short else min(head, SHORT_LINE), longest if short else text_min)
         needs.append(need + CELL_PADDING_UNITS)
         weights.append(
             0 if short else sum(display_length(cell) for cell in cells) / max(1, len(cells))
         )
-    spare = LINE_UNITS - sum(needs)
-    total_weight = sum(weights)
-    if spare <= 0 or not total_weight:
-        return tuple(max(1, n) for n in needs)
-    return tuple(
-        round((need + spare * weight / total_weight) * 10)
-        for need, weight in zip(needs, weights, strict=True)
-    )
+    return needs, weights
 
 
 def _share(issue: IssueResult, key: str) -> float | None:

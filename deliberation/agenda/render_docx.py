@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -209,8 +209,29 @@ class _Writer:
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
+        self.landscape = False
+
+    def turn(self, landscape: bool) -> None:
+        """A new section on a new page, landscape for a wide table, portrait after it; the
+        header (page number) and its Thai number format carry on."""
+        first = self.document.sections[0]
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        long, short = Cm(PAGE_HEIGHT_CM), Cm(PAGE_WIDTH_CM)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+            setattr(section, side, getattr(first, side))
+        section.different_first_page_header_footer = False
+        number = first._sectPr.find(qn("w:pgNumType"))
+        if number is not None:
+            copy = _child(section._sectPr, "w:pgNumType", _SECTPR_ORDER)
+            copy.set(qn("w:fmt"), number.get(qn("w:fmt")))
+        self.landscape = landscape
 
     def write(self, block: Block) -> None:
+        wide = isinstance(block, Table) and block.landscape
+        if wide != self.landscape:
+            self.turn(wide)
         match block:
             case TitlePage():
                 self.title_page(block)
@@ -300,7 +321,8 @@ class _Writer:
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False  # fixed layout: the widths below are kept by Word and LibreOffice
-        widths = _column_widths(block.widths)
+        width_cm = PAGE_HEIGHT_CM - MARGIN_LEFT_CM - MARGIN_RIGHT_CM if block.landscape else None
+        widths = _column_widths(block.widths, width_cm)
         _set_table_width(table._tbl, sum(widths))
         _set_cell_padding(table._tbl, Cm(CELL_PADDING_CM))
         for column, width in zip(table.columns, widths, strict=True):
@@ -375,9 +397,9 @@ def _shade(shd: BaseOxmlElement, fill: str) -> None:
     shd.set(qn("w:fill"), fill)
 
 
-def _column_widths(weights: Sequence[int]) -> list[int]:
+def _column_widths(weights: Sequence[int], width_cm: float | None = None) -> list[int]:
     total = sum(weights)
-    return [Cm(TEXT_WIDTH_CM * weight / total) for weight in weights]
+    return [Cm((width_cm or TEXT_WIDTH_CM) * weight / total) for weight in weights]
 
 
 def _set_table_width(tbl: BaseOxmlElement, width_emu: int) -> None:

@@ -67,6 +67,8 @@ tr.total td { font-weight: bold; }
 .signature { margin: 2.2em 0 0 40%; text-align: center; break-inside: avoid;
   page-break-inside: avoid; }
 .signature p { margin: 0; }
+@page wide { size: A4 landscape; }
+table.landscape { page: wide; }
 @media print { main { max-width: none; padding: 0; } }
 """.replace("FONT_STACK", FONT_STACK)
 
@@ -140,7 +142,8 @@ def _table(table: Table) -> str:
     rows = [row(cells) for cells in table.rows]
     if table.total:
         rows.append(row(table.total, ' class="total"'))
+    css = ' class="landscape"' if table.landscape else ""
     return (
-        f"<table><colgroup>{columns}</colgroup><thead><tr>{header}</tr></thead>"
+        f"<table{css}><colgroup>{columns}</colgroup><thead><tr>{header}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

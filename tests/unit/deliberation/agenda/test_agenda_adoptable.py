@@ -159,3 +159,38 @@ def tiny_png() -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
+
+
+def test_a_table_too_wide_for_portrait_turns_its_page(adoptable_document: AgendaDocument) -> None:
+    import dataclasses
+
+    from docx.enum.section import WD_ORIENT
+
+    from deliberation.agenda.document import NetworkParticipation, NetworkShare
+    from deliberation.agenda.render_docx import render_docx
+
+    keys = [f"net{i}" for i in range(14)]
+    participation = tuple(
+        NetworkParticipation(key, f"เครือข่ายที่ {i}", 5, 1 / 14) for i, key in enumerate(keys)
+    )
+    vote = adoptable_document.votes[0]
+    wide_vote = dataclasses.replace(
+        vote,
+        issues=tuple(
+            dataclasses.replace(issue, support=tuple(NetworkShare(k, 0.5) for k in keys))
+            for issue in vote.issues
+        ),
+    )
+    doc = dataclasses.replace(adoptable_document, participation=participation, votes=(wide_vote,))
+    tables = [b for b in layout(doc) if isinstance(b, Table)]
+    assert [t.header[0] for t in tables if t.landscape] == ["ประเด็น"]
+    assert not any(t.landscape for t in layout(adoptable_document) if isinstance(t, Table))
+    document = docx.Document(io.BytesIO(render_docx(doc)))
+    orientations = [s.orientation for s in document.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE, WD_ORIENT.PORTRAIT]
+    assert document.sections[1].page_width > document.sections[1].page_height
+    formats = {
+        s._sectPr.find(docx.oxml.ns.qn("w:pgNumType")).get(docx.oxml.ns.qn("w:fmt"))
+        for s in document.sections
+    }
+    assert formats == {"thaiNumbers"}
