@@ -53,6 +53,7 @@ class Action(StrEnum):
     CURATE_ISSUES = "curate_issues"
     CAST_BALLOT = "cast_ballot"
     RUN_VOTE = "run_vote"
+    MARK_VOTE = "mark_vote"  # which votes count for the agenda: in any step, votes end early
     SUGGEST_DRAFT = "suggest_draft"
     EDIT_DRAFT = "edit_draft"
     GIVE_CONSENT = "give_consent"
@@ -96,6 +97,7 @@ RULES: dict[Action, Rule] = {
     Action.MODERATE_PROPOSAL: _staff_in(None),
     Action.CURATE_ISSUES: _staff_in(None),
     Action.RUN_VOTE: _staff_in(frozenset({StepKind.VOTE})),
+    Action.MARK_VOTE: _staff_in(None),
     Action.EDIT_DRAFT: _staff_in(frozenset({StepKind.DRAFT, StepKind.ADOPT})),
     Action.ADOPT_ITEM: _staff_in(frozenset({StepKind.ADOPT})),
     Action.STEER_STEPS: _staff_in(None),

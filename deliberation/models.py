@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -225,6 +226,11 @@ class ConsentVote(Base):
     """agree | can_live_with | object"""
     reason: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handling: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    """How the facilitator handled this objection: "" (not yet), amended (the item was changed),
+    answered (noted, with an answer), withdrawn (its author withdrew it). Reset when the
+    participant answers again."""
+    handling_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class AgendaDocumentSettings(Base):
@@ -240,3 +246,19 @@ class AgendaDocumentSettings(Base):
     organizer: Mapped[str] = mapped_column(String(200), default="")
     thai_numerals: Mapped[bool] = mapped_column(Boolean, default=True)
     buddhist_era: Mapped[bool] = mapped_column(Boolean, default=True)
+    adoption_rule: Mapped[str] = mapped_column(
+        String(20), default="no_objection", server_default="no_objection"
+    )
+    """no_objection (every objection handled) or threshold (at least `adoption_threshold` per
+    cent agree or can live with it in every network that answered); see consent.check_rule."""
+    adoption_threshold: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
+    annex: Mapped[str] = mapped_column(String(10), default="all", server_default="all")
+    """all (every visible proposal), issues (only those in issues) or none."""
+    proposed_by: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposed_by_position: Mapped[str] = mapped_column(Text, default="", server_default="")
+    endorsed_by: Mapped[str] = mapped_column(Text, default="", server_default="")
+    endorsed_by_position: Mapped[str] = mapped_column(Text, default="", server_default="")
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    """"ประกาศ ณ วันที่" of the provincial announcement; blank leaves a dotted line."""
+    emblem: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The emblem (ตราครุฑ or the province's seal) the organizer uploads, PNG or JPEG."""

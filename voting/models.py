@@ -47,6 +47,11 @@ class Vote(Base):
     status: Mapped[str] = mapped_column(String(20), default=VoteStatus.DRAFT)
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
     """Whether participants see the results; staff always do."""
+    standing: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    """What the vote is for the agenda, as the facilitator marked it: "" (not marked), counted
+    (reported and used), trial or discarded (listed as such, never used)."""
+    seeded_from: Mapped[int | None] = mapped_column(Integer)
+    """The vote whose top options this one's options are (a second round)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

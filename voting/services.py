@@ -174,6 +174,8 @@ def definition_view(vote: Vote) -> dict[str, Any]:
         "subject": vote.subject,
         "status": vote.status,
         "revealed": vote.revealed,
+        "standing": vote.standing or "",
+        "seeded_from": vote.seeded_from,
         "options": [
             {"id": str(o.id), "label": o.label, "issue_id": o.issue_id} for o in vote.options
         ],
@@ -226,12 +228,26 @@ async def stored_ballots(session: AsyncSession, vote_id: int) -> list[StoredBall
     ]
 
 
+STANDINGS = ("", "counted", "trial", "discarded")
+"""What a vote is for the agenda (Vote.standing): not marked, counted, a trial, discarded."""
+NOT_USED = ("trial", "discarded")
+
+
 async def latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> Vote | None:
-    """The vote that counts for a subject: the newest closed one, else the newest with ballots."""
+    """The vote that counts for a subject: the newest one the facilitator marked counted; when
+    none is marked, the newest closed one, else the newest with ballots (trial and discarded
+    votes never count)."""
+    counted = await counted_votes(session, assembly_id, subject)
+    if counted:
+        return counted[-1]
     votes = list(
         await session.scalars(
             select(Vote)
-            .where(Vote.assembly_id == assembly_id, Vote.subject == subject)
+            .where(
+                Vote.assembly_id == assembly_id,
+                Vote.subject == subject,
+                Vote.standing.not_in(NOT_USED),
+            )
             .order_by(Vote.id.desc())
         )
     )
@@ -244,13 +260,29 @@ async def latest_vote(session: AsyncSession, assembly_id: int, subject: str) -> 
     return None
 
 
+async def counted_votes(
+    session: AsyncSession, assembly_id: int, subject: str | None = None
+) -> list[Vote]:
+    """The votes marked counted (of one subject, or all), oldest first."""
+    query = select(Vote).where(Vote.assembly_id == assembly_id, Vote.standing == "counted")
+    if subject is not None:
+        query = query.where(Vote.subject == subject)
+    return list(await session.scalars(query.order_by(Vote.id)))
+
+
 async def ranked_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]:
-    """Issue ids in the order the issues vote ranked them (cross-network consensus breaks
-    nothing here: the method's own ranking, as announced in the hall); the agenda's items
-    start in this order."""
+    """Issue ids in the order the issues vote that counts ranked them (cross-network consensus
+    breaks nothing here: the method's own ranking, as announced in the hall); the agenda's
+    items start in this order. A trial vote never decides which issues enter the agenda."""
     vote = await latest_vote(session, assembly_id, "issues")
     if vote is None:
         return []
+    ranking = await ranked_options(session, vote)
+    return [issue_id for _, _, issue_id in ranking if issue_id is not None]
+
+
+async def ranked_options(session: AsyncSession, vote: Vote) -> list[tuple[str, str, int | None]]:
+    """(option id, label, issue id) of a vote, best first, by its method's ranking."""
     try:
         method = method_from_params(vote.method, vote.params)
     except MethodConfigError:
@@ -262,9 +294,12 @@ async def ranked_issue_ids(session: AsyncSession, assembly_id: int) -> list[int]
     )
     labels = [(str(o.id), o.label) for o in options]
     results = results_view(method, labels, await stored_ballots(session, vote.id))
-    issue_of = {str(o.id): o.issue_id for o in options}
-    ordered = [issue_of.get(line["option_id"]) for line in results["ranking"]]
-    return [i for i in ordered if i is not None]
+    by_id = {str(o.id): o for o in options}
+    return [
+        (line["option_id"], by_id[line["option_id"]].label, by_id[line["option_id"]].issue_id)
+        for line in results["ranking"]
+        if line["option_id"] in by_id
+    ]
 
 
 async def _results(session: AsyncSession, vote: Vote) -> dict[str, Any]:
@@ -363,6 +398,9 @@ async def _turnout(session: AsyncSession, assembly: Assembly, vote_id: int) -> d
         "joined": sum(n["joined"] for n in networks),
         "cards": await paper_status(session, assembly.id, vote_id),
     }
+
+
+turnout_of = _turnout  # per network joined and voted, for the agenda document
 
 
 async def _vote_views(
@@ -520,6 +558,8 @@ async def create_vote(
     options: list[str],
     subject: str = "options",
     issue_options: IssueOptions | None = None,
+    seed_from: int | None = None,
+    top: int | None = None,
 ) -> dict[str, Any]:
     """Set up the current vote step's vote (a draft): what is voted on and how.
 
@@ -530,6 +570,9 @@ async def create_vote(
     The newest vote, if a draft, is replaced (its options get new ids); after a vote was
     opened, setting up another starts a new vote (the earlier one's ballots stay, exportable).
     Refused while any vote of the step is open.
+
+    With `seed_from` (a closed vote of the assembly) and `top`, the options are that vote's
+    `top` best-ranked options, issues staying linked: a second round on the front runners.
     """
     if subject not in SUBJECTS:
         raise InvalidInput("invalid_subject", "Choose what is voted on.")
@@ -539,7 +582,9 @@ async def create_vote(
         step = current_step(assembly)
         assert step is not None  # RUN_VOTE needs a current vote step
         issue_ids: list[int | None]
-        if subject == "issues":
+        if seed_from is not None:
+            labels, issue_ids, subject = await _seeded_options(session, assembly, seed_from, top)
+        elif subject == "issues":
             issues = await issue_options(session, assembly) if issue_options else []
             if not issues:
                 raise InvalidInput(
@@ -567,6 +612,7 @@ async def create_vote(
         vote.method = vote_method.kind.value
         vote.params = method_params(vote_method)
         vote.subject = subject
+        vote.seeded_from = seed_from
         vote.options = [
             VoteOption(position=i, label=label, issue_id=issue_id)
             for i, (label, issue_id) in enumerate(zip(labels, issue_ids, strict=True))
@@ -576,6 +622,53 @@ async def create_vote(
         view = definition_view(vote)
     _forget(rt, view["id"])
     return view
+
+
+async def _seeded_options(
+    session: AsyncSession, assembly: Assembly, vote_id: int, top: int | None
+) -> tuple[list[str], list[int | None], str]:
+    """The `top` best options of a finished vote, for its second round."""
+    earlier = await _vote_in(session, assembly, vote_id)
+    if earlier.status != VoteStatus.CLOSED:
+        raise Conflict("seed_not_closed", "Close that vote before starting a second round from it.")
+    if top is None or not MIN_OPTIONS <= top <= MAX_OPTIONS:
+        raise InvalidInput(
+            "invalid_top", "Choose how many options go on: from 2 to %(limit)s.", limit=MAX_OPTIONS
+        )
+    ranking = (await ranked_options(session, earlier))[:top]
+    return [label for _, label, _ in ranking], [i for _, _, i in ranking], earlier.subject
+
+
+async def mark_vote(
+    rt: Runtime, *, actor: Actor, assembly_id: int, vote_id: int, standing: str
+) -> dict[str, Any]:
+    """The facilitator says what a vote is for the agenda: counted, trial, discarded, or ""."""
+    if standing not in STANDINGS:
+        raise InvalidInput("invalid_standing", "Choose counted, trial or discarded.")
+    # No event: the mark changes no phone's screen, only the console that made it (which
+    # reloads) and the documents exported afterwards.
+    async with rt.transaction() as (session, _):
+        assembly, _ = await authorized(session, assembly_id, actor, Action.MARK_VOTE)
+        vote = await _vote_in(session, assembly, vote_id)
+        if standing == "counted" and vote.status == VoteStatus.DRAFT:
+            raise Conflict("vote_not_held", "A vote that was never opened cannot count.")
+        vote.standing = standing
+        await session.flush()
+        return definition_view(vote)
+
+
+async def votes_overview(rt: Runtime, *, actor: Actor, assembly_id: int) -> list[dict[str, Any]]:
+    """Every vote of the assembly for the console's list: definition, ballots, standing."""
+    async with rt.read() as session:
+        assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
+        votes = await session.scalars(
+            select(Vote).where(Vote.assembly_id == assembly.id).order_by(Vote.id)
+        )
+        out = []
+        for vote in list(votes):
+            ballots = await session.scalar(select(func.count()).where(Ballot.vote_id == vote.id))
+            out.append({**definition_view(vote), "ballots": int(ballots or 0)})
+        return out
 
 
 async def _vote_in(session: AsyncSession, assembly: Assembly, vote_id: int) -> Vote:

@@ -28,17 +28,26 @@ from assembly.web.forms import Form, arguments, checked, form_body
 from assembly.web.rendering import checked_snapshot, done, page
 from deliberation.agenda import consent, drafting
 from deliberation.agenda.archive import export_archive
+from deliberation.agenda.attendance import attendance_csv, attendance_layout, attendance_sheet
 from deliberation.agenda.document import agenda_title, missing_parts
 from deliberation.agenda.gather import (
+    APPROVAL_FIELDS,
     CSV_TABLES,
     agenda_csv,
     agenda_document,
+    method_name,
     save_document_settings,
+    save_emblem,
 )
 from deliberation.agenda.pdf import convert_to_pdf, no_pdf, pdf_converter
-from deliberation.agenda.render_docx import render_docx
-from deliberation.agenda.render_html import render_html
+from deliberation.agenda.render_docx import (
+    render_announcement_docx,
+    render_blocks_docx,
+    render_docx,
+)
+from deliberation.agenda.render_html import html_page, render_html
 from deliberation.agenda.render_markdown import render_markdown
+from voting.services import votes_overview
 
 
 @dataclass
@@ -83,6 +92,20 @@ class ConsentBody:
 @dataclass
 class AdoptBody:
     adopted: bool = True
+
+
+@dataclass
+class HandlingBody:
+    handling: str
+    """amended, answered (with `note`, the answer given), withdrawn, or "" (not yet)."""
+    note: str = ""
+
+
+@dataclass
+class RuleBody:
+    rule: str
+    """no_objection, or threshold (with `threshold`, per cent in every network)."""
+    threshold: int | None = None
 
 
 def _stale_response(exc: drafting.StaleEdit) -> Response[Any]:
@@ -162,6 +185,22 @@ async def adopt(
 ) -> dict[str, Any]:
     return await consent.set_adopted(
         runtime, actor=actor, assembly_id=assembly_id, item_id=item_id, adopted=data.adopted
+    )
+
+
+async def handle_objection(
+    runtime: Runtime, actor: Actor, assembly_id: int, objection_id: int, data: HandlingBody
+) -> dict[str, Any]:
+    return await consent.handle_objection(
+        runtime, actor=actor, assembly_id=assembly_id, objection_id=objection_id, **arguments(data)
+    )
+
+
+async def set_rule(
+    runtime: Runtime, actor: Actor, assembly_id: int, data: RuleBody
+) -> dict[str, Any]:
+    return await consent.set_adoption_rule(
+        runtime, actor=actor, assembly_id=assembly_id, **arguments(data)
     )
 
 
@@ -287,6 +326,29 @@ class AgendaApi(Controller):
         data: JSONBody[AdoptBody],
     ) -> dict[str, Any]:
         return await adopt(runtime, actor, assembly_id, item_id, data)
+
+    @post("/objections/{objection_id:int}", status_code=HTTP_200_OK)
+    async def handle_objection(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        objection_id: FromPath[int],
+        data: JSONBody[HandlingBody],
+    ) -> dict[str, Any]:
+        """How the facilitator handled one objection (the id is in the consent results)."""
+        return await handle_objection(runtime, actor, assembly_id, objection_id, data)
+
+    @post("/rule", status_code=HTTP_200_OK)
+    async def set_rule(
+        self,
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: JSONBody[RuleBody],
+    ) -> dict[str, Any]:
+        """The adoption rule, enforced when an item is adopted (409 adoption_rule_not_met)."""
+        return await set_rule(runtime, actor, assembly_id, data)
 
     @get("/document")
     async def document(
@@ -420,6 +482,33 @@ class AgendaPages(Controller):
         await adopt(runtime, actor, assembly_id, item_id, form_body(AdoptBody, data))
         return done(request, f"/console/{assembly_id}#consent-{item_id}")
 
+    @post("/console/{assembly_id:int}/agenda/objections/{objection_id:int}")
+    async def handle_objection(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        objection_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        result = await handle_objection(
+            runtime, actor, assembly_id, objection_id, form_body(HandlingBody, data)
+        )
+        return done(request, f"/console/{assembly_id}#consent-{result['item_id']}")
+
+    @post("/console/{assembly_id:int}/agenda/rule")
+    async def set_rule(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+        data: Form,
+    ) -> Response[Any]:
+        await set_rule(runtime, actor, assembly_id, form_body(RuleBody, data))
+        return done(request, f"/console/{assembly_id}#agenda")
+
     @post("/console/{assembly_id:int}/agenda/suggestions/{suggestion_id:int}/{change:str}")
     async def change_suggestion(
         self,
@@ -460,6 +549,10 @@ class AgendaPages(Controller):
             can_manage=snap.standing.role == Role.ORGANIZER,
             tables=CSV_TABLES,
             pdf=pdf_converter(runtime) is not None,
+            votes=[
+                {**vote, "method": method_name(vote["method"], vote["params"])}
+                for vote in await votes_overview(runtime, actor=actor, assembly_id=assembly_id)
+            ],
         )
 
     @post("/organize/{assembly_id:int}/export/settings")
@@ -479,6 +572,33 @@ class AgendaPages(Controller):
             organizer=data.get("organizer", ""),
             thai_numerals=checked(data, "thai_numerals"),
             buddhist_era=checked(data, "buddhist_era"),
+            annex=data.get("annex") or None,
+            approval={key: data[key] for key in APPROVAL_FIELDS if key in data},
+            announced_on=data.get("announced_on") if "announced_on" in data else None,
+        )
+        return done(request, f"/organize/{assembly_id}/export")
+
+    @post("/organize/{assembly_id:int}/export/emblem")
+    async def save_emblem(
+        self,
+        request: Request[Any, Any, Any],
+        runtime: CurrentRuntime,
+        actor: CurrentActor,
+        assembly_id: FromPath[int],
+    ) -> Response[Any]:
+        """The announcement's emblem: a multipart form with `emblem` (a PNG or JPEG file), or
+        `remove` to take it out."""
+        form = await request.form()
+        upload = form.get("emblem")
+        image: bytes | None = None
+        if upload is not None and hasattr(upload, "read"):
+            image = await upload.read() or None
+        await save_emblem(
+            runtime,
+            actor=actor,
+            assembly_id=assembly_id,
+            image=image,
+            remove=bool(form.get("remove")),
         )
         return done(request, f"/organize/{assembly_id}/export")
 
@@ -509,7 +629,7 @@ class AgendaPages(Controller):
         `export-full.json` (organizer only: everything, for `samatcha import-archive`) and
         `export.pdf` (where LibreOffice is installed)."""
         body, media, name = await export_file(runtime, actor, assembly_id, filename)
-        inline = filename == "export.html"
+        inline = filename in ("export.html", "attendance.html")
         return _download(body, media, name, inline=inline)
 
 
@@ -529,6 +649,37 @@ async def export_file(
             else f"assembly-{assembly_id}.json"
         )
         return body, "application/json; charset=utf-8", name
+    if filename.startswith("attendance."):
+        sheet = await attendance_sheet(rt, actor=actor, assembly_id=assembly_id)
+        title = "บัญชีรายชื่อผู้เข้าร่วม"
+        if filename == "attendance.csv":
+            return attendance_csv(sheet), "text/csv", f"attendance-{assembly_id}.csv"
+        if filename == "attendance.html":
+            return (
+                html_page(title, attendance_layout(sheet)).encode("utf-8"),
+                "text/html",
+                f"attendance-{assembly_id}.html",
+            )
+        if filename == "attendance.docx":
+            body = await asyncio.to_thread(
+                render_blocks_docx,
+                attendance_layout(sheet),
+                title,
+                thai_numerals=sheet.options.thai_numerals,
+            )
+            return body, DOCX, f"attendance-{assembly_id}.docx"
+        raise NotFound("not_found", "This page does not exist.")
+    if filename in ("announcement.docx", "announcement.pdf"):
+        command = pdf_converter(rt)
+        if filename.endswith(".pdf") and command is None:
+            raise no_pdf()
+        doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+        body = await asyncio.to_thread(render_announcement_docx, doc)
+        if filename.endswith(".docx"):
+            return body, DOCX, f"announcement-{assembly_id}.docx"
+        assert command is not None
+        pdf = await convert_to_pdf(rt, command, body)
+        return pdf, "application/pdf", f"announcement-{assembly_id}.pdf"
     kinds = {
         "export.docx": "docx",
         "export.html": "html",
@@ -548,10 +699,12 @@ async def export_file(
         return render_markdown(doc).encode("utf-8"), "text/markdown", f"{stem}.md"
     docx = await asyncio.to_thread(render_docx, doc)  # python-docx is CPU work: not on the loop
     if kind == "docx":
-        media = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return docx, media, f"{stem}.docx"
+        return docx, DOCX, f"{stem}.docx"
     pdf = await convert_to_pdf(rt, command, docx)
     return pdf, "application/pdf", f"{stem}.pdf"
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Response[bytes]:

@@ -35,6 +35,9 @@ class VoteBody:
     """One label per option (ignored when `subject` is "issues")."""
     params: dict[str, int | None] = field(default_factory=dict)
     subject: str = "options"
+    seed_from: int | None = None
+    """A closed vote whose `top` best options are this vote's (a second round)."""
+    top: int | None = None
 
 
 @dataclass
@@ -70,12 +73,21 @@ async def create_vote(
         options=list(data.options),
         subject=data.subject,
         issue_options=vote_options,
+        seed_from=data.seed_from,
+        top=data.top,
     )
 
 
 class VotingApi(Controller):
     path = "/api/v1/assemblies/{assembly_id:int}/votes"
     tags = ["votes"]
+
+    @get("/")
+    async def list_votes(
+        self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
+    ) -> list[dict[str, Any]]:
+        """Every vote of the assembly with its ballots and standing (staff)."""
+        return await voting.votes_overview(runtime, actor=actor, assembly_id=assembly_id)
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
@@ -97,7 +109,8 @@ class VotingApi(Controller):
         change: FromPath[str],
     ) -> dict[str, Any]:
         """`open`, `close`, `close-anyway` (even though a table assistant has not said their
-        paper ballots are entered), `reveal` (results to participants) or `hide`."""
+        paper ballots are entered), `reveal` (results to participants) or `hide`; `counted`,
+        `trial`, `discarded` or `unmarked`: what the vote is for the agenda (in any step)."""
         return await steer(runtime, actor, assembly_id, vote_id, change)
 
     @post("/{vote_id:int}/ballot", status_code=HTTP_200_OK)
@@ -152,7 +165,14 @@ async def steer(
         return await voting.reveal_results(
             rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id, revealed=change == "reveal"
         )
+    if change in MARKS:
+        return await voting.mark_vote(
+            rt, actor=actor, assembly_id=assembly_id, vote_id=vote_id, standing=MARKS[change]
+        )
     raise NotFound("not_found", "This page does not exist.")
+
+
+MARKS = {"counted": "counted", "trial": "trial", "discarded": "discarded", "unmarked": ""}
 
 
 def _form_params(form: dict[str, str]) -> dict[str, int | None]:
@@ -213,8 +233,11 @@ class VotingPages(Controller):
         assembly_id: FromPath[int],
         vote_id: FromPath[int],
         change: FromPath[str],
+        data: Form,
     ) -> Response[Any]:
         await steer(runtime, actor, assembly_id, vote_id, change)
+        if change in MARKS and data.get("next") == "export":  # marked on the export page
+            return done(request, f"/organize/{assembly_id}/export")
         return done(request, f"/console/{assembly_id}#vote")
 
     @get("/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}", media_type="image/svg+xml")

@@ -16,8 +16,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-FORMATS = ("docx", "html", "md", "csv", "json")
-CSV_TABLES = ("proposals", "issues", "votes", "indicators")
+FORMATS = ("docx", "html", "md", "csv", "json", "announcement")
+CSV_TABLES = ("proposals", "issues", "votes", "indicators", "plans")
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,8 +27,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="write the agreed agenda (docx, html, md), its data (csv) or the whole assembly "
         "(json archive)",
         description=(
-            "csv: with --table, that table; without, a ZIP of all four tables "
-            "(proposals, issues, votes, indicators), each UTF-8 with a BOM."
+            "csv: with --table, that table; without, a ZIP of all five tables "
+            "(proposals, issues, votes, indicators, plans), each UTF-8 with a BOM. "
+            "announcement: the provincial announcement as DOCX."
         ),
     )
     export.add_argument("assembly_id", type=int)
@@ -106,6 +107,10 @@ async def export_bytes(
         votes = render_csv.render_csv(await vote_rows(session, assembly_id), VOTES_HEADER)
     if fmt == "docx":
         return render_docx(doc)
+    if fmt == "announcement":
+        from deliberation.agenda.render_docx import render_announcement_docx
+
+        return render_announcement_docx(doc)
     if fmt == "html":
         return render_html(doc).encode("utf-8")
     if fmt == "md":
@@ -115,6 +120,7 @@ async def export_bytes(
         "issues": render_csv.issues_csv(doc),
         "votes": votes,
         "indicators": render_csv.indicators_csv(doc),
+        "plans": render_csv.plans_csv(doc),
     }
     if table is not None:
         return tables[table]

@@ -14,17 +14,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.errors import InvalidInput
+from assembly.errors import Conflict, InvalidInput, NotFound
 from assembly.events import EventType, LiveUpdate
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, network_keys
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.agenda.items import check_text, emit_agenda_changed, item_in, item_view
-from deliberation.models import AgendaItem, ConsentVote
+from deliberation.models import AgendaDocumentSettings, AgendaItem, ConsentVote
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500
+MAX_NOTE_CHARS = 1000
+HANDLINGS = ("amended", "answered", "withdrawn")  # "" = not handled yet
+RULES = ("no_objection", "threshold")
+DEFAULT_RULE, DEFAULT_THRESHOLD = "no_objection", 80
 
 
 def empty_counts() -> dict[str, int]:
@@ -38,7 +42,15 @@ async def consent_results(
     reason}]}} for every item of the assembly (or those given), networks in assembly order."""
     keys = await network_keys(session, assembly_id)
     query = (
-        select(ConsentVote.item_id, ConsentVote.network_id, ConsentVote.answer, ConsentVote.reason)
+        select(
+            ConsentVote.item_id,
+            ConsentVote.network_id,
+            ConsentVote.answer,
+            ConsentVote.reason,
+            ConsentVote.id,
+            ConsentVote.handling,
+            ConsentVote.handling_note,
+        )
         .join(AgendaItem, AgendaItem.id == ConsentVote.item_id)
         .where(AgendaItem.assembly_id == assembly_id)
         .order_by(ConsentVote.id)
@@ -59,14 +71,119 @@ async def consent_results(
         }
         for item_id in item_ids
     }
-    for item_id, network_id, answer, reason in await session.execute(query):
+    for item_id, network_id, answer, reason, vote_id, handling, note in await session.execute(
+        query
+    ):
         result = results[str(item_id)]
         key = keys.get(network_id or 0, "")
         result["totals"][answer] += 1
         result["networks"].setdefault(key, empty_counts())[answer] += 1
-        if answer == "object":
-            result["objections"].append({"network": key, "reason": reason})
+        if answer == "object" or reason:  # raised, or raised and then moved on from
+            result["objections"].append(
+                {
+                    "id": vote_id,
+                    "network": key,
+                    "answer": answer,
+                    "reason": reason,
+                    "handling": handling or "",
+                    "note": note or "",
+                }
+            )
     return results
+
+
+async def adoption_rule(session: AsyncSession, assembly_id: int) -> tuple[str, int]:
+    """(rule, threshold per cent) of the assembly; the defaults until the organizer sets one."""
+    row = await session.get(AgendaDocumentSettings, assembly_id)
+    if row is None:
+        return DEFAULT_RULE, DEFAULT_THRESHOLD
+    return row.adoption_rule or DEFAULT_RULE, int(row.adoption_threshold or DEFAULT_THRESHOLD)
+
+
+def check_rule(rule: str, threshold: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Why the item may not be adopted under the rule, as codes with details; [] when it may.
+
+    Under both rules every objection must have been handled (amended, answered or withdrawn):
+    the document records how. Under "threshold" each network that answered must also reach
+    `threshold` per cent agreeing or living with it; a withdrawn objection no longer counts
+    against its network."""
+    problems: list[dict[str, Any]] = []
+    open_objections = [
+        o for o in result["objections"] if o["answer"] == "object" and not o["handling"]
+    ]
+    if open_objections:
+        problems.append({"code": "objections_not_handled", "count": len(open_objections)})
+    if rule == "threshold":
+        withdrawn: dict[str, int] = {}
+        for o in result["objections"]:
+            if o["answer"] == "object" and o["handling"] == "withdrawn":
+                withdrawn[o["network"]] = withdrawn.get(o["network"], 0) + 1
+        for key, counts in result["networks"].items():
+            total = sum(counts.values())
+            if not total:
+                continue
+            accepting = counts["agree"] + counts["can_live_with"] + withdrawn.get(key, 0)
+            if accepting * 100 < threshold * total:
+                problems.append(
+                    {"code": "below_threshold", "network": key, "share": accepting / total}
+                )
+    return problems
+
+
+async def handle_objection(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    objection_id: int,
+    handling: str,
+    note: str = "",
+) -> dict[str, Any]:
+    """The facilitator records how an objection was handled; an answer needs its text."""
+    if handling not in (*HANDLINGS, ""):
+        raise InvalidInput("invalid_handling", "Choose amended, answered or withdrawn.")
+    cleaned = check_text(note, "note", MAX_NOTE_CHARS)
+    if handling == "answered" and not cleaned:
+        raise InvalidInput("answer_required", "Please write the answer given to the objection.")
+    async with rt.transaction() as (session, _):
+        assembly, _ = await authorized(session, assembly_id, actor, Action.ADOPT_ITEM)
+        vote = await session.get(ConsentVote, objection_id, with_for_update=True)
+        if vote is None or not (vote.answer == "object" or vote.reason):
+            raise NotFound("objection_not_found", "This objection does not exist.")
+        item = await item_in(session, assembly.id, vote.item_id)
+        if item.adopted:
+            raise Conflict("item_adopted", "This item is adopted. Unadopt it to change this.")
+        vote.handling = handling
+        vote.handling_note = cleaned
+        item_id = item.id
+    await publish_consent(rt, assembly_id, item_id)
+    return {"id": objection_id, "item_id": item_id, "handling": handling, "note": cleaned}
+
+
+async def set_adoption_rule(
+    rt: Runtime, *, actor: Actor, assembly_id: int, rule: str, threshold: int | None = None
+) -> dict[str, Any]:
+    """The assembly's adoption rule, set by its staff before or during the adopt step."""
+    if rule not in RULES:
+        raise InvalidInput("invalid_rule", "Choose an adoption rule.")
+    share = DEFAULT_THRESHOLD if threshold is None else threshold
+    if not 50 <= share <= 100:
+        raise InvalidInput("invalid_threshold", "The share is a percentage from 50 to 100.")
+    async with rt.transaction() as (session, _):
+        await authorized(session, assembly_id, actor, Action.EDIT_DRAFT)
+        row = await session.get(AgendaDocumentSettings, assembly_id)
+        if row is None:
+            row = AgendaDocumentSettings(
+                assembly_id=assembly_id,
+                background="",
+                organizer="",
+                thai_numerals=True,
+                buddhist_era=True,
+            )
+            session.add(row)
+        row.adoption_rule = rule
+        row.adoption_threshold = share
+    return {"rule": rule, "threshold": share}
 
 
 async def give_consent(
@@ -98,11 +215,24 @@ async def give_consent(
             vote = ConsentVote(item_id=item_id, participant_id=participant.id)
             session.add(vote)
         vote.network_id = participant.network_id
+        if answer == "object":
+            if (vote.answer, vote.reason) != (answer, cleaned):
+                vote.handling, vote.handling_note = "", ""  # a new objection is handled anew
+            vote.reason = cleaned
+        elif vote.answer == "object" and vote.reason:
+            # Its author moved on from the objection: it stays on record, withdrawn unless
+            # the facilitator had already recorded how it was handled.
+            vote.handling = vote.handling or "withdrawn"
+        elif not vote.handling:
+            vote.reason = ""
         vote.answer = answer
-        vote.reason = cleaned if answer == "object" else ""
         vote.answered_at = utcnow()
     await publish_consent(rt, assembly_id, item_id)
-    return {"item_id": item_id, "answer": answer, "reason": vote.reason}
+    return {
+        "item_id": item_id,
+        "answer": answer,
+        "reason": vote.reason if answer == "object" else "",
+    }
 
 
 async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:
@@ -113,6 +243,20 @@ async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:
     rt.sink.publish_live(LiveUpdate(assembly_id, EventType.CONSENT, data, None))
 
 
+class RuleNotMet(Conflict):
+    """409 adoption_rule_not_met; `problems` says which part of the rule is not met."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        unhandled = any(p["code"] == "objections_not_handled" for p in problems)
+        super().__init__(
+            "adoption_rule_not_met",
+            "Record how each objection was handled before adopting this item."
+            if unhandled
+            else "This item does not reach the assembly's adoption rule in every network.",
+        )
+        self.problems = problems
+
+
 async def set_adopted(
     rt: Runtime, *, actor: Actor, assembly_id: int, item_id: int, adopted: bool
 ) -> dict[str, Any]:
@@ -120,6 +264,12 @@ async def set_adopted(
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.ADOPT_ITEM)
         item = await item_in(session, assembly.id, item_id)
+        if adopted and not item.adopted:
+            rule, threshold = await adoption_rule(session, assembly.id)
+            result = (await consent_results(session, assembly.id, [item.id]))[str(item.id)]
+            problems = check_rule(rule, threshold, result)
+            if problems:
+                raise RuleNotMet(problems)
         if item.adopted != adopted:
             item.adopted = adopted
             item.adopted_at = utcnow() if adopted else None

@@ -34,7 +34,7 @@ from assembly.services import (
 from assembly.steps import Action, StepKind
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
 from assembly.timeutil import as_utc
-from deliberation.agenda.consent import consent_results
+from deliberation.agenda.consent import adoption_rule, check_rule, consent_results
 from deliberation.agenda.items import (
     agenda_items,
     check_text,
@@ -66,6 +66,9 @@ MAX_ACTIVITIES = 30  # per plan
 MAX_INDICATORS = 30
 MAX_MECHANISM = 40
 MAX_AGENCIES = 10
+MAX_BUDGET_BAHT = 10_000_000_000  # ten billion baht: beyond any provincial activity
+# Funding sources offered on the forms; any other text is accepted as typed.
+FUNDING_SOURCES = ("งบจังหวัด", "อปท.", "หน่วยงาน", "ภาคเอกชน", "ไม่ใช้งบประมาณ")
 # Fiscal years are Buddhist era; a number below this was typed in the Common Era (2027).
 MIN_BUDDHIST_YEAR = 2400
 FISCAL_YEAR_RANGE = (2500, 2700)
@@ -157,12 +160,44 @@ def check_timing(value: object) -> dict[str, Any]:
             date = dt.date.fromisoformat(arabic_digits(str(date)).strip()).isoformat()
         except ValueError as exc:
             raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+    quarter = raw.get("quarter")
+    if isinstance(quarter, str):
+        quarter = arabic_digits(quarter).strip() or None
+    if quarter is not None:
+        try:
+            quarter = int(quarter)
+        except (TypeError, ValueError):
+            quarter = 0
+        if not 1 <= quarter <= 4:
+            raise InvalidInput("invalid_quarter", "The fiscal quarter is 1, 2, 3 or 4.")
     return {
         "months": months,
         "fiscal_year": fiscal_year,
         "date": date,
         "note": _line(raw.get("note"), "timing_note", MAX_SHORT_CHARS),
+        "quarter": quarter,
     }
+
+
+def check_budget(value: object) -> int | None:
+    """Baht as a whole number: "50,000", "๕๐๐๐๐" and 50000 are the same; blank is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.")
+    if isinstance(value, int | float):
+        amount = value
+    else:
+        text = arabic_digits(str(value)).replace(",", "").replace("บาท", "").strip()
+        if not text:
+            return None
+        try:
+            amount = float(text)
+        except ValueError as exc:
+            raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.") from exc
+    if amount != amount or not 0 <= amount <= MAX_BUDGET_BAHT:  # NaN, negative, absurd
+        raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.")
+    return round(amount)
 
 
 def _networks(value: object, known: set[str]) -> list[str]:
@@ -218,7 +253,14 @@ def _check_plans(raw: object, known_networks: set[str]) -> list[dict[str, Any]]:
         if name or activities:
             if not name:
                 raise InvalidInput("plan_required", "A plan with activities needs a name.")
-            plans.append({"name": name, "activities": activities})
+            plans.append(
+                {
+                    "name": name,
+                    "activities": activities,
+                    "lead_agency": _line(plan.get("lead_agency"), "agency"),
+                    "contact": _line(plan.get("contact"), "contact"),
+                }
+            )
     return plans
 
 
@@ -237,6 +279,10 @@ def _check_activity(raw: object, known_networks: set[str]) -> dict[str, Any] | N
         "networks": _networks(activity.get("networks"), known_networks),
         "agencies": [a for a in agencies if a],
         "when": check_timing(activity.get("when")),
+        "budget": check_budget(activity.get("budget")),
+        "funding": _line(activity.get("funding"), "funding", MAX_SHORT_CHARS),
+        "lead_agency": _line(activity.get("lead_agency"), "agency"),
+        "contact": _line(activity.get("contact"), "contact"),
     }
 
 
@@ -261,6 +307,7 @@ def _check_indicators(raw: object, known_networks: set[str]) -> list[dict[str, A
                 "deadline": check_timing(indicator.get("deadline")),
                 "data_source": source,
                 "network": _network(indicator.get("network"), known_networks),
+                "reporting_agency": _line(indicator.get("reporting_agency"), "agency"),
             }
         )
     return indicators
@@ -324,7 +371,20 @@ async def agenda_for_snapshot(
     }
     if staff:
         agenda["consent"] = await consent_results(session, assembly.id)
+        agenda["rule"] = await _rule_view(session, assembly.id, agenda["consent"])
     return {"agenda": agenda}
+
+
+async def _rule_view(
+    session: AsyncSession, assembly_id: int, consent: dict[str, Any]
+) -> dict[str, Any]:
+    """The adoption rule and, per item, what keeps it from being adopted under it."""
+    rule, threshold = await adoption_rule(session, assembly_id)
+    return {
+        "rule": rule,
+        "threshold": threshold,
+        "problems": {key: check_rule(rule, threshold, result) for key, result in consent.items()},
+    }
 
 
 async def my_agenda(
@@ -342,7 +402,10 @@ async def my_agenda(
                 ConsentVote.participant_id == participant.id
             )
         )
-        consents = {str(item): {"answer": a, "reason": r} for item, a, r in answers.all()}
+        consents = {
+            str(item): {"answer": a, "reason": r if a == "object" else ""}
+            for item, a, r in answers.all()
+        }
         return {"agenda": {"my_consents": consents}}
     my_item = await session.scalar(
         select(WorkingGroupMember.item_id).where(
@@ -798,6 +861,7 @@ def timing_from_form(prefix: str, form: dict[str, str]) -> dict[str, Any]:
         "fiscal_year": form.get(f"{prefix}fy", "") or None,
         "date": form.get(f"{prefix}date", "") or None,
         "note": form.get(f"{prefix}note", ""),
+        "quarter": form.get(f"{prefix}quarter", "") or None,
     }
 
 
@@ -833,10 +897,21 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
                 + checked(f"plan{p}-act{a}-net-"),
                 "agencies": split(form.get(f"plan{p}-act{a}-agencies", "")),
                 "when": timing_from_form(f"plan{p}-act{a}-", form),
+                "budget": form.get(f"plan{p}-act{a}-budget", ""),
+                "funding": form.get(f"plan{p}-act{a}-funding", ""),
+                "lead_agency": form.get(f"plan{p}-act{a}-lead", ""),
+                "contact": form.get(f"plan{p}-act{a}-contact", ""),
             }
             for a in rows(f"plan{p}-act")
         ]
-        plans.append({"name": form.get(f"plan{p}-name", ""), "activities": activities})
+        plans.append(
+            {
+                "name": form.get(f"plan{p}-name", ""),
+                "activities": activities,
+                "lead_agency": form.get(f"plan{p}-lead", ""),
+                "contact": form.get(f"plan{p}-contact", ""),
+            }
+        )
     content["plans"] = plans
     content["indicators"] = [
         {
@@ -847,6 +922,7 @@ def content_from_form(form: dict[str, str]) -> dict[str, Any]:
             "deadline": timing_from_form(f"ind{i}-", form),
             "data_source": form.get(f"ind{i}-source", ""),
             "network": form.get(f"ind{i}-network", ""),
+            "reporting_agency": form.get(f"ind{i}-reporting", ""),
         }
         for i in rows("ind")
     ]
@@ -874,4 +950,5 @@ async def read_agenda(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[st
         }
         if staff:
             agenda["consent"] = await consent_results(session, assembly.id)
+            agenda["rule"] = await _rule_view(session, assembly.id, agenda["consent"])
         return agenda

@@ -9,7 +9,9 @@ ballots (the same function the results screens use), so the document cannot disa
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +31,14 @@ from assembly.services import (
 )
 from assembly.steps import Action
 from assembly.text import clean_text
+from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
 from assembly.timeutil import utcnow
 from deliberation import models as dm
 from deliberation.agenda.consent import consent_results
 from deliberation.agenda.document import (
+    ANNEX_CHOICES,
     Activity,
+    AdoptionRule,
     AgendaDocument,
     AgendaItem,
     ConsentCount,
@@ -45,19 +50,28 @@ from deliberation.agenda.document import (
     MechanismMember,
     NetworkParticipation,
     NetworkShare,
+    NetworkTurnout,
     Objection,
     Plan,
     Prioritisation,
     ProposalGroup,
+    SetAsideVote,
+    Signatory,
     TargetVirtue,
     Timing,
 )
 from deliberation.agenda.document import Proposal as DocProposal
-from deliberation.agenda.render_csv import indicators_csv, issues_csv, proposals_csv, render_csv
+from deliberation.agenda.render_csv import (
+    indicators_csv,
+    issues_csv,
+    plans_csv,
+    proposals_csv,
+    render_csv,
+)
 from voting.methods import MethodConfigError, method_from_params
 from voting.models import Vote, VoteOption
 from voting.results import results_view
-from voting.services import latest_vote, stored_ballots
+from voting.services import counted_votes, latest_vote, stored_ballots, turnout_of
 
 THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
@@ -71,6 +85,8 @@ VALUE_LABELS = {
 }
 # A vote's status as the console shows it (messages.po "open"/"closed"), for the votes CSV.
 VOTE_STATUS_LABELS = {"draft": "กำลังเตรียม", "open": "เปิดอยู่", "closed": "ปิดแล้ว"}
+STANDING_LABELS = {"counted": "นับผล", "trial": "ทดลอง", "discarded": "ยกเลิก", "": "ไม่ได้ระบุ"}
+SUBJECT_NAMES = {"issues": "ประเด็น", "options": "คุณธรรมเป้าหมาย"}
 COUNT_METHODS = frozenset({"dot", "approval"})  # their values are whole counts of votes
 
 
@@ -126,7 +142,9 @@ async def _vote_facts(session: AsyncSession, vote: Vote) -> VoteFacts | None:
     return VoteFacts(vote, labels, {str(o.id): o.issue_id for o in options}, results)
 
 
-def _prioritisation(facts: VoteFacts) -> Prioritisation:
+def _prioritisation(
+    facts: VoteFacts, turnout: tuple[NetworkTurnout, ...] = (), note: str = ""
+) -> Prioritisation:
     results = facts.results
     consensus = {line["option_id"]: line for line in results["consensus"]}
     issues = []
@@ -157,6 +175,9 @@ def _prioritisation(facts: VoteFacts) -> Prioritisation:
         voters=int(results["ballots"]),
         issues=tuple(issues),
         value_label=VALUE_LABELS.get(facts.vote.method, "คะแนน"),
+        subject=SUBJECT_NAMES.get(facts.vote.subject, ""),
+        turnout=turnout,
+        note=note,
     )
 
 
@@ -182,6 +203,7 @@ def timing(value: dict[str, Any] | None) -> Timing:
         fiscal_year=value.get("fiscal_year"),
         date=dt.date.fromisoformat(date) if date else None,
         note=str(value.get("note") or ""),
+        quarter=value.get("quarter") if value.get("quarter") in (1, 2, 3, 4) else None,
     )
 
 
@@ -199,7 +221,10 @@ def _item(
             )
             if sum((c := consent["networks"][key]).values())
         )
-        objections = tuple(Objection(o["network"], o["reason"]) for o in consent["objections"])
+        objections = tuple(
+            Objection(o["network"], o["reason"], o.get("handling", ""), o.get("note", ""))
+            for o in consent["objections"]
+        )
     voted = bool(counts) or row.adopted
     return AgendaItem(
         title=row.title,
@@ -214,9 +239,15 @@ def _item(
                         networks=tuple(a.get("networks") or ()),
                         agencies=tuple(a.get("agencies") or ()),
                         when=timing(a.get("when")),
+                        budget=a.get("budget"),
+                        funding=a.get("funding", ""),
+                        lead_agency=a.get("lead_agency", ""),
+                        contact=a.get("contact", ""),
                     )
                     for a in plan.get("activities") or ()
                 ),
+                lead_agency=plan.get("lead_agency", ""),
+                contact=plan.get("contact", ""),
             )
             for plan in row.plans or ()
         ),
@@ -229,6 +260,7 @@ def _item(
                 deadline=timing(i.get("deadline")),
                 data_source=i.get("data_source", ""),
                 network=i.get("network", ""),
+                reporting_agency=i.get("reporting_agency", ""),
             )
             for i in row.indicators or ()
         ),
@@ -242,7 +274,13 @@ def _item(
     )
 
 
-async def _proposal_groups(session: AsyncSession, assembly_id: int) -> tuple[ProposalGroup, ...]:
+async def _proposal_groups(
+    session: AsyncSession, assembly_id: int, annex: str = "all"
+) -> tuple[ProposalGroup, ...]:
+    """The appendix's proposals: never hidden (moderated) ones or hidden groups; with annex
+    "issues" only those in issues; "none": nothing."""
+    if annex == "none":
+        return ()
     keys = await network_keys(session, assembly_id)
     issues = list(
         await session.scalars(
@@ -270,7 +308,7 @@ async def _proposal_groups(session: AsyncSession, assembly_id: int) -> tuple[Pro
             DocProposal(p.text, keys.get(p.network_id or 0, ""), p.support_count)
         )
     groups = [ProposalGroup(g.title or "-", tuple(by_group.get(g.id, ()))) for g in issues]
-    if by_group.get(None):
+    if by_group.get(None) and annex != "issues":
         groups.append(ProposalGroup(OTHER_PROPOSALS, tuple(by_group[None])))
     return tuple(groups)
 
@@ -281,7 +319,20 @@ async def document_settings(session: AsyncSession, assembly_id: int) -> dm.Agend
     if row is not None:
         return row
     return dm.AgendaDocumentSettings(
-        assembly_id=assembly_id, background="", organizer="", thai_numerals=True, buddhist_era=True
+        assembly_id=assembly_id,
+        background="",
+        organizer="",
+        thai_numerals=True,
+        buddhist_era=True,
+        adoption_rule="no_objection",
+        adoption_threshold=80,
+        annex="all",
+        proposed_by="",
+        proposed_by_position="",
+        endorsed_by="",
+        endorsed_by_position="",
+        announced_on=None,
+        emblem=None,
     )
 
 
@@ -302,6 +353,7 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
     )
     issues_vote = await latest_vote(session, assembly_id, "issues")
     issues_facts = await _vote_facts(session, issues_vote) if issues_vote else None
+    counted, set_aside = await _counted_and_set_aside(session, assembly)
     virtues_vote = await latest_vote(session, assembly_id, "options")
     virtues_facts = await _vote_facts(session, virtues_vote) if virtues_vote else None
     rows = list(
@@ -314,10 +366,20 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
     consent = await consent_results(session, assembly_id)
     order = [n["key"] for n in counts]
     items = tuple(_item(row, consent.get(str(row.id)), order) for row in rows)
-    virtues = _virtues(virtues_facts) if virtues_facts else ()
-    if not virtues:
-        named = dict.fromkeys(v for item in items for v in item.virtues)
-        virtues = tuple(TargetVirtue(name) for name in named)
+    virtues = normalised_virtues(
+        (_virtues(virtues_facts) if virtues_facts else ())
+        + tuple(TargetVirtue(name) for item in items for name in item.virtues)
+    )
+    items = tuple(
+        dataclasses.replace(
+            item, virtues=tuple(dict.fromkeys(canonical_virtue(v, virtues) for v in item.virtues))
+        )
+        for item in items
+    )
+    approval = (
+        Signatory("ผู้เสนอ", settings.proposed_by or "", settings.proposed_by_position or ""),
+        Signatory("ผู้เห็นชอบ", settings.endorsed_by or "", settings.endorsed_by_position or ""),
+    )
     return AgendaDocument(
         cover=Cover(
             assembly_name=assembly.name,
@@ -331,12 +393,108 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
         virtues=virtues,
         prioritisation=_prioritisation(issues_facts) if issues_facts else None,
         items=items,
-        proposals=await _proposal_groups(session, assembly_id),
+        proposals=await _proposal_groups(session, assembly_id, settings.annex or "all"),
         options=DocumentOptions(
             thai_numerals=settings.thai_numerals, buddhist_era=settings.buddhist_era
         ),
         prepared_on=(utcnow() + THAI_OFFSET).date(),
+        votes=counted,
+        set_aside=set_aside,
+        rule=AdoptionRule(
+            settings.adoption_rule or "no_objection", int(settings.adoption_threshold or 80)
+        ),
+        approval=approval,
+        annex=settings.annex if settings.annex in ANNEX_CHOICES else "all",
+        announced_on=settings.announced_on,
+        emblem=settings.emblem,
     )
+
+
+async def _counted_and_set_aside(
+    session: AsyncSession, assembly: Assembly
+) -> tuple[tuple[Prioritisation, ...], tuple[SetAsideVote, ...]]:
+    """Every counted vote's report, and the held votes that do not count (trial, discarded;
+    once some vote is marked counted, also the unmarked ones). Votes are numbered in the
+    order they were held."""
+    held = list(
+        await session.scalars(
+            select(Vote)
+            .where(Vote.assembly_id == assembly.id, Vote.status != "draft")
+            .order_by(Vote.id)
+        )
+    )
+    number = {vote.id: i for i, vote in enumerate(held, start=1)}
+    counted_ids = {vote.id for vote in await counted_votes(session, assembly.id)}
+    reports: list[Prioritisation] = []
+    aside: list[SetAsideVote] = []
+    for vote in held:
+        facts = await _vote_facts(session, vote)
+        if facts is None:
+            continue
+        if vote.id in counted_ids:
+            turnout = await turnout_of(session, assembly, vote.id)
+            note = ""
+            if vote.seeded_from in number:
+                note = f"(รอบที่สอง จากผลการลงคะแนนครั้งที่ {number[vote.seeded_from]})"
+            reports.append(
+                _prioritisation(
+                    facts,
+                    tuple(
+                        NetworkTurnout(n["key"], int(n["joined"]), int(n["voted"]))
+                        for n in turnout["networks"]
+                    ),
+                    note,
+                )
+            )
+        elif vote.standing in ("trial", "discarded") or counted_ids:
+            aside.append(
+                SetAsideVote(
+                    number[vote.id],
+                    method_name(vote.method, dict(vote.params or {})),
+                    int(facts.results["ballots"]),
+                    vote.standing or "",
+                )
+            )
+    return tuple(reports), tuple(aside)
+
+
+_SPACES = re.compile(r"[\s\u200b]+")
+
+
+def canonical_virtue(name: str, virtues: Sequence[TargetVirtue]) -> str:
+    """The name the assembly's list uses for a virtue an item names ("สุจริต" → its longer
+    form in the list); the name itself when the list has none like it."""
+    key = _SPACES.sub("", name)
+    for virtue in virtues:
+        other = _SPACES.sub("", virtue.name)
+        if key and (key in other or other in key):
+            return virtue.name
+    return " ".join(name.split())
+
+
+def normalised_virtues(virtues: Sequence[TargetVirtue]) -> tuple[TargetVirtue, ...]:
+    """One list of target virtues: spaces ignored, a name contained in another one kept once
+    ("สุจริต" in "ซื่อสัตย์สุจริต"), the vote result kept with whichever name carried it, in
+    the order they first appear (the vote's ranking first)."""
+    kept: list[TargetVirtue] = []
+    for virtue in virtues:
+        name = " ".join(virtue.name.split())
+        key = _SPACES.sub("", name)
+        if not key:
+            continue
+        for index, other in enumerate(kept):
+            other_key = _SPACES.sub("", other.name)
+            if key in other_key or other_key in key:
+                longer = name if len(key) > len(other_key) else other.name
+                kept[index] = TargetVirtue(
+                    longer,
+                    other.votes if other.votes is not None else virtue.votes,
+                    other.score if other.score is not None else virtue.score,
+                )
+                break
+        else:
+            kept.append(TargetVirtue(name, virtue.votes, virtue.score))
+    return tuple(kept)
 
 
 VOTES_HEADER = (
@@ -344,6 +502,7 @@ VOTES_HEADER = (
     "เรื่องที่ลงคะแนน",
     "วิธีลงคะแนน",
     "สถานะ",
+    "การนับผลในวาระ",
     "ผู้ลงคะแนน",
     "อันดับ",
     "ตัวเลือก",
@@ -373,6 +532,7 @@ async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[objec
                     subject,
                     method_name(vote.method, dict(vote.params or {})),
                     VOTE_STATUS_LABELS.get(vote.status, vote.status),
+                    STANDING_LABELS.get(vote.standing or "", vote.standing),
                     facts.results["ballots"],
                     line["rank"],
                     facts.labels.get(line["option_id"], line["label"]),
@@ -394,7 +554,7 @@ async def agenda_document(rt: Runtime, *, actor: Actor, assembly_id: int) -> Age
         return await gather_document(session, assembly_id)
 
 
-CSV_TABLES = ("proposals", "issues", "votes", "indicators")
+CSV_TABLES = ("proposals", "issues", "votes", "indicators", "plans")
 
 
 async def agenda_csv(rt: Runtime, *, actor: Actor, assembly_id: int, table: str) -> bytes:
@@ -406,9 +566,13 @@ async def agenda_csv(rt: Runtime, *, actor: Actor, assembly_id: int, table: str)
         if table == "votes":
             return render_csv(await vote_rows(session, assembly_id), VOTES_HEADER)
         doc = await gather_document(session, assembly_id)
-    return {"proposals": proposals_csv, "issues": issues_csv, "indicators": indicators_csv}[table](
-        doc
-    )
+    renderers = {
+        "proposals": proposals_csv,
+        "issues": issues_csv,
+        "indicators": indicators_csv,
+        "plans": plans_csv,
+    }
+    return renderers[table](doc)
 
 
 MAX_BACKGROUND_CHARS = 10_000  # about four pages of TH Sarabun 16 pt
@@ -423,8 +587,26 @@ async def save_document_settings(
     organizer: str,
     thai_numerals: bool,
     buddhist_era: bool,
+    annex: str | None = None,
+    approval: dict[str, str] | None = None,
+    announced_on: str | None = None,
 ) -> None:
-    """The organizer's background text, printed organizer name and number options."""
+    """The organizer's background text, printed organizer name and number options; the
+    annex choice, the approval block (proposed_by, proposed_by_position, endorsed_by,
+    endorsed_by_position) and the announcement's date when given (None: left as they are)."""
+    if annex is not None and annex not in ANNEX_CHOICES:
+        raise InvalidInput("invalid_annex", "Choose what the annex lists.")
+    signatories = {
+        key: _short(value, key) for key, value in (approval or {}).items() if key in APPROVAL_FIELDS
+    }
+    date: dt.date | None = None
+    if announced_on:
+        try:
+            date = dt.date.fromisoformat(arabic_digits(announced_on).strip())
+        except ValueError as exc:
+            raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+        if date.year > 2400:  # typed in the Buddhist era
+            date = date.replace(year=date.year - BUDDHIST_ERA_OFFSET)
     text = clean_text(background or "")
     if len(text) > MAX_BACKGROUND_CHARS:
         raise InvalidInput(
@@ -449,6 +631,57 @@ async def save_document_settings(
         row.organizer = name
         row.thai_numerals = thai_numerals
         row.buddhist_era = buddhist_era
+        if annex is not None:
+            row.annex = annex
+        for key, value in signatories.items():
+            setattr(row, key, value)
+        if announced_on is not None:
+            row.announced_on = date
+
+
+APPROVAL_FIELDS = ("proposed_by", "proposed_by_position", "endorsed_by", "endorsed_by_position")
+MAX_EMBLEM_BYTES = 2_000_000
+PNG, JPEG = b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff"
+
+
+def _readable_image(image: bytes) -> bool:
+    """Whether the DOCX writer can place the image (a damaged file would be left out)."""
+    from docx.image.image import Image
+
+    try:
+        Image.from_blob(image)
+    except Exception:
+        return False
+    return True
+
+
+def _short(value: str, field: str) -> str:
+    text = clean_text(value or "").replace("\n", " ").strip()
+    if len(text) > MAX_ORGANIZER_CHARS:
+        raise InvalidInput(
+            f"{field}_too_long",
+            "This text is too long: at most %(limit)s characters.",
+            limit=MAX_ORGANIZER_CHARS,
+        )
+    return text
+
+
+async def save_emblem(
+    rt: Runtime, *, actor: Actor, assembly_id: int, image: bytes | None, remove: bool = False
+) -> None:
+    """The emblem for the announcement's head (PNG or JPEG, at most 2 MB), or `remove` it."""
+    async with rt.transaction() as (session, _):
+        await authorized(session, assembly_id, actor, Action.MANAGE_ASSEMBLY)
+        if not remove:
+            if image is None or not image.startswith((PNG, JPEG)) or not _readable_image(image):
+                raise InvalidInput("emblem_not_image", "Choose a PNG or JPEG image.")
+            if len(image) > MAX_EMBLEM_BYTES:
+                raise InvalidInput("emblem_too_large", "The image is too large: at most 2 MB.")
+        row = await session.get(dm.AgendaDocumentSettings, assembly_id)
+        if row is None:
+            row = await document_settings(session, assembly_id)
+            session.add(row)
+        row.emblem = None if remove else image
 
 
 MAX_ORGANIZER_CHARS = 200
@@ -463,4 +696,10 @@ async def read_document_settings(rt: Runtime, *, assembly_id: int) -> dict[str, 
             "organizer": row.organizer,
             "thai_numerals": row.thai_numerals,
             "buddhist_era": row.buddhist_era,
+            "annex": row.annex or "all",
+            **{key: getattr(row, key) or "" for key in APPROVAL_FIELDS},
+            "announced_on": row.announced_on.isoformat() if row.announced_on else "",
+            "emblem": row.emblem is not None,
+            "adoption_rule": row.adoption_rule or "no_objection",
+            "adoption_threshold": row.adoption_threshold or 80,
         }

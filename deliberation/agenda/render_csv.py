@@ -32,7 +32,11 @@ PROPOSALS_HEADER = ("ประเด็นที่", "ประเด็น", "
 PROPOSALS_HEADER += ("ผู้สนับสนุน",)
 INDICATORS_HEADER = ("วาระที่", "วาระ", "รับรองแล้ว", "ตัวชี้วัดที่", "ตัวชี้วัด", "หน่วยนับ")
 INDICATORS_HEADER += ("ค่าฐาน", "ค่าเป้าหมาย", "กำหนดเวลา", "วันที่กำหนด (ISO)", "ปีงบประมาณ")
-INDICATORS_HEADER += ("แหล่งข้อมูล", "รหัสเครือข่าย", "เครือข่ายที่รับผิดชอบ")
+INDICATORS_HEADER += ("แหล่งข้อมูล", "รหัสเครือข่าย", "เครือข่ายที่รับผิดชอบ", "หน่วยงานที่รายงานผล")
+PLANS_HEADER = ("วาระที่", "วาระ", "รับรองแล้ว", "แผนงาน/โครงการที่", "แผนงาน/โครงการ")
+PLANS_HEADER += ("หน่วยงานรับผิดชอบแผน", "ผู้ประสานงานแผน", "กิจกรรมที่", "กิจกรรม")
+PLANS_HEADER += ("รหัสเครือข่าย", "หน่วยงานรับผิดชอบหลัก", "หน่วยงานที่เกี่ยวข้อง", "ผู้ประสานงาน")
+PLANS_HEADER += ("ช่วงเวลา", "ปีงบประมาณ", "ไตรมาส", "งบประมาณ (บาท)", "แหล่งงบประมาณ")
 
 
 def neutralise(value: object) -> object:
@@ -122,8 +126,43 @@ def indicators_csv(doc: AgendaDocument) -> bytes:
             indicator.data_source,
             indicator.network,
             names.get(indicator.network, indicator.network),
+            indicator.reporting_agency,
         )
         for i, item in enumerate(doc.items, start=1)
         for j, indicator in enumerate(item.indicators, start=1)
     ]
     return render_csv(rows, INDICATORS_HEADER)
+
+
+def plans_csv(doc: AgendaDocument) -> bytes:
+    """Every activity of every plan with its owners, timing and budget (บาท, a number): the
+    working group's spreadsheet for the budget request."""
+    options = DocumentOptions(
+        thai_numerals=DATA_OPTIONS_THAI_NUMERALS, buddhist_era=doc.options.buddhist_era
+    )
+    rows = [
+        (
+            i,
+            item.title,
+            item.adopted,
+            j,
+            plan.name,
+            plan.lead_agency,
+            plan.contact,
+            k,
+            activity.what,
+            " ".join(activity.networks),
+            activity.lead_agency,
+            ", ".join(activity.agencies),
+            activity.contact,
+            format_timing(activity.when, options) if not activity.when.is_empty else "",
+            activity.when.fiscal_year,
+            activity.when.quarter,
+            activity.budget,
+            activity.funding,
+        )
+        for i, item in enumerate(doc.items, start=1)
+        for j, plan in enumerate(item.plans, start=1)
+        for k, activity in enumerate(plan.activities, start=1)
+    ]
+    return render_csv(rows, PLANS_HEADER)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -27,12 +27,14 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from deliberation.agenda.document import (
+    SIGNATURE_LINE,
     AgendaDocument,
     Block,
     Bullets,
     Heading,
     Notice,
     Paragraph,
+    Signatures,
     Table,
     TitlePage,
     agenda_title,
@@ -67,6 +69,9 @@ PROPERTY_MAX_CHARS = 255  # python-docx refuses longer core properties (title, s
 PAGE_NUMBER_FORMAT_THAI = "thaiNumbers"
 PAGE_NUMBER_FORMAT_ARABIC = "decimal"
 FIRST_LINE_INDENT_CM = 2.5  # body paragraphs are indented like a Thai official document
+SIGNATURE_INDENT_CM = 6.0  # signature blocks sit on the right half, centred there
+BLANK_NAME = "(........................................)"
+EMBLEM_HEIGHT_CM = 3.0  # the Garuda of an official announcement is 3 cm high
 
 # Child order of w:rPr and w:pPr in the WordprocessingML schema; Word rejects a document whose
 # property children are out of order, and python-docx only knows some of them.
@@ -180,13 +185,53 @@ def render_docx(doc: AgendaDocument) -> bytes:
     return buffer.getvalue()
 
 
+def render_blocks_docx(blocks: Sequence[Block], title: str, *, thai_numerals: bool = True) -> bytes:
+    """Other documents laid out in the agenda's blocks (the attendance sheet) as a .docx."""
+    document = Document()
+    _set_up_styles(document)
+    _set_up_page(document, thai_numerals)
+    document.core_properties.title = _property(title)
+    document.core_properties.author = "Samatcha"
+    document.core_properties.language = LANGUAGE
+    body = document.element.body
+    for paragraph in body.findall(qn("w:p")):
+        body.remove(paragraph)
+    writer = _Writer(document)
+    for block in blocks:
+        writer.write(block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 class _Writer:
     """Maps each layout block to Word paragraphs and tables."""
 
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
+        self.landscape = False
+
+    def turn(self, landscape: bool) -> None:
+        """A new section on a new page, landscape for a wide table, portrait after it; the
+        header (page number) and its Thai number format carry on."""
+        first = self.document.sections[0]
+        section = self.document.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        long, short = Cm(PAGE_HEIGHT_CM), Cm(PAGE_WIDTH_CM)
+        section.page_width, section.page_height = (long, short) if landscape else (short, long)
+        for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+            setattr(section, side, getattr(first, side))
+        section.different_first_page_header_footer = False
+        number = first._sectPr.find(qn("w:pgNumType"))
+        if number is not None:
+            copy = _child(section._sectPr, "w:pgNumType", _SECTPR_ORDER)
+            copy.set(qn("w:fmt"), number.get(qn("w:fmt")))
+        self.landscape = landscape
 
     def write(self, block: Block) -> None:
+        wide = isinstance(block, Table) and block.landscape
+        if wide != self.landscape:
+            self.turn(wide)
         match block:
             case TitlePage():
                 self.title_page(block)
@@ -202,6 +247,25 @@ class _Writer:
                 self.table(block)
             case Notice():
                 self.notice(block)
+            case Signatures():
+                self.signatures(block)
+
+    def signatures(self, block: Signatures) -> None:
+        """Each signatory as a block on the right half: role, signature line, name, position,
+        kept together on one page."""
+        for role, name, position in block.lines:
+            lines = [SIGNATURE_LINE + role, f"({name})" if name else BLANK_NAME]
+            if position:
+                lines.append(position)
+            for index, line in enumerate(lines):
+                paragraph = self.document.add_paragraph()
+                paragraph.paragraph_format.left_indent = Cm(SIGNATURE_INDENT_CM)
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.paragraph_format.keep_with_next = index < len(lines) - 1
+                paragraph.paragraph_format.keep_together = True
+                if index == 0:
+                    paragraph.paragraph_format.space_before = Pt(30)
+                _add_run(paragraph, line, BODY_PT)
 
     def title_page(self, block: TitlePage) -> None:
         title = self.document.add_paragraph()
@@ -257,7 +321,8 @@ class _Writer:
         table.style = self.document.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False  # fixed layout: the widths below are kept by Word and LibreOffice
-        widths = _column_widths(block.widths)
+        width_cm = PAGE_HEIGHT_CM - MARGIN_LEFT_CM - MARGIN_RIGHT_CM if block.landscape else None
+        widths = _column_widths(block.widths, width_cm)
         _set_table_width(table._tbl, sum(widths))
         _set_cell_padding(table._tbl, Cm(CELL_PADDING_CM))
         for column, width in zip(table.columns, widths, strict=True):
@@ -332,9 +397,9 @@ def _shade(shd: BaseOxmlElement, fill: str) -> None:
     shd.set(qn("w:fill"), fill)
 
 
-def _column_widths(weights: Sequence[int]) -> list[int]:
+def _column_widths(weights: Sequence[int], width_cm: float | None = None) -> list[int]:
     total = sum(weights)
-    return [Cm(TEXT_WIDTH_CM * weight / total) for weight in weights]
+    return [Cm((width_cm or TEXT_WIDTH_CM) * weight / total) for weight in weights]
 
 
 def _set_table_width(tbl: BaseOxmlElement, width_emu: int) -> None:
@@ -438,3 +503,78 @@ def _set_properties(document: DocxDocument, doc: AgendaDocument) -> None:
 def _property(text: str) -> str:
     flat = " ".join(clean_text(text).split())
     return flat if len(flat) <= PROPERTY_MAX_CHARS else flat[: PROPERTY_MAX_CHARS - 1] + "…"
+
+
+def render_announcement_docx(doc: AgendaDocument) -> bytes:
+    """The provincial announcement as an editable .docx: the official one- or two-page form."""
+    from deliberation.agenda.announcement import announcement
+
+    text = announcement(doc)
+    document = Document()
+    _set_up_styles(document)
+    _set_up_page(document, doc.options.thai_numerals)
+    properties = document.core_properties
+    properties.title = _property(f"{text.heading} {text.subject}")
+    properties.author = "Samatcha"
+    properties.language = LANGUAGE
+    section = document.sections[0]
+    section.top_margin = Cm(1.5)  # the emblem sits 1.5 cm from the top edge
+    body = document.element.body
+    for paragraph in body.findall(qn("w:p")):
+        body.remove(paragraph)
+
+    def line(
+        value: str,
+        *,
+        centre: bool = False,
+        bold: bool = False,
+        indent: float | None = None,
+        left: float | None = None,
+        before: int = 0,
+    ) -> DocxParagraph:
+        paragraph = document.add_paragraph()
+        paragraph.alignment = (
+            WD_ALIGN_PARAGRAPH.CENTER if centre else WD_ALIGN_PARAGRAPH.THAI_JUSTIFY
+        )
+        if indent is not None:
+            paragraph.paragraph_format.first_line_indent = Cm(indent)
+        if left is not None:
+            paragraph.paragraph_format.left_indent = Cm(left)
+        paragraph.paragraph_format.space_before = Pt(before)
+        paragraph.paragraph_format.space_after = Pt(0)
+        _add_run(paragraph, clean_text(value), BODY_PT, bold=bold)
+        return paragraph
+
+    emblem = document.add_paragraph()
+    emblem.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if text.emblem:
+        try:
+            emblem.add_run().add_picture(io.BytesIO(text.emblem), height=Cm(EMBLEM_HEIGHT_CM))
+        except Exception:
+            _add_run(emblem, "", BODY_PT)
+    else:  # the slot keeps its height so the heading stays where a printed form has it
+        emblem.paragraph_format.space_before = Pt(EMBLEM_HEIGHT_CM * 28.35)
+        _add_run(emblem, "", BODY_PT)
+    line(text.heading, centre=True, bold=True, before=6)
+    line(text.subject, centre=True, bold=True)
+    line("-" * 24, centre=True)
+    for paragraph in text.paragraphs:
+        line(paragraph, indent=FIRST_LINE_INDENT_CM, before=6)
+    for point in text.points:
+        line(point, indent=FIRST_LINE_INDENT_CM)
+    # The closing, the date and the signature stay on one page: a signature alone on a
+    # page of its own signs nothing.
+    for paragraph in text.closing:
+        line(
+            paragraph, indent=FIRST_LINE_INDENT_CM, before=6
+        ).paragraph_format.keep_with_next = True
+    line(text.date_line, left=4.5, before=18).paragraph_format.keep_with_next = True
+    signature = [SIGNATURE_LINE, text.signer_name, text.signer_position]
+    for index, value in enumerate(signature):
+        paragraph = line(
+            value, centre=True, left=SIGNATURE_INDENT_CM, before=36 if index == 0 else 0
+        )
+        paragraph.paragraph_format.keep_with_next = index < len(signature) - 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

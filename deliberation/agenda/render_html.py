@@ -8,15 +8,18 @@ scripts and remote loads, so a proposal written as markup stays text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from deliberation.agenda.document import (
+    SIGNATURE_LINE,
     AgendaDocument,
     Block,
     Bullets,
     Heading,
     Notice,
     Paragraph,
+    Signatures,
     Table,
     TitlePage,
     agenda_title,
@@ -61,19 +64,29 @@ th { background: #d9d9d9; text-align: center; }
 tr.total td { font-weight: bold; }
 .notice { border: 1px solid #c9a227; background: #fff4ce; padding: 0.15em 0.4em;
   font-weight: bold; }
+.signature { margin: 2.2em 0 0 40%; text-align: center; break-inside: avoid;
+  page-break-inside: avoid; }
+.signature p { margin: 0; }
+@page wide { size: A4 landscape; }
+table.landscape { page: wide; }
 @media print { main { max-width: none; padding: 0; } }
 """.replace("FONT_STACK", FONT_STACK)
 
 
 def render_html(doc: AgendaDocument) -> str:
     """The agenda as a complete, self-contained HTML page."""
-    body = "\n".join(_block(block) for block in layout(doc))
+    return html_page(agenda_title(doc.cover), layout(doc))
+
+
+def html_page(title: str, blocks: Sequence[Block]) -> str:
+    """Blocks (the agenda's, the attendance sheet's) as one printable page."""
+    body = "\n".join(_block(block) for block in blocks)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="th">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
-        f"<title>{_e(agenda_title(doc.cover))}</title>\n"
+        f"<title>{_e(title)}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
 
@@ -103,6 +116,15 @@ def _block(block: Block) -> str:
             return _table(block)
         case Notice():
             return f'<p class="notice" role="note">{_e(block.text)}</p>'
+        case Signatures():
+            parts = []
+            for role, name, position in block.lines:
+                who = f"({name})" if name else "(........................................)"
+                lines = [SIGNATURE_LINE + role, who] + ([position] if position else [])
+                parts.append(
+                    '<div class="signature">' + "".join(f"<p>{_e(x)}</p>" for x in lines) + "</div>"
+                )
+            return "".join(parts)
 
 
 def _table(table: Table) -> str:
@@ -120,7 +142,8 @@ def _table(table: Table) -> str:
     rows = [row(cells) for cells in table.rows]
     if table.total:
         rows.append(row(table.total, ' class="total"'))
+    css = ' class="landscape"' if table.landscape else ""
     return (
-        f"<table><colgroup>{columns}</colgroup><thead><tr>{header}</tr></thead>"
+        f"<table{css}><colgroup>{columns}</colgroup><thead><tr>{header}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 from deliberation.agenda.document import (
+    SIGNATURE_LINE,
     AgendaDocument,
     Block,
     Bullets,
     Heading,
     Notice,
     Paragraph,
+    Signatures,
     Table,
     TitlePage,
     layout,
@@ -61,6 +63,18 @@ def _block(block: Block) -> str:
             return _table(block)
         case Notice():
             return "> " + escape_markdown(block.text).replace("\n", "\n> ")
+        case Signatures():
+            return "\n\n".join(
+                "\n".join(
+                    escape_markdown(x) + "  "
+                    for x in (
+                        SIGNATURE_LINE + role,
+                        f"({name})" if name else "(........................................)",
+                        *([position] if position else []),
+                    )
+                ).rstrip()
+                for role, name, position in block.lines
+            )
 
 
 def _table(table: Table) -> str:

@@ -237,6 +237,12 @@ def test_draft_adopt_and_export_in_the_browser(
     form.locator("[name=plan0-act0-agencies]").fill("เทศบาลเมืองน่าน")
     form.locator("[name=plan0-act0-months]").fill("ต.ค.-ธ.ค.")
     form.locator("[name=plan0-act0-fy]").fill("2570")
+    form.locator("[name=plan0-act0-quarter]").select_option("1")
+    form.locator("[name=plan0-act0-lead]").fill("เทศบาลเมืองน่าน")
+    form.locator("[name=plan0-act0-contact]").fill("กองสาธารณสุข 054-710-000")
+    form.locator("[name=plan0-act0-budget]").fill("120,000")
+    form.locator("[name=plan0-act0-funding]").fill("อปท.")
+    form.locator("[name=ind0-reporting]").fill("กองสาธารณสุขและสิ่งแวดล้อม")
     form.locator("[name=ind0-name]").fill("ปริมาณขยะในตลาดลดลง")
     form.locator("[name=ind0-unit]").fill("ร้อยละ")
     form.locator("[name=ind0-baseline]").fill("0")
@@ -254,6 +260,9 @@ def test_draft_adopt_and_export_in_the_browser(
     expect(saved.locator("[name=plan0-act0-net-business]")).to_be_checked()
     expect(saved.locator("[name=plan0-act0-months]")).to_have_value("10,11,12")
     expect(saved.locator("[name=ind0-network]")).to_have_value("government")
+    expect(saved.locator("[name=plan0-act0-budget]")).to_have_value("120000")
+    expect(saved.locator("[name=plan0-act0-quarter]")).to_have_value("1")
+    expect(saved.locator("[name=ind0-reporting]")).to_have_value("กองสาธารณสุขและสิ่งแวดล้อม")
     expect(saved.locator("[name=goal]")).to_have_value(GOAL)
     expect(presenter.locator("[data-region=agenda-draft]")).to_contain_text(
         "ตลาดสดปลอดขยะ", timeout=LIVE
@@ -271,6 +280,15 @@ def test_draft_adopt_and_export_in_the_browser(
         )
         expect(page.locator(consent_sel)).to_contain_text(GOAL)
     agree, objector = phones
+    # the whole item is on the phone, its sections collapsed until tapped
+    plans = agree.locator(f"{consent_sel} details[data-part=plans]")
+    expect(plans).to_be_visible()
+    expect(plans.get_by_text("ตั้งจุดคัดแยกขยะในตลาด")).to_be_hidden()
+    plans.locator("summary").click()
+    expect(plans.get_by_text("ตั้งจุดคัดแยกขยะในตลาด", exact=False)).to_be_visible()
+    expect(plans).to_contain_text("120,000 บาท")
+    expect(agree.locator(f"{consent_sel} details[data-part=indicators]")).to_be_visible()
+    expect(agree.locator(f"{consent_sel} .required-mark")).to_be_hidden()
     agree.locator(consent_sel).get_by_role("radio", name="เห็นด้วย").check()
     agree.locator(consent_sel).get_by_role("button", name="ส่งความเห็น").click()
     expect(agree.locator(f"{consent_sel} [data-field=send-state]")).to_contain_text(
@@ -278,6 +296,9 @@ def test_draft_adopt_and_export_in_the_browser(
     )
 
     objector.locator(consent_sel).get_by_role("radio", name="คัดค้าน").check()
+    # objecting makes the reason visibly required
+    expect(objector.locator(f"{consent_sel} .required-mark")).to_be_visible()
+    expect(objector.locator(f"{consent_sel} .reason-hint")).to_be_visible()
     objector.locator(f"{consent_sel} textarea[name=reason]").fill(REASON)
     objector.locator(consent_sel).get_by_role("button", name="ส่งความเห็น").click()
     expect(objector.locator(f"{consent_sel} [data-field=send-state]")).to_contain_text(
@@ -302,6 +323,15 @@ def test_draft_adopt_and_export_in_the_browser(
     objector.set_viewport_size({"width": 360, "height": 1400})
     full_screenshot(objector, screenshot_dir / "phone-adopt-360.png")
 
+    # the default rule: no objection left unhandled; the facilitator records the handling
+    expect(console.locator(".adoption-rule")).to_contain_text("ไม่มีข้อคัดค้านค้างพิจารณา")
+    expect(result.locator("[data-list=rule-problems]")).to_contain_text("ยังไม่ได้พิจารณา")
+    handling = result.locator("form.objection-handling")
+    handling.locator("select[name=handling]").select_option("answered")
+    handling.locator("textarea[name=note]").fill("จะเพิ่มจุดคัดแยกขยะที่วัดในปีถัดไป")
+    handling.get_by_role("button", name="บันทึกการพิจารณา").click()
+    expect(result.locator("[data-list=rule-problems]")).to_have_count(0, timeout=LIVE)
+    expect(result.locator("select[name=handling]")).to_have_value("answered")
     result.get_by_role("button", name="รับรองวาระนี้").click()
     expect(result.locator(".consent-adopted")).to_be_visible(timeout=LIVE)
     expect(agree.locator(f"{consent_sel} .consent-adopted")).to_be_visible(timeout=LIVE)

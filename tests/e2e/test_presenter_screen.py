@@ -239,7 +239,15 @@ class Hall:
                         json={"answer": answer, "reason": reason},
                     )
                 )
+        consent = ok(self.facilitator.get(self.path("/agenda/")))["consent"]
         for item in items[:3]:
+            for objection in consent[str(item["id"])]["objections"]:  # the rule: handled first
+                ok(
+                    self.facilitator.post(
+                        self.path(f"/agenda/objections/{objection['id']}"),
+                        json={"handling": "answered", "note": "จะหางบสมทบ"},
+                    )
+                )
             ok(self.facilitator.post(self.path(f"/agenda/items/{item['id']}/adopt"), json={}))
 
     def close(self) -> None:

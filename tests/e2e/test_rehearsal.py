@@ -1075,6 +1075,12 @@ def adopt(hall: Hall) -> None:
         cell = table.locator(f"tbody tr[data-key={NETWORKS[index]}] td").nth(column)
         expect(cell).to_have_text("1", timeout=LIVE)
     expect(item.locator("[data-list=objections] li")).to_contain_text(OBJECTION)
+    # the assembly's rule: every objection handled before the item is adopted
+    handling = item.locator("form.objection-handling")
+    handling.locator("select[name=handling]").select_option("answered")
+    handling.locator("textarea[name=note]").fill("คณะทำงานจะทบทวนงบประมาณก่อนเริ่มกิจกรรม")
+    handling.get_by_role("button", name="บันทึกการพิจารณา").click()
+    expect(item.locator("[data-list=rule-problems]")).to_have_count(0, timeout=LIVE)
     item.get_by_role("button", name="รับรองวาระนี้").click()
     expect(item.locator(".consent-adopted")).to_be_visible(timeout=LIVE)
     expect(hall.phones[0].locator(f"#{consent} .consent-adopted")).to_be_visible(timeout=LIVE)

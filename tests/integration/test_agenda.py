@@ -228,11 +228,28 @@ def test_a_whole_assembly_from_proposals_to_the_exported_docx(world: World, tmp_
     result = agenda["consent"][str(first["id"])]
     assert result["totals"] == {"agree": 1, "can_live_with": 2, "object": 1}
     assert result["networks"]["civil_society"]["object"] == 1
-    assert result["objections"] == [{"network": "civil_society", "reason": "งบประมาณไม่พอ"}]
+    [objection] = result["objections"]
+    assert {k: objection[k] for k in ("network", "reason", "handling")} == {
+        "network": "civil_society",
+        "reason": "งบประมาณไม่พอ",
+        "handling": "",
+    }
     refused = phones[0].post(
         api(world, f"/agenda/items/{first['id']}/adopt"), json={"adopted": True}
     )
     assert refused.status_code == 403
+    # under the default rule an objection must be handled before the item is adopted
+    unhandled = world.facilitator.post(
+        api(world, f"/agenda/items/{first['id']}/adopt"), json={"adopted": True}
+    )
+    assert unhandled.status_code == 409
+    assert unhandled.json()["error"] == "adoption_rule_not_met"
+    ok(
+        world.facilitator.post(
+            api(world, f"/agenda/objections/{objection['id']}"),
+            json={"handling": "answered", "note": "ใช้งบเทศบาลสมทบ"},
+        )
+    )
     adopted = ok(
         world.facilitator.post(
             api(world, f"/agenda/items/{first['id']}/adopt"), json={"adopted": True}
@@ -265,7 +282,8 @@ def test_a_whole_assembly_from_proposals_to_the_exported_docx(world: World, tmp_
     assert any("ปีงบฯ ๒๕๗๐" in c for c in cells)
     assert "๓๐" in text  # the goal's "30" written in Thai digits
     assert "😊" in text
-    assert any("งบประมาณไม่พอ" in p.text for p in document.paragraphs)
+    assert "งบประมาณไม่พอ" in cells  # the objection, with how it was handled
+    assert any("ใช้งบเทศบาลสมทบ" in c for c in cells)
     assert any("มีค่าเป้าหมายแต่ไม่มีหน่วยนับ" in p.text for p in document.paragraphs)
     assert len(document.tables) >= 6
     fonts = {r.font.name for p in document.paragraphs for r in p.runs if r.text.strip()}

@@ -103,6 +103,14 @@ def small_assembly(world: World) -> None:
             json={"answer": "object", "reason": "ยังไม่ชัด"},
         )
     )
+    consent = ok(world.facilitator.get(api(world, "/agenda/")))["consent"]
+    for objection in consent[str(item["id"])]["objections"]:
+        ok(
+            world.facilitator.post(
+                api(world, f"/agenda/objections/{objection['id']}"),
+                json={"handling": "amended", "note": "เพิ่มกำหนดเวลาให้ชัด"},
+            )
+        )
     ok(
         world.facilitator.post(
             api(world, f"/agenda/items/{item['id']}/adopt"), json={"adopted": True}
@@ -155,6 +163,7 @@ def test_cli_exports_and_the_archive_loads_back_into_an_empty_database(
         assert sorted(data.namelist()) == [
             "indicators.csv",
             "issues.csv",
+            "plans.csv",
             "proposals.csv",
             "votes.csv",
         ]

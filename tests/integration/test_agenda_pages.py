@@ -87,6 +87,27 @@ def test_draft_and_adopt_by_plain_forms(world: World) -> None:
     assert answered.status_code == 200  # redirected back to the page
     console = f.get(f"/console/{world.id}")
     assert "ยังไม่ชัดเจน" in console.text
+    refused = f.post(
+        f"/console/{world.id}/agenda/items/{item['id']}/adopt", data={"adopted": "1"}, headers=FETCH
+    )
+    assert refused.status_code == 409  # the objection is not handled yet
+    assert "ข้อคัดค้าน" in refused.json()["message"]
+    [objection] = f.get(f"/api/v1/assemblies/{world.id}/agenda/").json()["consent"][
+        str(item["id"])
+    ]["objections"]
+    assert f'/agenda/objections/{objection["id"]}"' in console.text  # the console's form
+    no_answer = f.post(
+        f"/console/{world.id}/agenda/objections/{objection['id']}",
+        data={"handling": "answered", "note": ""},
+        headers=FETCH,
+    )
+    assert no_answer.status_code == 400
+    handled = f.post(
+        f"/console/{world.id}/agenda/objections/{objection['id']}",
+        data={"handling": "answered", "note": "จะระบุตัวชี้วัดให้ชัดในแผน"},
+        headers=FETCH,
+    )
+    assert handled.status_code == 204
     adopted = f.post(
         f"/console/{world.id}/agenda/items/{item['id']}/adopt", data={"adopted": "1"}, headers=FETCH
     )

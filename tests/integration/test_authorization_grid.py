@@ -151,6 +151,14 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             values={"change": "reveal"},
         ),
     ),
+    Action.MARK_VOTE: (
+        Call("POST", f"{API}/votes/{{vote_id:int}}/{{change:str}}", values={"change": "trial"}),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/votes/{vote_id:int}/{change:str}",
+            values={"change": "trial"},
+        ),
+    ),
     Action.SUGGEST_DRAFT: (
         Call("POST", f"{API}/agenda/group", json={"item_id": "{item}"}),
         Call(
@@ -183,6 +191,8 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             values={"change": "dismiss"},
         ),
         Call("POST", "/console/{assembly_id:int}/agenda/items", form={"title": "วาระจากแบบฟอร์ม"}),
+        Call("POST", f"{API}/agenda/rule", json={"rule": "no_objection"}),
+        Call("POST", "/console/{assembly_id:int}/agenda/rule", form={"rule": "no_objection"}),
         Call(
             "POST", "/console/{assembly_id:int}/agenda/items/{item_id:int}", form={"version": "1"}
         ),
@@ -207,6 +217,18 @@ CALLS: dict[Action, tuple[Call, ...]] = {
     ),
     Action.ADOPT_ITEM: (
         Call("POST", f"{API}/agenda/items/{{item_id:int}}/adopt", json={"adopted": True}),
+        Call(
+            "POST",
+            f"{API}/agenda/objections/{{objection_id:int}}",
+            json={"handling": "withdrawn"},
+            values={"objection_id": "999999"},
+        ),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/agenda/objections/{objection_id:int}",
+            form={"handling": "withdrawn"},
+            values={"objection_id": "999999"},
+        ),
         Call(
             "POST",
             "/console/{assembly_id:int}/agenda/items/{item_id:int}/adopt",
@@ -235,6 +257,7 @@ CALLS: dict[Action, tuple[Call, ...]] = {
         Call("GET", "/organize/{assembly_id:int}/{filename:str}", values={"filename": "export.md"}),
         Call("GET", f"{API}/agenda/document"),
         Call("GET", f"{API}/paper/cards/{{number:int}}/history", values={"number": "1"}),
+        Call("GET", f"{API}/votes"),
         Call(
             "GET",
             "/a/{assembly_id:int}/votes/{vote_id:int}/charts/{chart:str}",
@@ -314,6 +337,7 @@ CALLS: dict[Action, tuple[Call, ...]] = {
             "/organize/{assembly_id:int}/assistants/{user_id:int}/remove",
             values={"user_id": "999999"},
         ),
+        Call("POST", "/organize/{assembly_id:int}/export/emblem", form={"remove": "1"}),
         Call("GET", f"{API}/seats"),
         Call("POST", f"{API}/seats", json={"network": "media", "count": 1}),
         Call("PUT", f"{API}/seats/required", json={"required": False}),

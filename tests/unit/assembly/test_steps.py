@@ -19,6 +19,7 @@ give_consent      | participant: adopt (open)
 moderate_proposal | facilitator organizer: any
 curate_issues     | facilitator organizer: any
 run_vote          | facilitator organizer: vote
+mark_vote         | facilitator organizer: any
 edit_draft        | facilitator organizer: draft adopt
 adopt_item        | facilitator organizer: adopt
 steer_steps       | facilitator organizer: any

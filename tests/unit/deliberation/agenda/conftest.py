@@ -246,3 +246,79 @@ def sample_docx() -> bytes:
 def make_document() -> Callable[..., AgendaDocument]:
     """The sample factory: make_document(items=(), prioritisation=None) for partial documents."""
     return build_sample
+
+
+def build_adoptable() -> AgendaDocument:
+    """The sample as issue 17 wants it: budgets, agencies and contacts, a handled objection,
+    two counted votes and a trial, the approval block and the announcement's date."""
+    from deliberation.agenda.document import (
+        AdoptionRule,
+        NetworkTurnout,
+        SetAsideVote,
+        Signatory,
+    )
+
+    sample = build_sample()
+    waste, traffic = sample.items
+    budgets = iter((85_000, 120_000, 0))
+    funding = iter(("งบจังหวัด", "อปท.", "ไม่ใช้งบประมาณ"))
+    plans = tuple(
+        replace(
+            plan,
+            lead_agency="สำนักงานทรัพยากรธรรมชาติและสิ่งแวดล้อมจังหวัดพิจิตร" if n == 0 else "",
+            contact="นายสมชาย รักษ์ดี 056-612-345" if n == 0 else "",
+            activities=tuple(
+                replace(
+                    a,
+                    budget=next(budgets),
+                    funding=next(funding),
+                    lead_agency=a.agencies[0] if a.agencies else "ประชาสัมพันธ์จังหวัดพิจิตร",
+                    contact="กองสาธารณสุข 056-611-111" if n == 0 else "",
+                    when=replace(a.when, quarter=1 if n == 0 else None),
+                )
+                for a in plan.activities
+            ),
+        )
+        for n, plan in enumerate(waste.plans)
+    )
+    indicators = tuple(replace(i, reporting_agency="สำนักงานท้องถิ่นจังหวัด") for i in waste.indicators)
+    assert waste.consent is not None
+    consent = replace(
+        waste.consent,
+        objections=tuple(
+            replace(o, handling="amended", note="เพิ่มงบสนับสนุนรถเก็บขยะจาก อปท.")
+            for o in waste.consent.objections
+        ),
+    )
+    waste = replace(waste, plans=plans, indicators=indicators, consent=consent)
+    turnout = tuple(NetworkTurnout(p.key, p.joined, p.joined - 3) for p in sample.participation)
+    assert sample.prioritisation is not None
+    issues_vote = replace(sample.prioritisation, subject="ประเด็น", turnout=turnout)
+    virtues_vote = replace(
+        sample.prioritisation,
+        method="ลงคะแนนเห็นชอบ (เลือกได้ไม่เกิน 2 ข้อ)",
+        subject="คุณธรรมเป้าหมาย",
+        value_label="จำนวนเสียง",
+        turnout=turnout,
+        issues=tuple(
+            IssueResult(i, v.name, float(v.votes or 0), (), None, None)
+            for i, v in enumerate(sample.virtues, start=1)
+        ),
+    )
+    return replace(
+        sample,
+        items=(waste, traffic),
+        votes=(issues_vote, virtues_vote),
+        set_aside=(SetAsideVote(2, "ลงคะแนนแบบติดจุด (3 จุดต่อคน)", 2, "trial"),),
+        rule=AdoptionRule("threshold", 75),
+        approval=(
+            Signatory("ผู้เสนอ", "นายสมศักดิ์ ใจงาม", "ประธานคณะทำงานขับเคลื่อนสมัชชาคุณธรรมจังหวัดพิจิตร"),
+            Signatory("ผู้เห็นชอบ", "นายวิชัย ธรรมดี", "ผู้ว่าราชการจังหวัดพิจิตร"),
+        ),
+        announced_on=dt.date(2026, 12, 15),
+    )
+
+
+@pytest.fixture(scope="session")
+def adoptable_document() -> AgendaDocument:
+    return build_adoptable()

@@ -23,6 +23,7 @@ PAYLOADS = (
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "h4",
     "p", "strong", "ul", "li", "table", "colgroup", "col", "thead", "tbody", "tr", "th", "td",
+    "div",
 }  # fmt: skip
 
 
