@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import InvalidInput
-from assembly.events import EventType, LiveUpdate
+from assembly.events import EventType, LiveUpdate, Outbox
+from assembly.group_commit import commit_grouped
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, network_keys
 from assembly.steps import Action
@@ -84,7 +85,8 @@ async def give_consent(
     cleaned = check_text(reason, "reason", MAX_REASON_CHARS)
     if answer == "object" and not cleaned:
         raise InvalidInput("reason_required", "Please say why you object.")
-    async with rt.transaction() as (session, _):
+
+    async def store(session: AsyncSession, _: Outbox) -> str:
         assembly, standing = await authorized(session, assembly_id, actor, Action.GIVE_CONSENT)
         participant = standing.participant
         assert participant is not None
@@ -101,8 +103,13 @@ async def give_consent(
         vote.answer = answer
         vote.reason = cleaned if answer == "object" else ""
         vote.answered_at = utcnow()
+        await session.flush()  # in its savepoint: a second answer in the batch finds this row
+        return vote.reason
+
+    # One commit with the answers (proposals, +1s) sent meanwhile: a hall answers at once.
+    stored_reason = await commit_grouped(rt, store)
     await publish_consent(rt, assembly_id, item_id)
-    return {"item_id": item_id, "answer": answer, "reason": vote.reason}
+    return {"item_id": item_id, "answer": answer, "reason": stored_reason}
 
 
 async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:
