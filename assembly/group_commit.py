@@ -30,6 +30,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.db import Database
@@ -169,14 +170,26 @@ class EachWriter(GroupWriter[Work, Any]):
         self, session: AsyncSession, outbox: Outbox, batch: list[Work]
     ) -> list[Any]:
         results: list[Any] = []
-        for work in batch:
-            emitted = len(outbox.events)
-            try:
-                async with session.begin_nested():
-                    results.append(await work(session, outbox))
-            except DomainError as exc:  # its savepoint rolled back: its events go too
-                del outbox.events[emitted:]
-                results.append(exc)
+        # The session's identity map holds objects weakly: what one body loaded (the assembly,
+        # its steps and networks) would be gone when it returns, and read again by the next
+        # one. Kept alive for the batch, the next body's `session.get` finds it without a query.
+        kept: list[object] = []
+
+        def keep(_: Any, instance: object) -> None:
+            kept.append(instance)
+
+        event.listen(session.sync_session, "loaded_as_persistent", keep)
+        try:
+            for work in batch:
+                emitted = len(outbox.events)
+                try:
+                    async with session.begin_nested():
+                        results.append(await work(session, outbox))
+                except DomainError as exc:  # its savepoint rolled back: its events go too
+                    del outbox.events[emitted:]
+                    results.append(exc)
+        finally:
+            event.remove(session.sync_session, "loaded_as_persistent", keep)
         return results
 
 
