@@ -25,7 +25,8 @@ acknowledgement latency p50 / p95 / p99 (target p99 <= 300 ms), and the check af
 from the database file itself: one row per phone that got an acknowledgement, holding that
 phone's newest acknowledged ballot: zero lost, zero duplicated. With `--crash-after S` the
 server is killed with SIGKILL S seconds into the load, and the check is that every ballot
-acknowledged before the crash is in the file (what synchronous=FULL + acknowledge-after-commit promise).
+acknowledged before the crash is in the file (what synchronous=FULL + acknowledge-after-commit
+promise).
 
 With `--postgres [URL]` the server runs on PostgreSQL instead, in the database
 `samatcha_bench` (dropped and created anew; default server postgresql://127.0.0.1:5432), and
