@@ -327,7 +327,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 BENCH_DATABASE = "samatcha_bench"
 
 
-def fresh_postgres_database(server_url: str) -> str:
+def fresh_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> str:
     """(Re)create the benchmark's own database on a PostgreSQL server (never the tests' `test`
     database) and return its SQLAlchemy URL."""
     import asyncpg
@@ -338,13 +338,13 @@ def fresh_postgres_database(server_url: str) -> str:
     async def recreate() -> None:
         connection = await asyncpg.connect(admin)
         try:
-            await connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-            await connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+            await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await connection.execute(f"CREATE DATABASE {name}")
         finally:
             await connection.close()
 
     asyncio.run(recreate())
-    return parts._replace(scheme="postgresql+asyncpg", path=f"/{BENCH_DATABASE}").geturl()
+    return parts._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
 
 
 def children_of(pid: int) -> list[int]:

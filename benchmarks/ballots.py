@@ -29,8 +29,8 @@ acknowledged before the crash is in the file (what synchronous=FULL + acknowledg
 promise).
 
 With `--postgres [URL]` the server runs on PostgreSQL instead, in the database
-`samatcha_bench` (dropped and created anew; default server postgresql://127.0.0.1:5432), and
-the check reads that database; `--workers N` runs N uvicorn workers sharing events through
+`samatcha_bench` (dropped and created anew; another with `--postgres-db`; default server
+postgresql://127.0.0.1:5432), and the check reads that database; `--workers N` runs N uvicorn workers sharing events through
 `--redis`. CPU is then summed over the workers.
 """
 
@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from benchmarks._server import (
+    BENCH_DATABASE,
     NETWORKS,
     ORGANIZER,
     PASSWORD,
@@ -276,7 +277,7 @@ async def main_async(args: argparse.Namespace) -> int:
     rng = random.Random(args.seed)
     shared: dict[str, str] = {}
     if args.postgres:
-        shared["database_url"] = fresh_postgres_database(args.postgres)
+        shared["database_url"] = args.database_url
         if args.workers > 1:
             shared["redis_url"] = args.redis
     with server_process(file_limit=4096, workers=args.workers, **shared) as process:
@@ -368,13 +369,18 @@ def main() -> None:
         nargs="?",
         const="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
         default="",
-        help="run on this PostgreSQL server (database samatcha_bench, recreated)",
+        help="run on this PostgreSQL server (in --postgres-db, recreated)",
     )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (with Redis)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0", help="Redis for --workers")
+    parser.add_argument(
+        "--postgres-db", default=BENCH_DATABASE, help="the benchmark database (dropped and created)"
+    )
     args = parser.parse_args()
     if args.workers > 1 and not args.postgres:
         parser.error("--workers needs --postgres (SQLite has one writer process)")
+    if args.postgres:  # before the event loop runs: it runs one of its own
+        args.database_url = fresh_postgres_database(args.postgres, args.postgres_db)
     try:
         sys.exit(asyncio.run(main_async(args)))
     except BenchmarkError as exc:
