@@ -30,8 +30,8 @@ promise).
 
 With `--postgres [URL]` the server runs on PostgreSQL instead, in the database
 `samatcha_bench` (dropped and created anew; another with `--postgres-db`; default server
-postgresql://127.0.0.1:5432), and the check reads that database; `--workers N` runs N uvicorn workers sharing events through
-`--redis`. CPU is then summed over the workers.
+postgresql://127.0.0.1:5432), and the check reads that database; `--workers N` runs N uvicorn
+workers sharing events through `--redis`. CPU is then summed over the workers.
 """
 
 from __future__ import annotations
