@@ -39,12 +39,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
 import sqlite3
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -62,7 +59,9 @@ from benchmarks._server import (
     fresh_postgres_database,
     http_client,
     join_phones,
+    kill_during,
     percentile,
+    run_benchmark,
     seed_proposals,
     server_process,
     verdict,
@@ -302,13 +301,7 @@ async def main_async(args: argparse.Namespace) -> int:
         load = asyncio.ensure_future(
             run_load(server, assembly_id, vote_id, plans, option_ids, args.connections, stats)
         )
-        crashed = False
-        if args.crash_after:
-            await asyncio.sleep(args.crash_after)
-            if not load.done():
-                os.kill(server.pid, signal.SIGKILL)
-                crashed = True
-                print(f"  server killed with SIGKILL after {args.crash_after:.1f} s of load")
+        crashed = await kill_during(load, server.pid, args.crash_after, "load")
         elapsed = await load
         cpu_used = (
             None
@@ -381,11 +374,7 @@ def main() -> None:
         parser.error("--workers needs --postgres (SQLite has one writer process)")
     if args.postgres:  # before the event loop runs: it runs one of its own
         args.database_url = fresh_postgres_database(args.postgres, args.postgres_db)
-    try:
-        sys.exit(asyncio.run(main_async(args)))
-    except BenchmarkError as exc:
-        print(f"benchmark set-up failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main_async, args)
 
 
 if __name__ == "__main__":

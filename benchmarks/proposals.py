@@ -27,26 +27,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import signal
 import sqlite3
 import statistics
-import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from benchmarks._server import (
     DEVICE_COOKIE,
-    BenchmarkError,
-    Connection,
-    Server,
+    Wave,
     cpu_seconds,
     create_assembly,
     join_phones,
+    kill_during,
     local_server,
     percentile,
+    run_benchmark,
+    send_wave,
     verdict,
 )
 
@@ -58,75 +53,6 @@ TEXTS = [
     "เปิดเผยงบประมาณท้องถิ่นให้ประชาชนตรวจสอบได้",
     "จิตอาสาดูแลผู้สูงอายุที่อยู่ลำพัง",
 ]
-
-
-@dataclass
-class Wave:
-    """One wave's answers: phone -> the id it was answered with, and timings."""
-
-    name: str
-    answered: dict[int, int] = field(default_factory=dict)
-    latencies: list[float] = field(default_factory=list)
-    resent: int = 0
-    errors: list[str] = field(default_factory=list)
-    first_sent: float | None = None
-    last_answer: float = 0.0
-
-
-Request = Callable[[int], tuple[str, bytes]]
-"""phone -> (path, JSON body) of its request"""
-
-
-async def run_wave(
-    server: Server,
-    tokens: list[str],
-    request: Request,
-    answer_id: Callable[[bytes], int],
-    resend: set[int],
-    connections: int,
-    wave: Wave,
-) -> float:
-    """Every phone sends its request (twice if in `resend`, where the second answer must name
-    the same row); returns the wall time."""
-    parts = urlsplit(server.base_url)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for phone in range(len(tokens)):
-        queue.put_nowait(phone)
-
-    async def worker() -> None:
-        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
-        try:
-            while not queue.empty():
-                phone = queue.get_nowait()
-                path, body = request(phone)
-                cookie = f"{DEVICE_COOKIE}={tokens[phone]}"
-                for attempt in range(2 if phone in resend else 1):
-                    started = time.perf_counter()
-                    wave.first_sent = wave.first_sent or started
-                    try:
-                        status, _, answer = await connection.post(path, body, cookie)
-                    except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
-                        wave.errors.append(f"phone {phone}: {exc!r}")
-                        return
-                    now = time.perf_counter()
-                    if status not in (200, 201):
-                        wave.errors.append(f"phone {phone}: HTTP {status} {answer[:200]!r}")
-                        break
-                    wave.latencies.append(now - started)
-                    wave.last_answer = now
-                    row = answer_id(answer)
-                    if attempt == 0:
-                        wave.answered[phone] = row
-                    else:
-                        wave.resent += 1
-                        if row != wave.answered[phone]:
-                            wave.errors.append(f"phone {phone}: resend answered another row {row}")
-        finally:
-            connection.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return time.perf_counter() - started
 
 
 def report(wave: Wave, elapsed: float, cpu_used: float | None) -> tuple[float, float]:
@@ -220,25 +146,20 @@ async def main_async(args: argparse.Namespace) -> int:
             f"({len(resend)} of them send again with the same key)"
         )
 
-        def propose(phone: int) -> tuple[str, bytes]:
+        def propose(phone: int) -> tuple[str, bytes, str]:
             text = f"{TEXTS[phone % len(TEXTS)]} (โทรศัพท์ {phone})"
-            return base, json.dumps({"text": text, "client_key": client_key(phone)}).encode()
+            body = json.dumps({"text": text, "client_key": client_key(phone)}).encode()
+            return base, body, f"{DEVICE_COOKIE}={tokens[phone]}"
 
-        def row_id(answer: bytes) -> int:
+        def row_id(_: int, __: dict[str, str], answer: bytes) -> int:
             return int(json.loads(answer)["id"])
 
         proposals = Wave("proposals")
         cpu_before = cpu_seconds(server.pid)
         running = asyncio.ensure_future(
-            run_wave(server, tokens, propose, row_id, resend, args.connections, proposals)
+            send_wave(server, args.phones, propose, row_id, resend, args.connections, proposals)
         )
-        crashed = False
-        if args.crash_after:
-            await asyncio.sleep(args.crash_after)
-            if not running.done():
-                os.kill(server.pid, signal.SIGKILL)
-                crashed = True
-                print(f"  server killed with SIGKILL after {args.crash_after:.1f} s of the wave")
+        crashed = await kill_during(running, server.pid, args.crash_after, "the wave")
         elapsed = await running
         cpu_used = None if crashed else cpu_seconds(server.pid) - cpu_before
         rate, p95 = report(proposals, elapsed, cpu_used)
@@ -249,13 +170,14 @@ async def main_async(args: argparse.Namespace) -> int:
             print(f"\n(waited {settled:.1f} s for the background work on the proposals to end)")
             ids = [proposals.answered[phone] for phone in range(args.phones)]
 
-            def support(phone: int) -> tuple[str, bytes]:
-                return f"{base}/{ids[(phone + 1) % len(ids)]}/support", b"{}"
+            def support(phone: int) -> tuple[str, bytes, str]:
+                path = f"{base}/{ids[(phone + 1) % len(ids)]}/support"
+                return path, b"{}", f"{DEVICE_COOKIE}={tokens[phone]}"
 
             supports = Wave("supports")
             cpu_before = cpu_seconds(server.pid)
-            elapsed = await run_wave(
-                server, tokens, support, row_id, resend, args.connections, supports
+            elapsed = await send_wave(
+                server, args.phones, support, row_id, resend, args.connections, supports
             )
             rate, p95 = report(supports, elapsed, cpu_seconds(server.pid) - cpu_before)
             fast = fast and rate >= TARGET_PER_S and p95 <= TARGET_P95_MS
@@ -277,11 +199,7 @@ def main() -> None:
     parser.add_argument("--no-supports", action="store_true", help="the proposal wave only")
     parser.add_argument("--crash-after", type=float, default=0.0)
     args = parser.parse_args()
-    try:
-        sys.exit(asyncio.run(main_async(args)))
-    except BenchmarkError as exc:
-        print(f"benchmark set-up failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main_async, args)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import asyncio
 import hashlib
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,19 @@ def server(tmp_path: Path, serve_samatcha: ServeSamatcha) -> Iterator[RealServer
     running = serve_samatcha(tmp_path, password=PASSWORD, accounts=[("organizer", "org")])
     yield running
     running.stop()
+
+
+@contextmanager
+def _new_assembly(server: RealServer) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
+    """The organizer, logged in, and the state of an assembly they just created."""
+    with httpx.Client(base_url=server.url, timeout=10) as organizer:
+        organizer.post(
+            "/api/v1/login", json={"username": "org", "password": PASSWORD}
+        ).raise_for_status()
+        state = organizer.post(
+            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
+        ).json()
+        yield organizer, state
 
 
 async def _join(client: httpx.AsyncClient, code: str, index: int) -> dict[str, Any]:
@@ -89,13 +103,7 @@ async def _send(
 
 
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed(server: RealServer) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as organizer:
-        organizer.post(
-            "/api/v1/login", json={"username": "org", "password": PASSWORD}
-        ).raise_for_status()
-        state = organizer.post(
-            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
-        ).json()
+    with _new_assembly(server) as (organizer, state):
         assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
         steps = {s["kind"]: s["id"] for s in state["steps"]}
         organizer.post(f"/api/v1/assemblies/{assembly_id}/steps/{steps['vote']}/open", json={})
@@ -194,13 +202,7 @@ async def _join_wave(
 def test_no_answered_join_is_lost_or_doubled_when_the_server_is_killed(
     server: RealServer,
 ) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as organizer:
-        organizer.post(
-            "/api/v1/login", json={"username": "org", "password": PASSWORD}
-        ).raise_for_status()
-        state = organizer.post(
-            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
-        ).json()
+    with _new_assembly(server) as (_, state):
         assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
 
     cookies: dict[int, str] = {}
@@ -232,6 +234,25 @@ def test_no_answered_join_is_lost_or_doubled_when_the_server_is_killed(
 PROPOSAL_KILL_AFTER_ACKS = 300  # proposals (then +1s) answered before each kill
 
 
+def _killed_and_resent(
+    server: RealServer,
+    phones: list[dict[str, Any]],
+    path: str | list[str],
+    bodies: list[dict[str, Any]],
+    answered: int,
+) -> tuple[set[int], dict[int, int]]:
+    """Every phone sends; the server is SIGKILLed after PROPOSAL_KILL_AFTER_ACKS answers,
+    restarted on the same file, and every phone sends the same again (its outbox). Returns the
+    phones answered `answered` before the kill, and every phone's status after the restart."""
+    first = asyncio.run(
+        _send(server.url, phones, path, bodies, PROPOSAL_KILL_AFTER_ACKS, server.kill)
+    )
+    acknowledged = {i for i, status in first.items() if status == answered}
+    assert PROPOSAL_KILL_AFTER_ACKS <= len(acknowledged) < PHONES, "the kill came mid-wave"
+    server.start()
+    return acknowledged, asyncio.run(_send(server.url, phones, path, bodies))
+
+
 def test_no_answered_proposal_or_support_is_lost_or_doubled_when_the_server_is_killed(
     server: RealServer,
 ) -> None:
@@ -240,13 +261,7 @@ def test_no_answered_proposal_or_support_is_lost_or_doubled_when_the_server_is_k
     the same client keys. Every answered proposal is stored once under its key (a resend of
     an answered one is answered 200, the same proposal, not 201), every +1 is one row, and the
     support counts equal the rows."""
-    with httpx.Client(base_url=server.url, timeout=10) as organizer:
-        organizer.post(
-            "/api/v1/login", json={"username": "org", "password": PASSWORD}
-        ).raise_for_status()
-        state = organizer.post(
-            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
-        ).json()
+    with _new_assembly(server) as (organizer, state):
         assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
         collect = next(s["id"] for s in state["steps"] if s["kind"] == "collect")
         organizer.post(
@@ -262,13 +277,7 @@ def test_no_answered_proposal_or_support_is_lost_or_doubled_when_the_server_is_k
         for i in range(PHONES)
     ]
 
-    first = asyncio.run(
-        _send(server.url, phones, path, bodies, PROPOSAL_KILL_AFTER_ACKS, server.kill)
-    )
-    acknowledged = {i for i, status in first.items() if status == 201}
-    assert PROPOSAL_KILL_AFTER_ACKS <= len(acknowledged) < PHONES, "the kill came mid-wave"
-    server.start()
-    again = asyncio.run(_send(server.url, phones, path, bodies))
+    acknowledged, again = _killed_and_resent(server, phones, path, bodies, 201)
     assert set(again) == set(range(PHONES))
     assert all(again[i] == 200 for i in acknowledged), "an answered proposal was stored again"
     assert set(again.values()) <= {200, 201}
@@ -291,13 +300,7 @@ def test_no_answered_proposal_or_support_is_lost_or_doubled_when_the_server_is_k
     support_paths = [f"{path}/{ids[(i + 1) % PHONES]}/support" for i in range(PHONES)]
 
     no_body: list[dict[str, Any]] = [{}] * PHONES
-    first_supports = asyncio.run(
-        _send(server.url, phones, support_paths, no_body, PROPOSAL_KILL_AFTER_ACKS, server.kill)
-    )
-    supported = {i for i, status in first_supports.items() if status == 200}
-    assert PROPOSAL_KILL_AFTER_ACKS <= len(supported) < PHONES, "the kill came mid-wave"
-    server.start()
-    again_supports = asyncio.run(_send(server.url, phones, support_paths, no_body))
+    _, again_supports = _killed_and_resent(server, phones, support_paths, no_body, 200)
     assert set(again_supports.values()) == {200}
     server.stop()
 
