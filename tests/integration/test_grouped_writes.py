@@ -20,22 +20,24 @@ from assembly.runtime import Runtime
 from assembly.security import hash_password
 from assembly.settings import Settings
 from deliberation import proposals
+from deliberation.agenda import consent
 from deliberation.models import Proposal, Support
 
 PHONES = 60
 
 
 class Recorded:
-    """An event sink that keeps what was published, and when (how many commits had run)."""
+    """An event sink that keeps what was published."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.live: list[LiveUpdate] = []
 
     def publish(self, events: Sequence[Event]) -> None:
         self.events.extend(events)
 
     def publish_live(self, update: LiveUpdate) -> None:
-        return None
+        self.live.append(update)
 
 
 Scenario = Callable[[Runtime, int, list[services.Actor]], Awaitable[None]]
@@ -154,5 +156,33 @@ def test_a_refused_support_costs_the_others_nothing_and_emits_nothing(
             e for e in sink.events[published_before:] if e.type == EventType.PROPOSAL_SUPPORTED
         ]
         assert [e.public["supports"] for e in supported if e.public] == list(range(1, PHONES))
+
+    _run(settings, scenario)
+
+
+def test_a_hall_answering_a_consent_round_gets_coalesced_running_results(
+    settings: Settings,
+) -> None:
+    """Running consent results go to staff at once for the first answer, then at most every
+    CONSENT_LIVE_INTERVAL_S, and always with the last state."""
+
+    async def scenario(rt: Runtime, assembly_id: int, phones: list[services.Actor]) -> None:
+        sink = rt.sink
+        assert isinstance(sink, Recorded)
+        item_id = 4321  # no such item: its results are empty, which is all this test reads
+
+        async def settled() -> None:
+            publisher = consent._PUBLISHERS[rt.db]
+            assert publisher.task is not None
+            await asyncio.wait_for(asyncio.shield(publisher.task), timeout=10)
+
+        consent._publish_soon(rt, assembly_id, item_id)
+        await settled()
+        assert len(sink.live) == 1  # the first answer's results at once
+        for _ in range(PHONES):  # a hall answering within the interval
+            consent._publish_soon(rt, assembly_id, item_id)
+        await settled()
+        assert len(sink.live) == 2  # ... goes out as one update, after the interval
+        assert all(u.type == EventType.CONSENT and u.staff["item_id"] == item_id for u in sink.live)
 
     _run(settings, scenario)
