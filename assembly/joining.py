@@ -137,9 +137,9 @@ class _LookAgain(Exception):
 # ballots (voting/writer.py), joins that arrive while a commit is in flight wait in a queue, and
 # the next transaction seats all of them with one commit and one event per assembly (the shared
 # group commit of assembly/group_commit.py); a code already seen to work is checked in that
-# transaction too. A join is answered only after its
-# transaction committed (synchronous=FULL on SQLite), so an answered join is durable. One seat
-# per (assembly, device) is the database's unique constraint, as before.
+# transaction too. A join is answered only after its transaction committed (synchronous=FULL on
+# SQLite), so an answered join is durable. One seat per (assembly, device) is the database's
+# unique constraint, as before.
 
 MAX_CODES_KEPT = 1000  # remembered join codes per process: far more assemblies than run at once
 
