@@ -59,6 +59,7 @@ logger = logging.getLogger("samatcha.voting")
 
 LIVE_INTERVAL_S = 0.5  # running tallies to staff screens: at most two a second per vote
 LIVE_SHARE = 0.05  # and at most this share of the process's time: a big vote's count is long
+LIVE_MAX_INTERVAL_S = 2.0  # but a screen still sees the running tally move every 2 s at least
 DEFINITION_TTL_S = 1.0  # another worker's open/close reaches this one's cache within a second
 DEFAULT_DOTS = 5  # what facilitators hand out on paper when the setup form leaves it empty
 MIN_OPTIONS = 2
@@ -851,8 +852,9 @@ async def _publish_live(rt: Runtime, hub: VotingHub) -> None:
     while hub.dirty:
         # A recount reads every ballot (9% of the server's CPU in a 9,000-phone vote at a
         # fixed half second, profiled): the interval stretches with the last round's duration
-        # so that counting stays under LIVE_SHARE of the time.
-        interval = max(LIVE_INTERVAL_S, hub.live_cost / LIVE_SHARE)
+        # so that counting stays under LIVE_SHARE of the time (the duration is wall clock, which
+        # a busy loop lengthens: hence the cap).
+        interval = min(max(LIVE_INTERVAL_S, hub.live_cost / LIVE_SHARE), LIVE_MAX_INTERVAL_S)
         wait = hub.last_live + interval - time.monotonic()
         if wait > 0:
             await asyncio.sleep(wait)
