@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -111,6 +112,13 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         async with self._writer() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def write_connection(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction on a bare connection, no ORM session: for plain SQL on a hot path
+        (the ballot writer), where the session's own bookkeeping is a cost per batch."""
+        async with self.write_engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
     async def locked(self) -> AsyncIterator[None]:

@@ -4,22 +4,18 @@ network, or through a printed seat card (`assembly/seats.py`).
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
 import re
-import time
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
-from assembly.db import Database
 from assembly.errors import Conflict, DomainError, Gone, InvalidInput, NotFound
 from assembly.events import Outbox
+from assembly.group_commit import GroupWriter, writer_of
 from assembly.limits import LOCAL, Guesser
 from assembly.models import Assembly, Network, Participant, SeatCode
 from assembly.runtime import Runtime
@@ -139,16 +135,13 @@ class _LookAgain(Exception):
 # networks again for its `participants.changed` event; with a read of the join code per join
 # besides, that was 27-124 joins/s (benchmarks/joins.py, docs/benchmarks.md). Here, as for
 # ballots (voting/writer.py), joins that arrive while a commit is in flight wait in a queue, and
-# the next transaction seats all of them with one commit and one event per assembly; a code
-# already seen to work is checked in that transaction too. A join is answered only after its
-# transaction committed (synchronous=FULL on SQLite), so an answered join is durable. One seat
-# per (assembly, device) is the database's unique constraint, as before.
+# the next transaction seats all of them with one commit and one event per assembly (the shared
+# group commit of assembly/group_commit.py); a code already seen to work is checked in that
+# transaction too. A join is answered only after its transaction committed (synchronous=FULL on
+# SQLite), so an answered join is durable. One seat per (assembly, device) is the database's
+# unique constraint, as before.
 
-JOIN_LINGER_S = 0.005  # under load, a small batch waits this long for the requests in flight
-JOIN_LINGER_BELOW = 16  # batches at least this big go at once
-JOIN_BUSY_S = 0.05  # "under load": the previous batch was written less than this long ago
 MAX_CODES_KEPT = 1000  # remembered join codes per process: far more assemblies than run at once
-MAX_JOIN_BATCH = 200  # joins per transaction: one IN (...) of device hashes, well under limits
 
 
 @dataclass
@@ -163,9 +156,6 @@ class PendingJoin:
     join_code: str | None = None
     """Set when the code was not looked up for this request (a code already seen to work):
     the writer checks it still opens this assembly for plain joins."""
-    done: asyncio.Future[Participant] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
 
 
 async def seat_joins(
@@ -256,90 +246,27 @@ async def seat_joins(
     return [r for r in results if r is not None]
 
 
-class JoinWriter:
-    """The process's one join writer (per database); its task runs while there is work."""
+class JoinWriter(GroupWriter[PendingJoin, Participant | _LookAgain]):
+    """The process's one join writer (per database), on the shared group commit."""
+
+    name = "join"
 
     def __init__(self, rt: Runtime) -> None:
-        self.rt = rt
-        self.loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue[PendingJoin] = asyncio.Queue()
-        self.task: asyncio.Task[None] | None = None
-        self.last_write = 0.0
+        super().__init__(rt)
         self.codes: dict[str, int] = {}
         """Join codes that opened an assembly for plain joins, and its id."""
-        self.batches = 0
-        self.joins = 0
 
-    async def submit(self, item: PendingJoin) -> Participant:
-        """Queue a join and wait until its transaction has committed (or failed)."""
-        self.queue.put_nowait(item)
-        if self.task is None or self.task.done():
-            self.task = self.loop.create_task(self._run())
-        return await item.done
+    async def write_batch(
+        self, session: AsyncSession, outbox: Outbox, batch: list[PendingJoin]
+    ) -> list[Participant | _LookAgain | Exception]:
+        return list(await seat_joins(session, outbox, batch))
 
-    async def _run(self) -> None:
-        while not self.queue.empty():
-            busy = time.monotonic() - self.last_write < JOIN_BUSY_S
-            if busy and self.queue.qsize() < JOIN_LINGER_BELOW:
-                await asyncio.sleep(JOIN_LINGER_S)
-            batch = [self.queue.get_nowait()]
-            while len(batch) < MAX_JOIN_BATCH and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            await self._write(batch)
-            self.last_write = time.monotonic()
-
-    async def _write(self, batch: list[PendingJoin]) -> None:
-        try:
-            async with self.rt.transaction() as (session, outbox):
-                results = await seat_joins(session, outbox, batch)
-        except Exception:  # rolled back, nobody answered: seat them one by one instead
-            if len(batch) > 1:
-                logger.warning("join batch of %d failed; seating one by one", len(batch))
-            for item in batch:
-                await self._write_one(item)
-            return
-        self.batches += 1
-        self.joins += len(batch)
-        for item, result in zip(batch, results, strict=True):
-            _settle(item, result)
-
-    async def _write_one(self, item: PendingJoin) -> None:
-        try:
-            async with self.rt.transaction() as (session, outbox):
-                (result,) = await seat_joins(session, outbox, [item])
-        except IntegrityError:  # the same device joining at the same instant in another worker
-            _settle(item, Conflict("already_joined", "You have already joined. Please reload."))
-        except Exception as exc:
-            _settle(item, exc)
-        else:
-            _settle(item, result)
-
-
-def _settle(item: PendingJoin, result: Participant | Exception) -> None:
-    if item.done.done():  # the request went away meanwhile
-        return
-    if isinstance(result, Exception):
-        item.done.set_exception(result)
-    else:
-        item.done.set_result(result)
-
-
-_WRITERS: weakref.WeakKeyDictionary[Database, JoinWriter] = weakref.WeakKeyDictionary()
+    def lone_failure(self, exc: Exception) -> Exception:
+        if isinstance(exc, IntegrityError):  # the same device joining at once in another worker
+            return Conflict("already_joined", "You have already joined. Please reload.")
+        return exc
 
 
 def writer_for(rt: Runtime) -> JoinWriter:
-    """This database's join writer on the running loop (tests run one loop per test)."""
-    writer = _WRITERS.get(rt.db)
-    if writer is None:
-        rt.db.before_dispose(functools.partial(drain_joins, rt.db))
-    if writer is None or writer.loop is not asyncio.get_running_loop():
-        writer = _WRITERS[rt.db] = JoinWriter(rt)
-    return writer
-
-
-async def drain_joins(db: Database) -> None:
-    """Let queued joins commit before the engines close."""
-    writer = _WRITERS.get(db)
-    if writer is None or writer.loop is not asyncio.get_running_loop() or writer.task is None:
-        return
-    await asyncio.gather(writer.task, return_exceptions=True)
+    """This database's join writer on the running loop."""
+    return writer_of(rt, JoinWriter)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookiejar import Cookie, CookieJar
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,94 @@ def verdict(
     ok = not problems and not unexpected and (cut_off is not None or fast_enough)
     print("\nresult:", "ok" if ok else "BELOW TARGET OR INCORRECT")
     return 0 if ok else 1
+
+
+@dataclass
+class Wave:
+    """One wave of writes: phone -> the row id its (first) answer named, and timings."""
+
+    name: str
+    answered: dict[int, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    resent: int = 0
+    """second requests of the phones sending twice, each answered with the same row"""
+    errors: list[str] = field(default_factory=list)
+    first_sent: float | None = None
+    last_answer: float = 0.0
+
+
+async def send_wave(
+    server: Server,
+    phones: int,
+    request: Callable[[int], tuple[str, bytes, str]],
+    answer_row: Callable[[int, dict[str, str], bytes], int],
+    twice: set[int],
+    connections: int,
+    wave: Wave,
+) -> float:
+    """Every phone POSTs its `request(phone)` (path, JSON body, Cookie header), twice if in
+    `twice`, where the second answer must name the same row (`answer_row(phone, cookies set,
+    body)`), over `connections` keep-alive connections; returns the wall time."""
+    parts = urlsplit(server.base_url)
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for phone in range(phones):
+        queue.put_nowait(phone)
+
+    async def worker() -> None:
+        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
+        try:
+            while not queue.empty():
+                phone = queue.get_nowait()
+                for attempt in range(2 if phone in twice else 1):
+                    path, body, cookie = request(phone)
+                    started = time.perf_counter()
+                    wave.first_sent = wave.first_sent or started
+                    try:
+                        status, cookies, answer = await connection.post(path, body, cookie)
+                    except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
+                        wave.errors.append(f"phone {phone}: {exc!r}")
+                        return
+                    now = time.perf_counter()
+                    if status not in (200, 201):
+                        wave.errors.append(f"phone {phone}: HTTP {status} {answer[:200]!r}")
+                        break
+                    wave.latencies.append(now - started)
+                    wave.last_answer = now
+                    row = answer_row(phone, cookies, answer)
+                    if attempt == 0:
+                        wave.answered[phone] = row
+                    else:
+                        wave.resent += 1
+                        if row != wave.answered[phone]:
+                            wave.errors.append(f"phone {phone}: sent again, answered row {row}")
+        finally:
+            connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started
+
+
+async def kill_during(load: asyncio.Future[Any], pid: int, after_s: float, what: str) -> bool:
+    """SIGKILL the server `after_s` seconds into `load` (if it is still running, and `after_s`
+    is not 0); True if it was killed. The crash runs of the write benchmarks."""
+    if not after_s:
+        return False
+    await asyncio.sleep(after_s)
+    if load.done():
+        return False
+    os.kill(pid, signal.SIGKILL)
+    print(f"  server killed with SIGKILL after {after_s:.1f} s of {what}")
+    return True
+
+
+def run_benchmark(main_async: Callable[[Any], Awaitable[int]], args: Any) -> None:
+    """Run a benchmark's `main_async(args)` and exit with its status (2: the set-up failed)."""
+    try:
+        sys.exit(asyncio.run(main_async(args)))
+    except BenchmarkError as exc:
+        print(f"benchmark set-up failed: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 class BenchmarkError(RuntimeError):
@@ -327,7 +416,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 BENCH_DATABASE = "samatcha_bench"
 
 
-def fresh_postgres_database(server_url: str) -> str:
+def fresh_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> str:
     """(Re)create the benchmark's own database on a PostgreSQL server (never the tests' `test`
     database) and return its SQLAlchemy URL."""
     import asyncpg
@@ -338,13 +427,13 @@ def fresh_postgres_database(server_url: str) -> str:
     async def recreate() -> None:
         connection = await asyncpg.connect(admin)
         try:
-            await connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-            await connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+            await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            await connection.execute(f"CREATE DATABASE {name}")
         finally:
             await connection.close()
 
     asyncio.run(recreate())
-    return parts._replace(scheme="postgresql+asyncpg", path=f"/{BENCH_DATABASE}").geturl()
+    return parts._replace(scheme="postgresql+asyncpg", path=f"/{name}").geturl()
 
 
 def children_of(pid: int) -> list[int]:

@@ -26,26 +26,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import signal
 import sqlite3
 import statistics
-import sys
-import time
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from benchmarks._server import (
     DEVICE_COOKIE,
     NETWORKS,
-    BenchmarkError,
-    Connection,
     Server,
+    Wave,
     cpu_seconds,
     create_assembly,
+    kill_during,
     local_server,
     percentile,
+    run_benchmark,
+    send_wave,
     verdict,
 )
 
@@ -54,61 +50,23 @@ TARGET_P95_MS = 300.0
 JOIN_PATH = "/api/v1/join"
 
 
-@dataclass
-class Stats:
-    latencies: list[float] = field(default_factory=list)
-    seats: dict[int, int] = field(default_factory=dict)
-    """phone -> the participant id its first join was answered with"""
-    rejoins: int = 0
-    errors: list[str] = field(default_factory=list)
-    first_sent: float | None = None
-    last_answer: float = 0.0
-
-
 async def run_wave(
-    server: Server, code: str, phones: int, rejoin: set[int], connections: int, stats: Stats
+    server: Server, code: str, phones: int, rejoin: set[int], connections: int, stats: Wave
 ) -> float:
-    parts = urlsplit(server.base_url)
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for phone in range(phones):
-        queue.put_nowait(phone)
+    """Every phone joins; those in `rejoin` join again with the device cookie they were given,
+    and must get the same seat."""
+    cookies: dict[int, str] = {}
 
-    async def worker() -> None:
-        connection = Connection(parts.hostname or "127.0.0.1", parts.port or 80)
-        try:
-            while not queue.empty():
-                phone = queue.get_nowait()
-                network = NETWORKS[phone % len(NETWORKS)]
-                body = json.dumps({"code": code, "network": network}).encode()
-                cookie = ""
-                for attempt in range(2 if phone in rejoin else 1):
-                    started = time.perf_counter()
-                    stats.first_sent = stats.first_sent or started
-                    try:
-                        status, cookies, answer = await connection.post(JOIN_PATH, body, cookie)
-                    except (ConnectionError, OSError, asyncio.IncompleteReadError) as exc:
-                        stats.errors.append(f"phone {phone}: {exc!r}")
-                        return
-                    now = time.perf_counter()
-                    if status != 200:
-                        stats.errors.append(f"phone {phone}: HTTP {status} {answer[:200]!r}")
-                        break
-                    stats.latencies.append(now - started)
-                    stats.last_answer = now
-                    seat = int(json.loads(answer)["participant_id"])
-                    if attempt == 0:
-                        stats.seats[phone] = seat
-                        cookie = f"{DEVICE_COOKIE}={cookies.get(DEVICE_COOKIE, '')}"
-                    else:
-                        stats.rejoins += 1
-                        if seat != stats.seats[phone]:
-                            stats.errors.append(f"phone {phone}: rejoined as {seat}, not as own")
-        finally:
-            connection.close()
+    def join(phone: int) -> tuple[str, bytes, str]:
+        body = json.dumps({"code": code, "network": NETWORKS[phone % len(NETWORKS)]}).encode()
+        return JOIN_PATH, body, cookies.get(phone, "")
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return time.perf_counter() - started
+    def seat(phone: int, set_cookies: dict[str, str], answer: bytes) -> int:
+        if phone not in cookies:
+            cookies[phone] = f"{DEVICE_COOKIE}={set_cookies.get(DEVICE_COOKIE, '')}"
+        return int(json.loads(answer)["participant_id"])
+
+    return await send_wave(server, phones, join, seat, rejoin, connections, stats)
 
 
 def seats_in_file(database: str, assembly_id: int) -> list[tuple[int, str]]:
@@ -120,7 +78,7 @@ def seats_in_file(database: str, assembly_id: int) -> list[tuple[int, str]]:
         )
 
 
-def check_seats(stats: Stats, rows: list[tuple[int, str]], *, crashed: bool) -> list[str]:
+def check_seats(stats: Wave, rows: list[tuple[int, str]], *, crashed: bool) -> list[str]:
     """Every answered phone's seat is in the file, no two phones were answered with the same
     seat, no device holds two seats, and (without a crash) no seat belongs to nobody."""
     problems = []
@@ -128,14 +86,14 @@ def check_seats(stats: Stats, rows: list[tuple[int, str]], *, crashed: bool) -> 
     devices = [device for _, device in rows]
     if len(set(devices)) != len(devices):
         problems.append(f"{len(devices) - len(set(devices))} devices seated twice (duplicate)")
-    answered = list(stats.seats.values())
+    answered = list(stats.answered.values())
     if len(set(answered)) != len(answered):
         problems.append("two phones were answered with the same seat (duplicate)")
-    for phone, seat in stats.seats.items():
+    for phone, seat in stats.answered.items():
         if seat not in stored:
             problems.append(f"phone {phone}: answered seat {seat} but no row (lost)")
-    if not crashed and len(rows) != len(stats.seats):
-        problems.append(f"{len(rows)} seats in the file for {len(stats.seats)} answered phones")
+    if not crashed and len(rows) != len(stats.answered):
+        problems.append(f"{len(rows)} seats in the file for {len(stats.answered)} answered phones")
     return problems
 
 
@@ -151,26 +109,20 @@ async def main_async(args: argparse.Namespace) -> int:
             f"join wave: {args.phones} new phones over {args.connections} keep-alive connections "
             f"({len(rejoin)} of them join again with their cookie)"
         )
-        stats = Stats()
+        stats = Wave("joins")
         cpu_before = cpu_seconds(server.pid)
         wave = asyncio.ensure_future(
             run_wave(server, info.join_code, args.phones, rejoin, args.connections, stats)
         )
-        crashed = False
-        if args.crash_after:
-            await asyncio.sleep(args.crash_after)
-            if not wave.done():
-                os.kill(server.pid, signal.SIGKILL)
-                crashed = True
-                print(f"  server killed with SIGKILL after {args.crash_after:.1f} s of the wave")
+        crashed = await kill_during(wave, server.pid, args.crash_after, "the wave")
         elapsed = await wave
         cpu_used = None if crashed else cpu_seconds(server.pid) - cpu_before
         window = (stats.last_answer - stats.first_sent) if stats.first_sent else elapsed
-        rate = len(stats.seats) / window if window > 0 else 0.0
+        rate = len(stats.answered) / window if window > 0 else 0.0
         lat = [x * 1000 for x in stats.latencies]
-        print(f"\njoins answered: {len(stats.seats)} new seats in {window:.2f} s")
+        print(f"\njoins answered: {len(stats.answered)} new seats in {window:.2f} s")
         print(f"  -> {rate:,.0f} joins/s (target >= {TARGET_PER_S})")
-        print(f"  joined again with their cookie (same seat): {stats.rejoins}")
+        print(f"  joined again with their cookie (same seat): {stats.resent}")
         if lat:
             print(
                 f"join latency ms: p50 {statistics.median(lat):.1f}  "
@@ -199,11 +151,7 @@ def main() -> None:
     parser.add_argument("--crash-after", type=float, default=0.0)
     parser.add_argument("--seed", type=int, default=2569)
     args = parser.parse_args()
-    try:
-        sys.exit(asyncio.run(main_async(args)))
-    except BenchmarkError as exc:
-        print(f"benchmark set-up failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main_async, args)
 
 
 if __name__ == "__main__":

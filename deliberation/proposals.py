@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound, TooManyRequests
-from assembly.events import EventType
+from assembly.events import EventType, Outbox
+from assembly.group_commit import commit_grouped
 from assembly.models import Assembly, Participant, Step
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, current_step, network_keys
@@ -67,7 +68,8 @@ async def submit_proposal(
     cleaned = check_proposal_text(text, rt.settings.max_proposal_chars)
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
         raise InvalidInput("invalid_client_key", "The request key is malformed.")
-    async with rt.transaction() as (session, outbox):
+
+    async def store(session: AsyncSession, outbox: Outbox) -> Submission:
         assembly, standing = await authorized(session, assembly_id, actor, Action.SUBMIT_PROPOSAL)
         participant = standing.participant
         assert participant is not None  # the rules table lets only participants submit
@@ -105,8 +107,14 @@ async def submit_proposal(
             {"proposal": view},
             {"proposal": view} if shown_to_participants(step, proposal) else None,
         )
-    _embed_later(rt, assembly_id, view["id"])
-    return Submission(view, True)
+        return Submission(view, True)
+
+    # Shares its transaction and commit with the proposals (+1s, answers) sent meanwhile.
+    submission = await commit_grouped(rt, store)
+    if not submission.created:
+        return submission
+    _embed_later(rt, assembly_id, submission.proposal["id"])
+    return submission
 
 
 def _embed_later(rt: Runtime, assembly_id: int, proposal_id: int) -> None:
@@ -125,7 +133,8 @@ async def support_proposal(
     rt: Runtime, *, actor: Actor, assembly_id: int, proposal_id: int
 ) -> dict[str, Any]:
     """+1 once per participant; a second support of the same proposal changes nothing."""
-    async with rt.transaction() as (session, outbox):
+
+    async def store(session: AsyncSession, outbox: Outbox) -> dict[str, Any]:
         assembly, standing = await authorized(session, assembly_id, actor, Action.SUPPORT_PROPOSAL)
         participant = standing.participant
         assert participant is not None
@@ -152,6 +161,8 @@ async def support_proposal(
         payload = {"id": proposal.id, "supports": proposal.support_count}
         await outbox.emit(assembly.id, EventType.PROPOSAL_SUPPORTED, payload, payload)
         return proposal_view(proposal, keys.get(proposal.network_id or 0))
+
+    return await commit_grouped(rt, store)  # one commit with the others sent meanwhile
 
 
 async def moderate_proposal(

@@ -23,7 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from assembly.runtime import Runtime
 from assembly.steps import StepKind, StepStatus
@@ -182,9 +182,11 @@ async def _stored(sql: _Sql, keys: list[tuple[int, int]]) -> dict[tuple[int, int
     return found
 
 
-async def store_batch(session: AsyncSession, batch: list[PendingBallot]) -> dict[int, Outcome]:
+async def store_batch(
+    session: AsyncSession | AsyncConnection, batch: list[PendingBallot]
+) -> dict[int, Outcome]:
     """Store a batch in the caller's transaction; outcome per index of `batch`."""
-    sql = _Sql(await session.connection())
+    sql = _Sql(await session.connection() if isinstance(session, AsyncSession) else session)
     outcomes: dict[int, Outcome] = await resolve_voters(sql, batch)
     states = {vote_id: await vote_state(sql, vote_id) for vote_id in {i.vote_id for i in batch}}
     # One row per (vote, participant) per statement (PostgreSQL refuses to update a row twice
@@ -264,8 +266,8 @@ class BallotWriter:
     async def _write(self, batch: list[PendingBallot]) -> None:
         started = time.perf_counter()
         try:
-            async with self.rt.db.locked(), self.rt.db.write() as session:
-                outcomes = await store_batch(session, batch)
+            async with self.rt.db.locked(), self.rt.db.write_connection() as connection:
+                outcomes = await store_batch(connection, batch)
         except Exception as exc:  # the transaction rolled back: nobody is acknowledged
             logger.exception("ballot batch of %d failed", len(batch))
             for item in batch:

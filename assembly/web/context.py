@@ -43,7 +43,10 @@ def provide_runtime(state: State) -> Runtime:
     return rt
 
 
-async def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+async def provide_actor(request: Request[Any, Any, Any], runtime: SkipValidation[Runtime]) -> Actor:
+    """Takes `runtime` (unused: `actor_of` reads it from the app) so that Litestar resolves the
+    two dependencies one after the other: two independent ones are resolved in an anyio task
+    group, a task per request, which was 5% of the server's CPU at 2,000 ballots/s."""
     return await actor_of(request)
 
 

@@ -9,19 +9,29 @@ at once must not flood every phone with events.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.db import Database
 from assembly.errors import Conflict, InvalidInput, NotFound
-from assembly.events import EventType, LiveUpdate
+from assembly.events import EventType, LiveUpdate, Outbox
+from assembly.group_commit import commit_grouped
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, network_keys
 from assembly.steps import Action
 from assembly.timeutil import utcnow
 from deliberation.agenda.items import check_text, emit_agenda_changed, item_in, item_view
 from deliberation.models import AgendaDocumentSettings, AgendaItem, ConsentVote
+
+logger = logging.getLogger("samatcha.consent")
 
 ANSWERS = ("agree", "can_live_with", "object")
 MAX_REASON_CHARS = 500
@@ -201,7 +211,8 @@ async def give_consent(
     cleaned = check_text(reason, "reason", MAX_REASON_CHARS)
     if answer == "object" and not cleaned:
         raise InvalidInput("reason_required", "Please say why you object.")
-    async with rt.transaction() as (session, _):
+
+    async def store(session: AsyncSession, _: Outbox) -> str:
         assembly, standing = await authorized(session, assembly_id, actor, Action.GIVE_CONSENT)
         participant = standing.participant
         assert participant is not None
@@ -227,12 +238,63 @@ async def give_consent(
             vote.reason = ""
         vote.answer = answer
         vote.answered_at = utcnow()
-    await publish_consent(rt, assembly_id, item_id)
-    return {
-        "item_id": item_id,
-        "answer": answer,
-        "reason": vote.reason if answer == "object" else "",
-    }
+        await session.flush()  # in its savepoint: a second answer in the batch finds this row
+        return vote.reason if answer == "object" else ""
+
+    # One commit with the answers (proposals, +1s) sent meanwhile: a hall answers at once.
+    stored_reason = await commit_grouped(rt, store)
+    _publish_soon(rt, assembly_id, item_id)
+    return {"item_id": item_id, "answer": answer, "reason": stored_reason}
+
+
+# A hall answering at once: each answer used to recount its item's answers (a read of all of
+# them) before it was answered, n reads of up to n rows. The running results now go out at once
+# for the first answer and then at most every CONSENT_LIVE_INTERVAL_S per process, the last
+# state always (as the ballots' tallies do, voting/services.py).
+CONSENT_LIVE_INTERVAL_S = 0.5
+
+
+@dataclass
+class _Publisher:
+    loop: asyncio.AbstractEventLoop
+    items: set[tuple[int, int]] = field(default_factory=set)
+    task: asyncio.Task[None] | None = None
+    last: float = 0.0
+
+
+_PUBLISHERS: weakref.WeakKeyDictionary[Database, _Publisher] = weakref.WeakKeyDictionary()
+
+
+def _publish_soon(rt: Runtime, assembly_id: int, item_id: int) -> None:
+    loop = asyncio.get_running_loop()
+    publisher = _PUBLISHERS.get(rt.db)
+    if publisher is None or publisher.loop is not loop:
+        if publisher is None:
+            rt.db.before_dispose(functools.partial(_stop_publishing, rt.db))
+        publisher = _PUBLISHERS[rt.db] = _Publisher(loop)
+    publisher.items.add((assembly_id, item_id))
+    if publisher.task is None or publisher.task.done():
+        publisher.task = loop.create_task(_publish_changed(rt, publisher))
+
+
+async def _publish_changed(rt: Runtime, publisher: _Publisher) -> None:
+    while publisher.items:
+        wait = publisher.last + CONSENT_LIVE_INTERVAL_S - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        items, publisher.items = publisher.items, set()
+        publisher.last = time.monotonic()
+        for assembly_id, item_id in sorted(items):
+            try:
+                await publish_consent(rt, assembly_id, item_id)
+            except Exception:  # replaceable: the next answer publishes again
+                logger.exception("consent results of item %s", item_id)
+
+
+async def _stop_publishing(db: Database) -> None:
+    publisher = _PUBLISHERS.get(db)
+    if publisher is not None and publisher.task is not None and not publisher.task.done():
+        publisher.task.cancel()
 
 
 async def publish_consent(rt: Runtime, assembly_id: int, item_id: int) -> None:

@@ -1,12 +1,13 @@
-"""SIGKILL the server in the middle of a vote, or of a join wave, of 1,000 phones; nothing
-acknowledged is lost.
+"""SIGKILL the server in the middle of a vote, a join wave, a proposal wave or a +1 wave of
+1,000 phones; nothing acknowledged is lost.
 
 A real `samatcha serve` on a SQLite file takes proposals and ballots from 1,000 joined phones;
 it is killed with SIGKILL while requests are in flight, restarted on the same file, and every
 phone's outbox resends what it sent (the same keys). Afterwards the database holds every
 acknowledged action exactly once, and every resend was answered without a second copy. In the
 join wave, every phone answered before the kill gets its same seat back when it joins again with
-its cookie, and no device holds two seats.
+its cookie, and no device holds two seats. In the proposal and +1 waves, every answered
+proposal is stored once under its client key, and every +1 is one row.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncio
 import hashlib
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +39,19 @@ def server(tmp_path: Path, serve_samatcha: ServeSamatcha) -> Iterator[RealServer
     running.stop()
 
 
+@contextmanager
+def _new_assembly(server: RealServer) -> Iterator[tuple[httpx.Client, dict[str, Any]]]:
+    """The organizer, logged in, and the state of an assembly they just created."""
+    with httpx.Client(base_url=server.url, timeout=10) as organizer:
+        organizer.post(
+            "/api/v1/login", json={"username": "org", "password": PASSWORD}
+        ).raise_for_status()
+        state = organizer.post(
+            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
+        ).json()
+        yield organizer, state
+
+
 async def _join(client: httpx.AsyncClient, code: str, index: int) -> dict[str, Any]:
     """A phone's first visit: the server issues its device token, the cookie it keeps."""
     response = await client.post(
@@ -52,13 +67,14 @@ async def _join(client: httpx.AsyncClient, code: str, index: int) -> dict[str, A
 async def _send(
     base: str,
     phones: list[dict[str, Any]],
-    path: str,
+    path: str | list[str],
     bodies: list[dict[str, Any]],
     stop_after: int | None = None,
     on_stop: Any = None,
 ) -> dict[int, int]:
-    """Send one request per phone, 32 at a time; returns phone index -> HTTP status for every
-    request that was answered (unanswered ones are what the outbox resends)."""
+    """Send one request per phone (to `path`, or to its own in a list), 32 at a time; returns
+    phone index -> HTTP status for every request that was answered (unanswered ones are what
+    the outbox resends)."""
     answered: dict[int, int] = {}
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(len(phones)):
@@ -70,7 +86,9 @@ async def _send(
             index = queue.get_nowait()
             try:
                 response = await client.post(
-                    path, json=bodies[index], headers={"Cookie": phones[index]["cookie"]}
+                    path if isinstance(path, str) else path[index],
+                    json=bodies[index],
+                    headers={"Cookie": phones[index]["cookie"]},
                 )
             except httpx.HTTPError:
                 continue  # the server died under this request: not acknowledged
@@ -85,13 +103,7 @@ async def _send(
 
 
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed(server: RealServer) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as organizer:
-        organizer.post(
-            "/api/v1/login", json={"username": "org", "password": PASSWORD}
-        ).raise_for_status()
-        state = organizer.post(
-            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
-        ).json()
+    with _new_assembly(server) as (organizer, state):
         assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
         steps = {s["kind"]: s["id"] for s in state["steps"]}
         organizer.post(f"/api/v1/assemblies/{assembly_id}/steps/{steps['vote']}/open", json={})
@@ -190,13 +202,7 @@ async def _join_wave(
 def test_no_answered_join_is_lost_or_doubled_when_the_server_is_killed(
     server: RealServer,
 ) -> None:
-    with httpx.Client(base_url=server.url, timeout=10) as organizer:
-        organizer.post(
-            "/api/v1/login", json={"username": "org", "password": PASSWORD}
-        ).raise_for_status()
-        state = organizer.post(
-            "/api/v1/assemblies/", json={"name": "ทดสอบ", "province": "ทดสอบ"}
-        ).json()
+    with _new_assembly(server) as (_, state):
         assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
 
     cookies: dict[int, str] = {}
@@ -223,3 +229,89 @@ def test_no_answered_join_is_lost_or_doubled_when_the_server_is_killed(
     assert len(set(rows.values())) == len(rows), "a device holds two seats"
     # Beyond the phones' seats, only joins committed while their answer was cut off by the kill.
     assert len(rows) - PHONES <= 32
+
+
+PROPOSAL_KILL_AFTER_ACKS = 300  # proposals (then +1s) answered before each kill
+
+
+def _killed_and_resent(
+    server: RealServer,
+    phones: list[dict[str, Any]],
+    path: str | list[str],
+    bodies: list[dict[str, Any]],
+    answered: int,
+) -> tuple[set[int], dict[int, int]]:
+    """Every phone sends; the server is SIGKILLed after PROPOSAL_KILL_AFTER_ACKS answers,
+    restarted on the same file, and every phone sends the same again (its outbox). Returns the
+    phones answered `answered` before the kill, and every phone's status after the restart."""
+    first = asyncio.run(
+        _send(server.url, phones, path, bodies, PROPOSAL_KILL_AFTER_ACKS, server.kill)
+    )
+    acknowledged = {i for i, status in first.items() if status == answered}
+    assert PROPOSAL_KILL_AFTER_ACKS <= len(acknowledged) < PHONES, "the kill came mid-wave"
+    server.start()
+    return acknowledged, asyncio.run(_send(server.url, phones, path, bodies))
+
+
+def test_no_answered_proposal_or_support_is_lost_or_doubled_when_the_server_is_killed(
+    server: RealServer,
+) -> None:
+    """Proposals and +1s go through the shared group commit (assembly/group_commit.py): the
+    server is killed mid proposal wave and again mid +1 wave; the phones' outboxes resend with
+    the same client keys. Every answered proposal is stored once under its key (a resend of
+    an answered one is answered 200, the same proposal, not 201), every +1 is one row, and the
+    support counts equal the rows."""
+    with _new_assembly(server) as (organizer, state):
+        assembly_id, code = state["assembly"]["id"], state["assembly"]["join_code"]
+        collect = next(s["id"] for s in state["steps"] if s["kind"] == "collect")
+        organizer.post(
+            f"/api/v1/assemblies/{assembly_id}/steps/{collect}/open", json={}
+        ).raise_for_status()
+
+    cookies: dict[int, str] = {}
+    asyncio.run(_join_wave(server.url, cookies, code))
+    phones = [{"cookie": cookies[i]} for i in range(PHONES)]
+    path = f"/api/v1/assemblies/{assembly_id}/proposals"
+    bodies = [
+        {"text": f"ข้อเสนอของโทรศัพท์ {i}", "client_key": f"crash-proposal-{i:05d}"}
+        for i in range(PHONES)
+    ]
+
+    acknowledged, again = _killed_and_resent(server, phones, path, bodies, 201)
+    assert set(again) == set(range(PHONES))
+    assert all(again[i] == 200 for i in acknowledged), "an answered proposal was stored again"
+    assert set(again.values()) <= {200, 201}
+
+    def stored_proposals() -> dict[str, list[int]]:
+        with sqlite3.connect(server.folder / "samatcha.sqlite3") as db:
+            rows = db.execute(
+                "SELECT client_key, id FROM proposals WHERE assembly_id = ?", (assembly_id,)
+            ).fetchall()
+        by_key: dict[str, list[int]] = {}
+        for key, row_id in rows:
+            by_key.setdefault(key, []).append(row_id)
+        return by_key
+
+    by_key = stored_proposals()
+    assert len(by_key) == PHONES, "a proposal was lost"
+    assert all(len(ids) == 1 for ids in by_key.values()), "a proposal was stored twice"
+    ids = [by_key[f"crash-proposal-{i:05d}"][0] for i in range(PHONES)]
+
+    support_paths = [f"{path}/{ids[(i + 1) % PHONES]}/support" for i in range(PHONES)]
+
+    no_body: list[dict[str, Any]] = [{}] * PHONES
+    _, again_supports = _killed_and_resent(server, phones, support_paths, no_body, 200)
+    assert set(again_supports.values()) == {200}
+    server.stop()
+
+    with sqlite3.connect(server.folder / "samatcha.sqlite3") as db:
+        supports = dict(
+            db.execute("SELECT proposal_id, count(*) FROM supports GROUP BY proposal_id")
+        )
+        counts = dict(
+            db.execute(
+                "SELECT id, support_count FROM proposals WHERE assembly_id = ?", (assembly_id,)
+            )
+        )
+    assert supports == {row_id: 1 for row_id in ids}, "a +1 was lost or stored twice"
+    assert counts == supports, "a support count differs from its rows"
