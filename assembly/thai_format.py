@@ -69,6 +69,11 @@ def buddhist_year(year: int | dt.date) -> int:
     return ce_year + BUDDHIST_ERA_OFFSET
 
 
+def fiscal_quarter(month: int) -> int:
+    """The quarter (1..4) of the Thai fiscal year a calendar month falls in: 1 = Oct–Dec."""
+    return (month - FISCAL_YEAR_START_MONTH) % 12 // 3 + 1
+
+
 def thai_fiscal_year(date: dt.date) -> int:
     """The Thai government fiscal year (พ.ศ.) that contains this date."""
     ce_year = date.year + 1 if date.month >= FISCAL_YEAR_START_MONTH else date.year

@@ -32,7 +32,12 @@ from assembly.services import (
     network_keys,
 )
 from assembly.steps import Action, StepKind
-from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, parse_months
+from assembly.thai_format import (
+    BUDDHIST_ERA_OFFSET,
+    arabic_digits,
+    fiscal_quarter,
+    parse_months,
+)
 from assembly.timeutil import as_utc
 from deliberation.agenda.consent import adoption_rule, check_rule, consent_results
 from deliberation.agenda.items import (
@@ -170,6 +175,11 @@ def check_timing(value: object) -> dict[str, Any]:
             quarter = 0
         if not 1 <= quarter <= 4:
             raise InvalidInput("invalid_quarter", "The fiscal quarter is 1, 2, 3 or 4.")
+        if any(fiscal_quarter(month) != quarter for month in months):
+            raise InvalidInput(
+                "quarter_months_mismatch",
+                "The months are not in that fiscal quarter (quarter 1 is October to December).",
+            )
     return {
         "months": months,
         "fiscal_year": fiscal_year,

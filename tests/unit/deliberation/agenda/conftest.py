@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from assembly.thai_format import fiscal_quarter
 from deliberation.agenda.document import (
     Activity,
     AgendaDocument,
@@ -230,6 +231,12 @@ def build_sample(**changes: object) -> AgendaDocument:
     return replace(sample, **changes)  # type: ignore[arg-type]
 
 
+def one_quarter(months: tuple[int, ...]) -> int | None:
+    """The fiscal quarter all these months fall in, if they fall in one."""
+    quarters = {fiscal_quarter(month) for month in months}
+    return quarters.pop() if len(quarters) == 1 else None
+
+
 @pytest.fixture
 def sample_document() -> AgendaDocument:
     """A complete agenda document with Thai numerals and Buddhist-era dates."""
@@ -274,7 +281,7 @@ def build_adoptable() -> AgendaDocument:
                     funding=next(funding),
                     lead_agency=a.agencies[0] if a.agencies else "ประชาสัมพันธ์จังหวัดพิจิตร",
                     contact="กองสาธารณสุข 056-611-111" if n == 0 else "",
-                    when=replace(a.when, quarter=1 if n == 0 else None),
+                    when=replace(a.when, quarter=one_quarter(a.when.months) if n == 0 else None),
                 )
                 for a in plan.activities
             ),

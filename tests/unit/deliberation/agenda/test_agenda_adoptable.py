@@ -75,6 +75,13 @@ def test_fiscal_quarters() -> None:
     assert check_timing({"fiscal_year": "2027"})["fiscal_year"] == 2570
     with pytest.raises(InvalidInput):
         check_timing({"quarter": 5})
+    # Quarter 1 of the fiscal year is October to December; months outside it are refused.
+    assert check_timing({"quarter": 1, "months": "ต.ค.-ธ.ค."})["months"] == [10, 11, 12]
+    assert check_timing({"quarter": "2", "months": [1, 3]})["quarter"] == 2
+    for quarter, months in ((1, "ม.ค.-มี.ค."), (4, "ก.ย.-ต.ค."), (2, [12, 1])):
+        with pytest.raises(InvalidInput) as refused:
+            check_timing({"quarter": quarter, "months": months})
+        assert refused.value.code == "quarter_months_mismatch"
     doc_options = AgendaDocument.__dataclass_fields__["options"].default_factory()  # type: ignore[misc]
     assert format_timing(Timing(quarter=1, fiscal_year=2570), doc_options, compact=True) == (
         "ไตรมาส ๑\nปีงบฯ ๒๕๗๐"
