@@ -324,7 +324,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
-BENCH_DATABASE = "samatcha_bench"
+BENCH_DATABASE = os.environ.get("SAMATCHA_BENCH_DATABASE", "samatcha_bench")
+"""Another name (an identifier) lets two benchmarks share one PostgreSQL server at once."""
 
 
 def fresh_postgres_database(server_url: str) -> str:

@@ -68,7 +68,7 @@ SNAPSHOT_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 15.0  # after the last event, how long every phone may take to catch up
 CLOSE_TIMEOUT_S = 5.0
 SETTLE_S = 1.0  # let the server finish allocating before reading its RSS
-FDS_PER_PHONE = 2  # our socket end, plus the server's if it is our child
+FDS_PER_PHONE = 1  # our socket end; each server process has its own limit (inherited from us)
 FD_HEADROOM = 512
 
 

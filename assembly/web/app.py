@@ -215,7 +215,9 @@ def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     backend = (
-        RedisChannelsPubSubBackend(redis=_redis(settings.redis_url))
+        RedisChannelsPubSubBackend(
+            redis=_redis(settings.redis_url), key_prefix=channel_prefix(settings)
+        )
         if settings.redis_url
         else MemoryChannelsBackend()
     )
@@ -326,6 +328,14 @@ async def close_steps_on_time(runtime: Runtime) -> None:
             raise
         except Exception:
             logger.exception("closing steps whose time is up failed")
+
+
+def channel_prefix(settings: Settings) -> str:
+    """Redis pub/sub channels are global to a Redis server (not per database number): two
+    installations (or test runs) sharing one Redis must not hear each other's assemblies, whose
+    ids are the same small numbers. The database names the installation."""
+    digest = hashlib.sha256(settings.resolved_database_url.encode()).hexdigest()[:12]
+    return f"SAMATCHA_{digest}"
 
 
 def _redis(url: str) -> Any:
