@@ -11,7 +11,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response, get
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.compression import CompressionConfig
@@ -43,6 +42,7 @@ from assembly.web.context import (
     MAX_REQUEST_BYTES,
     before_request,
 )
+from assembly.web.fanout import Hub, channels_plugin
 from assembly.web.headers import security_headers_hook
 from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
 from assembly.web.openapi import document_api_errors
@@ -221,8 +221,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.redis_url
         else MemoryChannelsBackend()
     )
-    channels = ChannelsPlugin(
-        backend=backend,
+    channels = channels_plugin(
+        backend,
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_BACKLOG,
         subscriber_backlog_strategy="dropleft",
@@ -311,7 +311,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers_hook(SECURITY_HEADERS, behind_tls=settings.behind_tls)],
         on_startup=[tune_garbage_collector, start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
-        state=State({"runtime": runtime, "sockets": SocketCounts()}),
+        state=State(
+            {
+                "runtime": runtime,
+                "sockets": SocketCounts(),
+                "hub": Hub(channels, backlog=SUBSCRIBER_BACKLOG),
+            }
+        ),
     )
     document_api_errors(app)
     return app

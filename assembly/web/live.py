@@ -39,6 +39,7 @@ from assembly.web.context import (
     runtime_of,
     set_language,
 )
+from assembly.web.fanout import Hub, Message
 from assembly.web.snapshots import Snapshot, assembly_seq, build_snapshot, standing_now
 
 logger = logging.getLogger("samatcha")
@@ -148,6 +149,11 @@ class SocketCounts:
             self.open.pop(owner, None)
 
 
+def hub_of(socket: WebSocket[Any, Any, Any]) -> Hub:
+    hub: Hub = socket.app.state.hub  # one per app (create_app)
+    return hub
+
+
 def socket_counts(socket: WebSocket[Any, Any, Any]) -> SocketCounts:
     counts: SocketCounts = socket.app.state.sockets  # one per app (create_app)
     return counts
@@ -169,19 +175,10 @@ def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     return urlsplit(origin).netloc == socket.headers.get("host", "")
 
 
-def event_seq(message: bytes) -> int | None:
-    """Events start with `{"seq":N,`; reading N this way avoids parsing every message.
-    Live updates (`{"live":...`) have no sequence number."""
-    if not message.startswith(b'{"seq":'):
-        return None
-    return int(message[7 : message.index(b",")])
-
-
 @websocket("/ws/{assembly_id:int}")
 async def live_socket(
     socket: WebSocket[Any, Any, Any],
     assembly_id: FromPath[int],
-    channels: NamedDependency[ChannelsPlugin],
     since: FromQuery[str | None] = None,
 ) -> None:
     """`since`: the seq a phone's state is at (the page's embedded snapshot, or what it had
@@ -217,7 +214,7 @@ async def live_socket(
                 else None
             )
             live = _Live(counts, owner, session, token)
-            await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known, live)
+            await _serve(socket, rt, actor, assembly_id, hub_of(socket), subscriptions, known, live)
     except WebSocketDisconnect:
         return
     finally:
@@ -243,19 +240,52 @@ async def _serve(
     rt: Runtime,
     actor: Actor,
     assembly_id: int,
-    channels: ChannelsPlugin,
+    hub: Hub,
     subscriptions: contextlib.AsyncExitStack,
     since: int | None,
     live: _Live,
 ) -> None:
-    # Subscribed before the state is read, no event can fall between the two. Without a login
-    # only a phone's public stream is possible, so a phone subscribes first; staff are known
-    # only once read, and then check that nothing changed meanwhile.
-    subscriber = None
+    last_snapshot_seq = 0
+    seat: int | None = None
+    gone = False
+
+    async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
+        nonlocal gone
+        if not gone:
+            gone = True
+            await socket.close(code=code, reason=reason)
+
+    async def forward(message: Message) -> None:
+        """Called by the hub for each message of this socket's channels, in order."""
+        if gone:
+            return
+        if message.raw == LOGGED_OUT:
+            await leave(CLOSE_LOGGED_OUT, "logged_out")
+            return
+        if (
+            seat is not None
+            and moved_participant(message.raw) == seat
+            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
+        ):
+            await leave()
+            return
+        if message.seq is None or message.seq > last_snapshot_seq:
+            await socket.send_text(message.text)
+
+    # Joined before the state is read, no event can fall between the two (the outlet holds
+    # them until the snapshot is out). Without a login only a phone's public stream is
+    # possible, so a phone joins first; staff are known only once read, and then check that
+    # nothing changed meanwhile.
+    outlet = hub.outlet(forward)
+    joined: list[str] = []
+
+    async def join(names: list[str]) -> None:
+        joined.extend(names)
+        await hub.join(names, outlet)
+
+    subscriptions.push_async_callback(hub.leave, joined, outlet)
     if actor.user is None:
-        subscriber = await subscriptions.enter_async_context(
-            channels.start_subscription([public_channel(assembly_id)])
-        )
+        await join([public_channel(assembly_id)])
     try:
         if since is None:
             first: Snapshot | None = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
@@ -271,23 +301,15 @@ async def _serve(
         return
     is_staff = standing.is_staff
     unchanged = True
-    if subscriber is None:
+    if not joined:
         wanted = [staff_channel(assembly_id) if is_staff else public_channel(assembly_id)]
         if is_staff and live.session is not None:
             wanted.append(session_channel(live.session))  # its logout, from any worker
-        subscriber = await subscriptions.enter_async_context(channels.start_subscription(wanted))
+        await join(wanted)
         unchanged = await assembly_seq(rt, assembly_id) == seq
-    last_snapshot_seq = 0
     # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
     # then closes as "not allowed", like one that never had a seat.
     seat = None if is_staff else getattr(standing.participant, "id", None)
-    gone = False
-
-    async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
-        nonlocal gone
-        if not gone:
-            gone = True
-            await socket.close(code=code, reason=reason)
 
     async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
@@ -300,23 +322,6 @@ async def _serve(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
         )
 
-    async def forward(message: bytes) -> None:
-        if gone:
-            return
-        if message == LOGGED_OUT:
-            await leave(CLOSE_LOGGED_OUT, "logged_out")
-            return
-        if (
-            seat is not None
-            and moved_participant(message) == seat
-            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
-        ):
-            await leave()
-            return
-        seq = event_seq(message)
-        if seq is None or seq > last_snapshot_seq:
-            await socket.send_data(message)
-
     if unchanged and first is None and seq == since:
         last_snapshot_seq = seq
         await socket.send_text(_encode({"type": "current", "seq": seq}))
@@ -326,15 +331,15 @@ async def _serve(
     if is_staff and live.token is not None:
         expiry = asyncio.create_task(_close_at_expiry(rt, live.token, leave))
         subscriptions.callback(expiry.cancel)
-    async with subscriber.run_in_background(forward):
-        while True:
-            raw = await _receive(socket)
-            if gone:
-                return
-            if raw is None:
-                await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
-                return
-            await _answer(socket, raw, send_snapshot, live.may_resync)
+    outlet.release()
+    while True:
+        raw = await _receive(socket)
+        if gone:
+            return
+        if raw is None:
+            await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
+            return
+        await _answer(socket, raw, send_snapshot, live.may_resync)
 
 
 async def _close_at_expiry(rt: Runtime, token: str, leave: Any) -> None:

@@ -1,0 +1,251 @@
+"""Fan-out from one task per worker: each published message goes straight to the open sockets.
+
+Litestar Channels gives every subscriber its own queue and its own task: one event to 5,000
+phones woke 5,000 tasks (about 230 ms of CPU per event, a third of it the socket write). Here a
+worker subscribes once per channel (an assembly's staff or public stream, a login's own) and the
+plugin's one subscriber worker hands each message to `Hub.fan`, which writes it to every socket
+of that channel in turn, in the same call.
+
+The guarantees the per-subscriber queues gave are kept per socket by its `Outlet`:
+- order: a socket's messages are written one after the other, in the order published;
+- back-pressure: a write that cannot finish at once (the phone stopped reading and its buffer
+  is full) is finished by a task of that socket alone, while later messages wait in its own
+  bounded backlog (the oldest dropped first: the phone then sees a gap and resyncs); the other
+  sockets are not held up;
+- snapshot first: a socket's messages wait until its snapshot (or "current") is sent.
+
+A write that can finish at once (the usual case: uvicorn's send only awaits while the transport
+is paused) runs to completion inside `fan` without a task; only a write that suspends is handed
+to a task, which carries on that very coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.channels import ChannelsPlugin, Subscriber
+
+logger = logging.getLogger("samatcha")
+
+SUBSCRIBE_TRIES = 5
+SUBSCRIBE_PAUSE_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A published message, decoded and looked at once for every socket it goes to."""
+
+    text: str
+    seq: int | None
+    """The event's sequence number; None for live updates (`{"live":...`)."""
+    raw: bytes
+
+
+def event_seq(message: bytes) -> int | None:
+    """Events start with `{"seq":N,`; reading N this way avoids parsing every message.
+    Live updates (`{"live":...`) have no sequence number."""
+    if not message.startswith(b'{"seq":'):
+        return None
+    return int(message[7 : message.index(b",")])
+
+
+def read_message(raw: bytes) -> Message:
+    return Message(raw.decode(), event_seq(raw), raw)
+
+
+Forward = Callable[[Message], Coroutine[Any, Any, None]]
+
+
+class Outlet:
+    """One socket's end of the hub: its messages in order, a bounded backlog when behind."""
+
+    __slots__ = ("_forward", "backlog", "closed", "held", "task")
+
+    def __init__(self, forward: Forward, backlog: int) -> None:
+        self._forward = forward
+        self.backlog: deque[Message] = deque(maxlen=backlog)
+        self.held = True  # until the socket's snapshot is sent
+        self.task: asyncio.Task[None] | None = None
+        self.closed = False
+
+    def put(self, message: Message) -> None:
+        if self.closed:
+            return
+        if self.held or self.task is not None:
+            self.backlog.append(message)  # full: the oldest falls off (the phone sees a gap)
+            return
+        self._write(message)
+
+    def release(self) -> None:
+        """The snapshot is out: what came meanwhile follows, then messages as they come."""
+        self.held = False
+        if self.backlog and self.task is None and not self.closed:
+            self.task = asyncio.ensure_future(self._drain(None, None))
+
+    def close(self) -> None:
+        self.closed = True
+        self.backlog.clear()
+        if self.task is not None:
+            self.task.cancel()
+
+    def _write(self, message: Message) -> None:
+        coroutine = self._forward(message)
+        try:
+            suspended = coroutine.send(None)
+        except StopIteration:
+            return
+        except Exception as error:  # the socket is gone: its own receive loop ends it
+            self._failed(error)
+            return
+        self.task = asyncio.ensure_future(self._drain(coroutine, suspended))
+
+    async def _drain(self, coroutine: Coroutine[Any, Any, None] | None, suspended: Any) -> None:
+        try:
+            if coroutine is not None:
+                await _carry_on(coroutine, suspended)
+            while self.backlog and not self.closed:
+                await self._forward(self.backlog.popleft())
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._failed(error)
+        finally:
+            self.task = None
+
+    def _failed(self, error: Exception) -> None:
+        logger.debug("a socket write failed (%r); the socket is closing", error)
+        self.closed = True
+        self.backlog.clear()
+
+
+async def _carry_on(coroutine: Coroutine[Any, Any, None], suspended: Any) -> None:
+    """Run to its end a coroutine that suspended on its first step, as a task would have: wait
+    for what it waits for, then resume it (it reads the outcome itself, `Future.result()`)."""
+    while True:
+        try:
+            if suspended is None:
+                await asyncio.sleep(0)
+            else:
+                await suspended
+        except asyncio.CancelledError:
+            coroutine.close()
+            raise
+        except Exception:  # noqa: S110 - the coroutine meets the same error when resumed
+            pass
+        try:
+            suspended = coroutine.send(None)
+        except StopIteration:
+            return
+
+
+class _Tap(Subscriber):
+    """The hub's one subscription to a channel in this worker: the plugin's subscriber worker
+    puts each message here, and it goes on to the sockets at once (no queue, no task)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deliver: Callable[[bytes], None] | None = None
+        self.early: list[bytes] = []
+
+    def put_nowait(self, item: bytes | None) -> bool:
+        if item is None:
+            return True
+        if self.deliver is None:
+            self.early.append(item)  # arrived while the subscription was being made
+        else:
+            self.deliver(item)
+        return True
+
+    def attach(self, deliver: Callable[[bytes], None]) -> None:
+        self.deliver = deliver
+        early, self.early = self.early, []
+        for item in early:
+            deliver(item)
+
+
+class Hub:
+    """This worker's open sockets per channel, and its one subscription per channel."""
+
+    def __init__(self, channels: ChannelsPlugin, backlog: int) -> None:
+        self.channels = channels
+        self.backlog = backlog
+        self.outlets: dict[str, dict[Outlet, None]] = {}
+        """channel -> its sockets' outlets (a dict: insertion-ordered, O(1) removal)."""
+        self.taps: dict[str, _Tap] = {}
+        self._lock = asyncio.Lock()
+
+    def outlet(self, forward: Forward) -> Outlet:
+        return Outlet(forward, self.backlog)
+
+    async def join(self, names: Iterable[str], outlet: Outlet) -> None:
+        """From now on `outlet` gets every message published on `names` (held until released)."""
+        names = list(names)
+        for name in names:
+            self.outlets.setdefault(name, {})[outlet] = None
+        if all(name in self.taps for name in names):
+            return
+        async with self._lock:
+            for name in names:
+                if name not in self.taps and name in self.outlets:
+                    tap = await self._subscribe(name)
+                    self.taps[name] = tap
+                    tap.attach(lambda raw, name=name: self.fan(name, raw))
+
+    async def _subscribe(self, name: str) -> _Tap:
+        """The broker's connection may have just dropped (a Redis restart): the client
+        reconnects on its next command, so a failed subscription is tried again a few times
+        before the socket gives up (and the phone reconnects)."""
+        for attempt in range(SUBSCRIBE_TRIES):
+            try:
+                tap = await self.channels.subscribe([name])
+            except Exception:
+                self.channels._channels.pop(name, None)  # a half-made subscription
+                if attempt == SUBSCRIBE_TRIES - 1:
+                    raise
+                logger.warning("subscribing to %s failed; trying again", name, exc_info=True)
+                await asyncio.sleep(SUBSCRIBE_PAUSE_S)
+                continue
+            assert isinstance(tap, _Tap)  # the plugin is made with subscriber_class=_Tap
+            return tap
+        raise AssertionError("unreachable")
+
+    async def leave(self, names: Iterable[str], outlet: Outlet) -> None:
+        outlet.close()
+        emptied = []
+        for name in names:
+            group = self.outlets.get(name)
+            if group is not None:
+                group.pop(outlet, None)
+                if not group:
+                    del self.outlets[name]
+                    emptied.append(name)
+        if not emptied:
+            return
+        async with self._lock:
+            for name in emptied:
+                if name not in self.outlets and (tap := self.taps.pop(name, None)) is not None:
+                    with contextlib.suppress(Exception):  # the broker may be gone; drop it anyway
+                        await self.channels.unsubscribe(tap)
+
+    def fan(self, name: str, raw: bytes) -> None:
+        """One message to every socket of `name` in this worker, written in this call."""
+        group = self.outlets.get(name)
+        if not group:
+            return
+        message = read_message(raw)
+        for outlet in list(group):  # a write may close a socket, which leaves the group
+            outlet.put(message)
+
+    def sockets(self) -> int:
+        return len({outlet for group in self.outlets.values() for outlet in group})
+
+
+def channels_plugin(backend: Any, **options: Any) -> ChannelsPlugin:
+    """The Channels plugin the hub taps (its subscriber class is the hub's `_Tap`)."""
+    return ChannelsPlugin(backend=backend, subscriber_class=_Tap, **options)
