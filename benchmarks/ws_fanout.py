@@ -64,6 +64,13 @@ from benchmarks._server import (
 CONNECT_CONCURRENCY = 100  # handshakes in flight at once (a hall's phones do not arrive in 1 ms)
 OPEN_TIMEOUT_S = 30.0
 SNAPSHOT_TIMEOUT_S = 120.0
+SNAPSHOT_TIMEOUT_PER_PHONE_S = 0.03  # 10,000 phones on a busy machine: 300 s
+
+
+def snapshot_timeout(phones: int) -> float:
+    return max(SNAPSHOT_TIMEOUT_S, phones * SNAPSHOT_TIMEOUT_PER_PHONE_S)
+
+
 DRAIN_TIMEOUT_S = 15.0  # after the last event, how long every phone may take to catch up
 CLOSE_TIMEOUT_S = 5.0
 SETTLE_S = 1.0  # let the server finish allocating before reading its RSS
@@ -274,12 +281,12 @@ async def connect_all(
     tasks: list[asyncio.Task[None]] = []
     started = time.monotonic()
     try:
-        async with asyncio.timeout(SNAPSHOT_TIMEOUT_S):
+        async with asyncio.timeout(snapshot_timeout(len(run.phones))):
             await asyncio.gather(*(guarded(phone) for phone in run.phones))
     except TimeoutError:
         for phone in run.phones:
             if phone.snapshot_seq is None and phone.error is None:
-                phone.error = f"no snapshot within {SNAPSHOT_TIMEOUT_S:.0f} s"
+                phone.error = f"no snapshot within {snapshot_timeout(len(run.phones)):.0f} s"
     return tasks, time.monotonic() - started
 
 
@@ -591,7 +598,7 @@ def time_budget(options: Options) -> float:
     return (
         120.0
         + options.phones * 0.05
-        + SNAPSHOT_TIMEOUT_S
+        + snapshot_timeout(options.phones)
         + options.events * (options.interval + 5.0)
         + DRAIN_TIMEOUT_S
     )

@@ -44,7 +44,13 @@ from assembly.web.context import (
 )
 from assembly.web.fanout import Hub, channels_plugin
 from assembly.web.headers import security_headers_hook
-from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
+from assembly.web.live import (
+    ChannelsSink,
+    SocketCounts,
+    live_socket,
+    supervise_channels,
+    watch_missed_events,
+)
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.review import REVIEW_ROUTES
@@ -238,6 +244,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
     supervisor: list[asyncio.Task[None]] = []
+    hub = Hub(channels, backlog=SUBSCRIBER_BACKLOG)
 
     def tune_garbage_collector() -> None:
         """Python's full collections paused ballot acknowledgements ~250 ms under load
@@ -250,6 +257,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start_supervisor() -> None:
         supervisor.append(asyncio.create_task(supervise_channels(channels)))
+        supervisor.append(asyncio.create_task(watch_missed_events(hub, runtime)))
         supervisor.append(asyncio.create_task(close_steps_on_time(runtime)))
         supervisor.append(asyncio.create_task(pretokenise_recent(runtime)))
 
@@ -315,7 +323,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "runtime": runtime,
                 "sockets": SocketCounts(),
-                "hub": Hub(channels, backlog=SUBSCRIBER_BACKLOG),
+                "hub": hub,
             }
         ),
     )

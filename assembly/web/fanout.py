@@ -65,10 +65,12 @@ Forward = Callable[[Message], Coroutine[Any, Any, None]]
 class Outlet:
     """One socket's end of the hub: its messages in order, a bounded backlog when behind."""
 
-    __slots__ = ("_forward", "backlog", "closed", "held", "task")
+    __slots__ = ("_forward", "backlog", "closed", "held", "restart", "task")
 
     def __init__(self, forward: Forward, backlog: int) -> None:
         self._forward = forward
+        self.restart: Callable[[], None] = lambda: None
+        """Set by the socket: close it with 1012 (it missed an event; see Hub.missed)."""
         self.backlog: deque[Message] = deque(maxlen=backlog)
         self.held = True  # until the socket's snapshot is sent
         self.task: asyncio.Task[None] | None = None
@@ -179,9 +181,33 @@ class Hub:
         """channel -> its sockets' outlets (a dict: insertion-ordered, O(1) removal)."""
         self.taps: dict[str, _Tap] = {}
         self._lock = asyncio.Lock()
+        self.known: dict[str, int] = {}
+        """channel -> the highest seq this worker fanned out or served a snapshot at."""
+        self.owed: dict[str, int] = {}
+        """channel -> a seq the database had at the last check that had not arrived here."""
 
     def outlet(self, forward: Forward) -> Outlet:
         return Outlet(forward, self.backlog)
+
+    def served(self, names: Iterable[str], seq: int) -> None:
+        """A socket of `names` was given the state at `seq` (a snapshot or "current")."""
+        for name in names:
+            if seq > self.known.get(name, 0):
+                self.known[name] = seq
+
+    def missed(self, name: str, committed: int) -> bool:
+        """Whether `name` missed an event: the database had reached `committed` at the last
+        check too and it still has not arrived (a worker died between its commit and its
+        publish, the broker dropped it). In flight, an event arrives well within a check."""
+        if name not in self.known or committed <= self.known[name]:
+            self.owed.pop(name, None)  # nobody served yet (their snapshots will be current)
+            return False
+        if self.owed.get(name, committed + 1) <= committed:
+            self.owed.pop(name, None)
+            self.known[name] = committed
+            return True
+        self.owed[name] = committed
+        return False
 
     async def join(self, names: Iterable[str], outlet: Outlet) -> None:
         """From now on `outlet` gets every message published on `names` (held until released)."""
@@ -224,6 +250,8 @@ class Hub:
                 group.pop(outlet, None)
                 if not group:
                     del self.outlets[name]
+                    self.known.pop(name, None)
+                    self.owed.pop(name, None)
                     emptied.append(name)
         if not emptied:
             return
@@ -236,14 +264,22 @@ class Hub:
     def fan(self, name: str, raw: bytes) -> None:
         """One message to every socket of `name` in this worker, written in this call."""
         group = self.outlets.get(name)
+        message = read_message(raw)
+        if message.seq is not None and message.seq > self.known.get(name, 0):
+            self.known[name] = message.seq
         if not group:
             return
-        message = read_message(raw)
         for outlet in list(group):  # a write may close a socket, which leaves the group
             outlet.put(message)
 
     def sockets(self) -> int:
         return len({outlet for group in self.outlets.values() for outlet in group})
+
+    def restart(self, name: str) -> None:
+        """Close the sockets of `name` as a restarting server would: they come back within the
+        hall's spread saying the seq they are at, and get the state they missed."""
+        for outlet in list(self.outlets.get(name, ())):
+            outlet.restart()
 
 
 def channels_plugin(backend: Any, **options: Any) -> ChannelsPlugin:

@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,6 +56,7 @@ LOGGED_OUT = b'{"type":"logged_out"}'
 """Published on a login's own channel when it logs out, so that its staff sockets close in
 every worker (the logout may be answered by another one)."""
 CLOSE_TOO_BIG = 1009  # the standard "message too big"
+CLOSE_RESTART = 1012  # the standard "service restart": phones come back within seconds
 MAX_MESSAGE_BYTES = 64 * 1024
 """Phones send only pings and resync requests (a few dozen bytes). `samatcha serve` gives
 uvicorn the same limit; the handler checks it too, for servers started another way."""
@@ -277,6 +278,7 @@ async def _serve(
     # possible, so a phone joins first; staff are known only once read, and then check that
     # nothing changed meanwhile.
     outlet = hub.outlet(forward)
+    outlet.restart = lambda: _later(leave(CLOSE_RESTART, "missed_events"))
     joined: list[str] = []
 
     async def join(names: list[str]) -> None:
@@ -318,12 +320,14 @@ async def _serve(
             await leave()
             return
         last_snapshot_seq = snap.state["seq"]
+        hub.served(joined, last_snapshot_seq)
         await socket.send_text(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
         )
 
     if unchanged and first is None and seq == since:
         last_snapshot_seq = seq
+        hub.served(joined, seq)
         await socket.send_text(_encode({"type": "current", "seq": seq}))
     else:
         await send_snapshot(first if unchanged else None)
@@ -340,6 +344,43 @@ async def _serve(
             await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
             return
         await _answer(socket, raw, send_snapshot, live.may_resync)
+
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+def _later(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(work)
+    _pending.add(task)  # kept until done (the loop holds only weak references)
+    task.add_done_callback(_pending.discard)
+
+
+WATCH_SECONDS = 2.5
+"""How often a worker checks that it has every event of the assemblies it serves."""
+
+
+async def watch_missed_events(hub: Hub, rt: Runtime) -> None:
+    """Catch events this worker never received: the worker that committed one died before
+    publishing it, or the broker dropped it. Its phones would only notice at the next event,
+    maybe minutes later; here they are closed as by a restart and come back with the state
+    (one query per served channel per check)."""
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        try:
+            for name in list(hub.outlets):
+                kind, _, rest = name.partition(":")
+                if kind != "assembly":
+                    continue
+                committed = await assembly_seq(rt, int(rest.partition(":")[0]))
+                if committed is not None and hub.missed(name, committed):
+                    logger.warning(
+                        "%s missed events up to seq %d: its sockets resync", name, committed
+                    )
+                    hub.restart(name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("checking for missed events failed")
 
 
 async def _close_at_expiry(rt: Runtime, token: str, leave: Any) -> None:

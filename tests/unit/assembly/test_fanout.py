@@ -92,3 +92,22 @@ def test_one_subscription_per_channel_however_many_sockets() -> None:
                 assert [seq for i, seq in seen if i == index] == [7, None]
 
     asyncio.run(run())
+
+
+def test_an_event_still_missing_at_the_second_check_is_missed_once() -> None:
+    async def run() -> None:
+        plugin = channels_plugin(MemoryChannelsBackend(), arbitrary_channels_allowed=True)
+        async with plugin:
+            hub = Hub(plugin, backlog=10)
+            name = "assembly:3:public"
+            assert not hub.missed(name, 5)  # nobody served here yet: nothing to miss
+            hub.served([name], 5)
+            assert not hub.missed(name, 5)
+            assert not hub.missed(name, 6)  # committed, maybe still in flight
+            hub.fan(name, event(6).encode())  # it arrived
+            assert not hub.missed(name, 6)
+            assert not hub.missed(name, 7)
+            assert hub.missed(name, 7)  # still not here a whole check later: missed
+            assert not hub.missed(name, 7)  # and only once
+
+    asyncio.run(run())
