@@ -32,6 +32,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from assembly.schema import upgrade_database
+    from assembly.web.fanout import FrameProtocol
     from assembly.web.live import MAX_MESSAGE_BYTES
     from assembly.web.slow_clients import KEEP_ALIVE_S, HeaderDeadlineProtocol
 
@@ -49,6 +50,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         backlog=LISTEN_BACKLOG,
         http=HeaderDeadlineProtocol,  # headers within SAMATCHA_HEADER_TIMEOUT_S (slow clients)
+        ws=FrameProtocol,  # the hub writes each event's frame, made once, to every socket
         timeout_keep_alive=KEEP_ALIVE_S,
         log_level="info",
     )

@@ -77,7 +77,7 @@ BACKOFF_BASE_S = 0.5  # BACKOFF_BASE_MS
 BACKOFF_MAX_S = 30.0  # BACKOFF_MAX_MS
 QUICK_CODES = (1001, 1006, 1012)  # QUICK_CODES
 QUICK_FAIL_S = 1.0  # QUICK_FAIL_MS
-QUICK_TRIES = 30  # QUICK_TRIES
+QUICK_WINDOW_S = 180.0  # QUICK_WINDOW_MS
 RECONNECT_SPREAD_S = 1.0  # RECONNECT_SPREAD_MS
 RECONNECT_SPREAD_PER_PHONE_S = 0.001  # RECONNECT_SPREAD_PER_PHONE_MS
 RECONNECT_SPREAD_MAX_S = 8.0  # RECONNECT_SPREAD_MAX_MS
@@ -114,8 +114,8 @@ class Phone:
     snapshot_bytes: int = 0
     opens: int = 0
     attempt: int = 0
-    quick_tries: int = 0
-    """Back-off state, as static/samatcha.js keeps it (`attempt`, `quickTries`)."""
+    served_at: float = field(default_factory=time.monotonic)
+    """Back-off state, as static/samatcha.js keeps it (`attempt`, `servedAt`)."""
     error: str | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     socket: ClientConnection | None = None
@@ -159,10 +159,9 @@ def handle(phone: Phone, raw: str | bytes, resync: Any) -> None:
 
 def reconnect_delay(phone: Phone, code: int, quick: bool) -> float:
     """static/samatcha.js `reconnectDelay`, rule for rule: a socket that was open and dropped,
-    or an attempt refused at once, comes back within the hall's spread (QUICK_TRIES times in a
-    row); anything else backs off exponentially with jitter."""
-    if quick and code in QUICK_CODES and phone.quick_tries < QUICK_TRIES:
-        phone.quick_tries += 1
+    or an attempt refused at once, comes back within the hall's spread (for QUICK_WINDOW_S after
+    it was last served); anything else backs off exponentially with jitter."""
+    if quick and code in QUICK_CODES and time.monotonic() - phone.served_at < QUICK_WINDOW_S:
         spread = min(
             RECONNECT_SPREAD_MAX_S,
             max(RECONNECT_SPREAD_S, phone.joined * RECONNECT_SPREAD_PER_PHONE_S),
@@ -200,7 +199,7 @@ async def live(phone: Phone, url: str, *, reconnect: bool) -> None:
                     sending.add(asyncio.ensure_future(_send_quietly(ws, '{"type":"resync"}')))
 
                 async for raw in ws:
-                    phone.attempt = phone.quick_tries = 0  # served: the back-off starts over
+                    phone.attempt, phone.served_at = 0, time.monotonic()  # served: start over
                     handle(phone, raw, resync)
         except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
             phone.error = f"{type(exc).__name__}: {exc}"[:160]

@@ -10,15 +10,15 @@ const GAP_WAIT_MS = 1000;        // events from several workers may arrive out o
 // Reconnecting (kept in step with the phone model of benchmarks/hall.py, `reconnect_delay`):
 // a socket that was open and dropped (1001 going away, 1006 abnormal, 1012 the server restarts),
 // or an attempt refused within QUICK_FAIL_MS (nothing listens: the server is down, not busy),
-// comes back after a random moment within the hall's spread, at most QUICK_TRIES times in a
-// row; so the hall returns within seconds of the server answering, at most joined / spread
-// phones a second. Anything else (a slow failure: an overloaded server) backs off
+// comes back after a random moment within the hall's spread, for QUICK_WINDOW_MS after the
+// socket was last served; so the hall returns within seconds of the server answering, at most
+// joined / spread phones a second. Anything else (a slow failure: an overloaded server) backs off
 // exponentially with jitter.
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
 const QUICK_CODES = [1001, 1006, 1012];
 const QUICK_FAIL_MS = 1000;
-const QUICK_TRIES = 30;
+const QUICK_WINDOW_MS = 180000;  // a server restart on a busy machine took 10-40 s
 const RECONNECT_SPREAD_MS = 1000;         // at least; longer in a big hall:
 const RECONNECT_SPREAD_PER_PHONE_MS = 1;  // 5,000 phones come back over 5 s, 1,000 a second
 const RECONNECT_SPREAD_MAX_MS = 8000;
@@ -33,7 +33,7 @@ let state = JSON.parse(document.getElementById("snapshot").textContent);
 let seq = state.seq;
 let socket = null;
 let attempt = 0;
-let quickTries = 0;
+let servedAt = Date.now();  // the page itself was just served
 let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
@@ -76,7 +76,7 @@ function connect() {
   socket.onmessage = (e) => {
     // Served (a snapshot or "current"): the back-off starts over. Not on open alone, or a
     // server that accepts and drops at once would be retried in a tight loop.
-    attempt = 0; quickTries = 0;
+    attempt = 0; servedAt = Date.now();
     lastHeard = Date.now(); receive(JSON.parse(e.data));
   };
   socket.onclose = (e) => {
@@ -90,8 +90,7 @@ function connect() {
 }
 
 function reconnectDelay(code, quick) {
-  if (quick && QUICK_CODES.includes(code) && quickTries < QUICK_TRIES) {
-    quickTries += 1;
+  if (quick && QUICK_CODES.includes(code) && Date.now() - servedAt < QUICK_WINDOW_MS) {
     const spread = Math.min(RECONNECT_SPREAD_MAX_MS,
       Math.max(RECONNECT_SPREAD_MS, (state.joined || 0) * RECONNECT_SPREAD_PER_PHONE_MS));
     return Math.random() * spread;

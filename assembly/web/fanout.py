@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.channels import ChannelsPlugin, Subscriber
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
 logger = logging.getLogger("samatcha")
 
@@ -39,12 +41,57 @@ SUBSCRIBE_PAUSE_S = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A published message, decoded and looked at once for every socket it goes to."""
+    """A published message, decoded, looked at and framed once for every socket it goes to."""
 
     text: str
     seq: int | None
     """The event's sequence number; None for live updates (`{"live":...`)."""
     raw: bytes
+    frame: bytes
+    """The whole WebSocket text frame a server sends (unmasked): the same bytes for every
+    socket, so it is made once instead of once per socket by the protocol library."""
+
+
+def text_frame(payload: bytes) -> bytes:
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 1 << 16:
+        head = bytes((0x81, 126)) + size.to_bytes(2, "big")
+    else:
+        head = bytes((0x81, 127)) + size.to_bytes(8, "big")
+    return head + payload
+
+
+FRAMES = "samatcha.frames"
+"""The scope extension under which `FrameProtocol` gives the app its connection."""
+
+
+class FrameProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's default WebSocket protocol, which also lets the hub write a frame made once
+    (`Message.frame`) straight to the connection when it can go at once. Anything else (a
+    snapshot, a close, a connection whose writes must wait) goes the usual ASGI way.
+    `samatcha serve` runs uvicorn with it; under another server `write_frame` is never used."""
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # accepted: the app runs with this scope (not started yet)
+            scope["extensions"][FRAMES] = self
+
+    def write_frame(self, frame: bytes) -> bool:
+        """Write `frame` if the connection is open and not behind; else False."""
+        if (
+            self.close_sent
+            or self.disconnected
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+            or self.transport.is_closing()
+        ):
+            return False
+        self.transport.write(frame)
+        return True
 
 
 def event_seq(message: bytes) -> int | None:
@@ -56,7 +103,7 @@ def event_seq(message: bytes) -> int | None:
 
 
 def read_message(raw: bytes) -> Message:
-    return Message(raw.decode(), event_seq(raw), raw)
+    return Message(raw.decode(), event_seq(raw), raw, text_frame(raw))
 
 
 Forward = Callable[[Message], Coroutine[Any, Any, None]]

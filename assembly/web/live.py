@@ -39,7 +39,7 @@ from assembly.web.context import (
     runtime_of,
     set_language,
 )
-from assembly.web.fanout import Hub, Message
+from assembly.web.fanout import FRAMES, FrameProtocol, Hub, Message
 from assembly.web.snapshots import Snapshot, assembly_seq, build_snapshot, standing_now
 
 logger = logging.getLogger("samatcha")
@@ -249,6 +249,7 @@ async def _serve(
     last_snapshot_seq = 0
     seat: int | None = None
     gone = False
+    frames: FrameProtocol | None = socket.scope.get("extensions", {}).get(FRAMES)
 
     async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
         nonlocal gone
@@ -270,8 +271,10 @@ async def _serve(
         ):
             await leave()
             return
-        if message.seq is None or message.seq > last_snapshot_seq:
-            await socket.send_text(message.text)
+        if message.seq is not None and message.seq <= last_snapshot_seq:
+            return  # the snapshot it got already holds it
+        if frames is None or not frames.write_frame(message.frame):
+            await socket.send_text(message.text)  # the usual way (waits while behind)
 
     # Joined before the state is read, no event can fall between the two (the outlet holds
     # them until the snapshot is out). Without a login only a phone's public stream is
