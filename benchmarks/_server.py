@@ -134,7 +134,7 @@ class Server:
         """Server log lines that point at a failure (errors, tracebacks, refused handshakes)."""
         if self.log_path is None or not self.log_path.exists():
             return []
-        markers = ("ERROR", "Traceback", "Exception", "CRITICAL", "Too many open files")
+        markers = ("ERROR", "Traceback", "Exception", "CRITICAL", "Too many open files", "died")
         text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         return [line for line in text if any(marker in line for marker in markers)]
 

@@ -430,7 +430,11 @@ def rss_all(pids: Sequence[int]) -> int | None:
 
 
 def cpu_all(pids: Sequence[int]) -> float:
-    return sum(cpu_seconds(pid) for pid in pids)
+    try:
+        return sum(cpu_seconds(pid) for pid in pids)
+    except FileNotFoundError as gone:
+        # uvicorn's supervisor restarts a worker that did not answer its health check in 5 s
+        raise BenchmarkError(f"a server process exited during the run ({gone.filename})") from None
 
 
 def fds_all(pids: Sequence[int]) -> int | None:
@@ -609,6 +613,13 @@ async def amain(server: Server, pids: Sequence[int], options: Options) -> int:
         return await benchmark(server, pids, options)
 
 
+def server_story(server: Server) -> str:
+    """The server log without its per-request lines: starts, stops, dead workers, errors."""
+    quiet = ("WebSocket /ws", "connection open", "connection closed", '" 20')
+    lines = server.log_tail(2_000_000).splitlines()
+    return "\n".join([line for line in lines if not any(q in line for q in quiet)][-40:])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
     limit = raise_file_limit(options.phones * FDS_PER_PHONE + FD_HEADROOM)
@@ -635,8 +646,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     }
                 process = stack.enter_context(server_process(workers=options.workers, **shared))
                 server, pids = process.server, process.serving_pids()
-            with asyncio.Runner(loop_factory=loop_factory) as runner:
-                return runner.run(amain(server, pids, options))
+            try:
+                with asyncio.Runner(loop_factory=loop_factory) as runner:
+                    return runner.run(amain(server, pids, options))
+            except BenchmarkError:
+                print(server_story(server))  # while its log still exists
+                raise
     except BenchmarkError as exc:
         print(f"error: {exc}")
         return 2
