@@ -129,12 +129,21 @@ def announce_logout(channels: ChannelsPlugin, session_token: str) -> None:
     channels.publish(LOGGED_OUT, session_channel(token_hash(session_token)))
 
 
+ENTRIES_AT_ONCE = 32
+"""A hall reconnecting after a restart: served all at once, 5,000 sockets shared the worker
+and each finished late (the median phone after 30 s, when its handshake gave up); taken 32 at
+a time, first come first served, each is served promptly and the hall comes back in order."""
+
+
 class SocketCounts:
     """Open sockets per owner in this worker, and a resync budget per owner."""
 
     def __init__(self) -> None:
         self.open: dict[str, int] = {}
         self.resyncs = device_resyncs()
+        self.entry = asyncio.Semaphore(ENTRIES_AT_ONCE)
+        """Sockets reading their first state at once; the others wait their turn, first come
+        first served."""
 
     def enter(self, owner: str) -> bool:
         if self.open.get(owner, 0) >= SOCKETS_PER_DEVICE:
@@ -292,12 +301,15 @@ async def _serve(
     if actor.user is None:
         await join([public_channel(assembly_id)])
     try:
-        if since is None:
-            first: Snapshot | None = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
-            standing, seq = first.standing, first.state["seq"]
-        else:  # a screen that has a state: who it is and whether it is still current is enough
-            first = None
-            standing, seq = await standing_now(rt, assembly_id=assembly_id, actor=actor)
+        async with live.counts.entry:
+            if since is None:
+                first: Snapshot | None = await build_snapshot(
+                    rt, assembly_id=assembly_id, actor=actor
+                )
+                standing, seq = first.standing, first.state["seq"]
+            else:  # a screen that has a state: who it is and whether it is current is enough
+                first = None
+                standing, seq = await standing_now(rt, assembly_id=assembly_id, actor=actor)
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
