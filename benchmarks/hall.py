@@ -42,6 +42,7 @@ import random
 import socket
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +115,8 @@ class Phone:
     snapshot_bytes: int = 0
     opens: int = 0
     attempt: int = 0
+    tries: int = 0
+    """Connection attempts made (the first included)."""
     served_at: float = field(default_factory=time.monotonic)
     """Back-off state, as static/samatcha.js keeps it (`attempt`, `servedAt`)."""
     error: str | None = None
@@ -178,6 +181,7 @@ async def live(phone: Phone, url: str, *, reconnect: bool) -> None:
     while not phone.stop:
         known = max([seq for _, seq in phone.snapshots] + list(phone.seqs), default=None)
         started = time.monotonic()
+        phone.tries += 1
         opened = False
         code = 1006  # what a browser reports for a connection that failed or just dropped
         try:
@@ -282,6 +286,14 @@ def lost_messages(phones: Sequence[Phone], last_seq: int) -> int:
 
 def duplicates(phones: Sequence[Phone]) -> int:
     return sum(n - 1 for p in phones for n in p.seqs.values())
+
+
+def ms_free(values: Sequence[float]) -> str:
+    """p50 / p99 / max of sorted counts."""
+    if not values:
+        return "n/a"
+    p50, p99 = percentile(values, 50), percentile(values, 99)
+    return f"p50 {p50:.0f}  p99 {p99:.0f}  max {values[-1]:.0f}"
 
 
 def within(values: Sequence[float], limit: float) -> str:
@@ -539,6 +551,8 @@ async def storm(process: ServerProcess, options: argparse.Namespace) -> int:
     await wait_for(lambda: all(fresh(p) is not None for p in phones), options.timeout, 0.25)
     back = sorted((t - up_at) * 1000.0 for p in phones if (t := fresh(p)) is not None)
     seat_lost = sum(p.seat_changed for p in phones)
+    attempts = sorted(float(p.tries) for p in phones)
+    errors = Counter((p.error or "none").split(":")[0] for p in phones)
     await hang_up(phones, tasks)
 
     how = "SIGKILL" if options.kill else "SIGTERM"
@@ -552,6 +566,9 @@ async def storm(process: ServerProcess, options: argparse.Namespace) -> int:
     print(row("99% back within", f"{percentile(back, 99) / 1000.0:.1f} s"))
     print(row("back within 10 s", within(back, 10_000.0)))
     print(row("phones that lost their seat", f"{seat_lost}"))
+    print(row("reconnect attempts per phone", ms_free(attempts)))
+    for reason, count in errors.most_common(4):
+        print(row("", f"{count} × last failure: {reason[:90]}"))
     print()
     ok = seat_lost == 0 and len(back) >= 0.99 * options.phones
     return 0 if ok and percentile(back, 99) <= 10_000.0 else 1
