@@ -205,7 +205,8 @@ async def live(phone: Phone, url: str, *, reconnect: bool) -> None:
                 async for raw in ws:
                     phone.attempt, phone.served_at = 0, time.monotonic()  # served: start over
                     handle(phone, raw, resync)
-        except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
+        except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, Exception) as exc:
+            # any failure is a closed socket to a browser, which retries: so does the phone
             phone.error = f"{type(exc).__name__}: {exc}"[:160]
             if isinstance(exc, ConnectionClosed) and exc.rcvd:
                 code = exc.rcvd.code
@@ -541,15 +542,17 @@ async def storm(process: ServerProcess, options: argparse.Namespace) -> int:
 
     down_at = time.time()
     await asyncio.to_thread(process.stop, kill=options.kill)
+    stopped_at = time.time()  # the old process has exited: any answer now is the new one's
     await asyncio.sleep(options.down)
     await asyncio.to_thread(process.start)
     up_at = time.time()
 
     def fresh(phone: Phone) -> float | None:
-        return next((t for t, _ in phone.snapshots if t >= up_at), None)
+        return next((t for t, _ in phone.snapshots if t >= stopped_at), None)
 
     await wait_for(lambda: all(fresh(p) is not None for p in phones), options.timeout, 0.25)
-    back = sorted((t - up_at) * 1000.0 for p in phones if (t := fresh(p)) is not None)
+    # A phone may be served before the health check notices the server is up: that is 0 s.
+    back = sorted(max(0.0, t - up_at) * 1000.0 for p in phones if (t := fresh(p)) is not None)
     seat_lost = sum(p.seat_changed for p in phones)
     attempts = sorted(float(p.tries) for p in phones)
     errors = Counter((p.error or "none").split(":")[0] for p in phones)
