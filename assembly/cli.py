@@ -26,6 +26,11 @@ WS_PING_TIMEOUT = 20.0  # after about 40 s and resyncs from a snapshot when it c
 # memory wins; pages and snapshots-over-HTTP are still gzip-compressed.
 WS_PER_MESSAGE_DEFLATE = False
 LISTEN_BACKLOG = 4096  # a hall's phones reconnecting at once after a restart
+WORKER_HEALTHCHECK_S = 30
+"""uvicorn kills a worker that does not answer its supervisor's ping within this (default 5 s).
+A worker busy with a hall of 5,000 sockets on a loaded 2-core machine missed 5 s and was
+killed mid-benchmark, sending its whole hall into a reconnect storm; a hung one is still
+replaced."""
 
 
 def _serve(
@@ -34,6 +39,7 @@ def _serve(
     import uvicorn
 
     from assembly.schema import upgrade_database
+    from assembly.web.fanout import FrameProtocol
     from assembly.web.live import MAX_MESSAGE_BYTES
     from assembly.web.slow_clients import KEEP_ALIVE_S, HeaderDeadlineProtocol
 
@@ -50,7 +56,9 @@ def _serve(
         ws_max_size=MAX_MESSAGE_BYTES,
         ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         backlog=LISTEN_BACKLOG,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         http=HeaderDeadlineProtocol,  # headers within SAMATCHA_HEADER_TIMEOUT_S (slow clients)
+        ws=FrameProtocol,  # the hub writes each event's frame, made once, to every socket
         timeout_keep_alive=KEEP_ALIVE_S,
         log_level="info",
         # A line per request is ~5% of the CPU in a vote (2,000 ballots/s, profiled); errors and

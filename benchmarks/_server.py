@@ -223,7 +223,7 @@ class Server:
         """Server log lines that point at a failure (errors, tracebacks, refused handshakes)."""
         if self.log_path is None or not self.log_path.exists():
             return []
-        markers = ("ERROR", "Traceback", "Exception", "CRITICAL", "Too many open files")
+        markers = ("ERROR", "Traceback", "Exception", "CRITICAL", "Too many open files", "died")
         text = self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()
         return [line for line in text if any(marker in line for marker in markers)]
 
@@ -413,7 +413,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT_S)
 
 
-BENCH_DATABASE = "samatcha_bench"
+BENCH_DATABASE = os.environ.get("SAMATCHA_BENCH_DATABASE", "samatcha_bench")
+"""Another name (an identifier) lets two benchmarks share one PostgreSQL server at once."""
 
 
 def fresh_postgres_database(server_url: str, name: str = BENCH_DATABASE) -> str:

@@ -7,8 +7,21 @@
 const HEARTBEAT_MS = 25000;      // below common proxy idle time-outs (30-60 s)
 const SILENCE_MS = 60000;        // no message for this long: the socket is dead, reconnect
 const GAP_WAIT_MS = 1000;        // events from several workers may arrive out of order
+// Reconnecting (kept in step with the phone model of benchmarks/hall.py, `reconnect_delay`):
+// a socket that was open and dropped (1001 going away, 1006 abnormal, 1012 the server restarts),
+// or an attempt refused within QUICK_FAIL_MS (nothing listens: the server is down, not busy),
+// comes back after a random moment within the hall's spread, for QUICK_WINDOW_MS after the
+// socket was last served; so the hall returns within seconds of the server answering, at most
+// joined / spread phones a second. Anything else (a slow failure: an overloaded server) backs off
+// exponentially with jitter.
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30000;    // a hall's Wi-Fi restart must not bring 1,000 phones back at once
+const QUICK_CODES = [1001, 1006, 1012];
+const QUICK_FAIL_MS = 1000;
+const QUICK_WINDOW_MS = 180000;  // a server restart on a busy machine took 10-40 s
+const RECONNECT_SPREAD_MS = 1000;         // at least; longer in a big hall:
+const RECONNECT_SPREAD_PER_PHONE_MS = 1;  // 5,000 phones come back over 5 s, 1,000 a second
+const RECONNECT_SPREAD_MAX_MS = 8000;
 const VIEW_WAIT_MS = 4000;       // after a step change the server sends its view to every phone;
 const RESYNC_SPREAD_MS = 1500;    // none by then: phones ask for a snapshot each, over 1.5 s,
 const RESYNC_SPREAD_PER_PHONE_MS = 4;  // or longer in a big hall: the server builds ~250 a second
@@ -23,6 +36,7 @@ let state = JSON.parse(document.getElementById("snapshot").textContent);
 let seq = state.seq;
 let socket = null;
 let attempt = 0;
+let servedAt = Date.now();  // the page itself was just served
 let lastHeard = Date.now();
 const pending = new Map();
 let gapTimer = null;
@@ -63,18 +77,34 @@ function connect() {
   // Not while a step change's resync is still owed: the state is behind what its seq says.
   const since = resyncOwed ? "" : `?since=${seq}`;
   socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}${since}`);
-  socket.onopen = () => { attempt = 0; lastHeard = Date.now(); showConnection(true); };
-  socket.onmessage = (e) => { lastHeard = Date.now(); receive(JSON.parse(e.data)); };
+  const started = Date.now();
+  let opened = false;
+  socket.onopen = () => { opened = true; lastHeard = Date.now(); showConnection(true); };
+  socket.onmessage = (e) => {
+    // Served (a snapshot or "current"): the back-off starts over. Not on open alone, or a
+    // server that accepts and drops at once would be retried in a tight loop.
+    attempt = 0; servedAt = Date.now();
+    lastHeard = Date.now(); receive(JSON.parse(e.data));
+  };
   socket.onclose = (e) => {
     showConnection(false);
     socket = null;
     if (e.code === 4400) return; // another site's page: retrying will not help
     if (e.code === 4403) { leaveOnce(); return; } // no longer allowed here (a seat card moved)
     if (e.code === 4401) { leaveOnce(); return; } // the staff login ended: the page asks again
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt += 1;
-    setTimeout(connect, delay);
+    setTimeout(connect, reconnectDelay(e.code, opened || Date.now() - started < QUICK_FAIL_MS));
   };
+}
+
+function reconnectDelay(code, quick) {
+  if (quick && QUICK_CODES.includes(code) && Date.now() - servedAt < QUICK_WINDOW_MS) {
+    const spread = Math.min(RECONNECT_SPREAD_MAX_MS,
+      Math.max(RECONNECT_SPREAD_MS, (state.joined || 0) * RECONNECT_SPREAD_PER_PHONE_MS));
+    return Math.random() * spread;
+  }
+  const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+  attempt += 1;
+  return delay;
 }
 
 // Reload once: the server then shows what this device may see now (the join page when its

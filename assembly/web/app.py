@@ -11,7 +11,6 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Litestar, Request, Response, get
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.compression import CompressionConfig
@@ -43,8 +42,15 @@ from assembly.web.context import (
     MAX_REQUEST_BYTES,
     before_request,
 )
+from assembly.web.fanout import Hub, channels_plugin
 from assembly.web.headers import security_headers_hook
-from assembly.web.live import ChannelsSink, SocketCounts, live_socket, supervise_channels
+from assembly.web.live import (
+    ChannelsSink,
+    SocketCounts,
+    live_socket,
+    supervise_channels,
+    watch_missed_events,
+)
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.paper import PAPER_ROUTES
@@ -217,12 +223,14 @@ def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Resp
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     backend = (
-        RedisChannelsPubSubBackend(redis=_redis(settings.redis_url))
+        RedisChannelsPubSubBackend(
+            redis=_redis(settings.redis_url), key_prefix=channel_prefix(settings)
+        )
         if settings.redis_url
         else MemoryChannelsBackend()
     )
-    channels = ChannelsPlugin(
-        backend=backend,
+    channels = channels_plugin(
+        backend,
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_BACKLOG,
         subscriber_backlog_strategy="dropleft",
@@ -241,6 +249,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     runtime.sink = step_views
 
     supervisor: list[asyncio.Task[None]] = []
+    hub = Hub(channels, backlog=SUBSCRIBER_BACKLOG)
 
     def tune_garbage_collector() -> None:
         """Python's full collections paused ballot acknowledgements ~250 ms under load
@@ -253,6 +262,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     async def start_supervisor() -> None:
         supervisor.append(asyncio.create_task(supervise_channels(channels)))
+        supervisor.append(asyncio.create_task(watch_missed_events(hub, runtime)))
         supervisor.append(asyncio.create_task(close_steps_on_time(runtime)))
         supervisor.append(asyncio.create_task(pretokenise_recent(runtime)))
 
@@ -316,7 +326,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security_headers_hook(SECURITY_HEADERS, behind_tls=settings.behind_tls)],
         on_startup=[tune_garbage_collector, start_supervisor, warm_up_text_processing],
         on_shutdown=[stop],
-        state=State({"runtime": runtime, "sockets": SocketCounts()}),
+        state=State(
+            {
+                "runtime": runtime,
+                "sockets": SocketCounts(),
+                "hub": hub,
+            }
+        ),
     )
     document_api_errors(app)
     return app
@@ -333,6 +349,14 @@ async def close_steps_on_time(runtime: Runtime) -> None:
             raise
         except Exception:
             logger.exception("closing steps whose time is up failed")
+
+
+def channel_prefix(settings: Settings) -> str:
+    """Redis pub/sub channels are global to a Redis server (not per database number): two
+    installations (or test runs) sharing one Redis must not hear each other's assemblies, whose
+    ids are the same small numbers. The database names the installation."""
+    digest = hashlib.sha256(settings.resolved_database_url.encode()).hexdigest()[:12]
+    return f"SAMATCHA_{digest}"
 
 
 def _redis(url: str) -> Any:

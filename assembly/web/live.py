@@ -12,7 +12,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +39,7 @@ from assembly.web.context import (
     runtime_of,
     set_language,
 )
+from assembly.web.fanout import FRAMES, FrameProtocol, Hub, Message
 from assembly.web.snapshots import (
     Snapshot,
     assembly_seq,
@@ -61,6 +62,7 @@ LOGGED_OUT = b'{"type":"logged_out"}'
 """Published on a login's own channel when it logs out, so that its staff sockets close in
 every worker (the logout may be answered by another one)."""
 CLOSE_TOO_BIG = 1009  # the standard "message too big"
+CLOSE_RESTART = 1012  # the standard "service restart": phones come back within seconds
 MAX_MESSAGE_BYTES = 64 * 1024
 """Phones send only pings and resync requests (a few dozen bytes). `samatcha serve` gives
 uvicorn the same limit; the handler checks it too, for servers started another way."""
@@ -133,12 +135,21 @@ def announce_logout(channels: ChannelsPlugin, session_token: str) -> None:
     channels.publish(LOGGED_OUT, session_channel(token_hash(session_token)))
 
 
+ENTRIES_AT_ONCE = 32
+"""A hall reconnecting after a restart: served all at once, 5,000 sockets shared the worker
+and each finished late (the median phone after 30 s, when its handshake gave up); taken 32 at
+a time, first come first served, each is served promptly and the hall comes back in order."""
+
+
 class SocketCounts:
     """Open sockets per owner in this worker, and a resync budget per owner."""
 
     def __init__(self) -> None:
         self.open: dict[str, int] = {}
         self.resyncs = device_resyncs()
+        self.entry = asyncio.Semaphore(ENTRIES_AT_ONCE)
+        """Sockets reading their first state at once; the others wait their turn, first come
+        first served."""
 
     def enter(self, owner: str) -> bool:
         if self.open.get(owner, 0) >= SOCKETS_PER_DEVICE:
@@ -152,6 +163,11 @@ class SocketCounts:
             self.open[owner] = left
         else:
             self.open.pop(owner, None)
+
+
+def hub_of(socket: WebSocket[Any, Any, Any]) -> Hub:
+    hub: Hub = socket.app.state.hub  # one per app (create_app)
+    return hub
 
 
 def socket_counts(socket: WebSocket[Any, Any, Any]) -> SocketCounts:
@@ -175,19 +191,10 @@ def same_origin(socket: WebSocket[Any, Any, Any]) -> bool:
     return urlsplit(origin).netloc == socket.headers.get("host", "")
 
 
-def event_seq(message: bytes) -> int | None:
-    """Events start with `{"seq":N,`; reading N this way avoids parsing every message.
-    Live updates (`{"live":...`) have no sequence number."""
-    if not message.startswith(b'{"seq":'):
-        return None
-    return int(message[7 : message.index(b",")])
-
-
 @websocket("/ws/{assembly_id:int}")
 async def live_socket(
     socket: WebSocket[Any, Any, Any],
     assembly_id: FromPath[int],
-    channels: NamedDependency[ChannelsPlugin],
     since: FromQuery[str | None] = None,
 ) -> None:
     """`since`: the seq a phone's state is at (the page's embedded snapshot, or what it had
@@ -223,7 +230,7 @@ async def live_socket(
                 else None
             )
             live = _Live(counts, owner, session, token)
-            await _serve(socket, rt, actor, assembly_id, channels, subscriptions, known, live)
+            await _serve(socket, rt, actor, assembly_id, hub_of(socket), subscriptions, known, live)
     except WebSocketDisconnect:
         return
     finally:
@@ -249,26 +256,66 @@ async def _serve(
     rt: Runtime,
     actor: Actor,
     assembly_id: int,
-    channels: ChannelsPlugin,
+    hub: Hub,
     subscriptions: contextlib.AsyncExitStack,
     since: int | None,
     live: _Live,
 ) -> None:
-    # Subscribed before the state is read, no event can fall between the two. Without a login
-    # only a phone's public stream is possible, so a phone subscribes first; staff are known
-    # only once read, and then check that nothing changed meanwhile.
-    subscriber = None
+    last_snapshot_seq = 0
+    seat: int | None = None
+    gone = False
+    frames: FrameProtocol | None = socket.scope.get("extensions", {}).get(FRAMES)
+
+    async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
+        nonlocal gone
+        if not gone:
+            gone = True
+            await socket.close(code=code, reason=reason)
+
+    async def forward(message: Message) -> None:
+        """Called by the hub for each message of this socket's channels, in order."""
+        if gone:
+            return
+        if message.raw == LOGGED_OUT:
+            await leave(CLOSE_LOGGED_OUT, "logged_out")
+            return
+        if (
+            seat is not None
+            and moved_participant(message.raw) == seat
+            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
+        ):
+            await leave()
+            return
+        if message.seq is not None and message.seq <= last_snapshot_seq:
+            return  # the snapshot it got already holds it
+        if frames is None or not frames.write_frame(message.frame):
+            await socket.send_text(message.text)  # the usual way (waits while behind)
+
+    # Joined before the state is read, no event can fall between the two (the outlet holds
+    # them until the snapshot is out). Without a login only a phone's public stream is
+    # possible, so a phone joins first; staff are known only once read, and then check that
+    # nothing changed meanwhile.
+    outlet = hub.outlet(forward)
+    outlet.restart = lambda: _later(leave(CLOSE_RESTART, "missed_events"))
+    joined: list[str] = []
+
+    async def join(names: list[str]) -> None:
+        joined.extend(names)
+        await hub.join(names, outlet)
+
+    subscriptions.push_async_callback(hub.leave, joined, outlet)
     if actor.user is None:
-        subscriber = await subscriptions.enter_async_context(
-            channels.start_subscription([public_channel(assembly_id)])
-        )
+        await join([public_channel(assembly_id)])
     try:
-        if since is None:
-            first: Snapshot | None = await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
-            standing, seq = first.standing, first.state["seq"]
-        else:  # a screen that has a state: who it is and whether it is still current is enough
-            first = None
-            standing, seq = await standing_now(rt, assembly_id=assembly_id, actor=actor)
+        async with live.counts.entry:
+            if since is None:
+                first: Snapshot | None = await build_snapshot(
+                    rt, assembly_id=assembly_id, actor=actor
+                )
+                standing, seq = first.standing, first.state["seq"]
+            else:  # a screen that has a state: who it is and whether it is current is enough
+                first = None
+                standing, seq = await standing_now(rt, assembly_id=assembly_id, actor=actor)
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
@@ -277,23 +324,15 @@ async def _serve(
         return
     is_staff = standing.is_staff
     unchanged = True
-    if subscriber is None:
+    if not joined:
         wanted = [staff_channel(assembly_id) if is_staff else public_channel(assembly_id)]
         if is_staff and live.session is not None:
             wanted.append(session_channel(live.session))  # its logout, from any worker
-        subscriber = await subscriptions.enter_async_context(channels.start_subscription(wanted))
+        await join(wanted)
         unchanged = await assembly_seq(rt, assembly_id) == seq
-    last_snapshot_seq = 0
     # A phone's seat can move to another phone (a seat card, assembly/seats.py): this socket
     # then closes as "not allowed", like one that never had a seat.
     seat = None if is_staff else getattr(standing.participant, "id", None)
-    gone = False
-
-    async def leave(code: int = CLOSE_NOT_ALLOWED, reason: str = "not_in_assembly") -> None:
-        nonlocal gone
-        if not gone:
-            gone = True
-            await socket.close(code=code, reason=reason)
 
     async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
@@ -302,6 +341,7 @@ async def _serve(
             await leave()
             return
         last_snapshot_seq = snap.state["seq"]
+        hub.served(joined, last_snapshot_seq)
         await socket.send_text(
             _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": snap.state})
         )
@@ -317,25 +357,9 @@ async def _serve(
             return
         await socket.send_text(_encode({"type": "personal", "seq": at, "data": personal}))
 
-    async def forward(message: bytes) -> None:
-        if gone:
-            return
-        if message == LOGGED_OUT:
-            await leave(CLOSE_LOGGED_OUT, "logged_out")
-            return
-        if (
-            seat is not None
-            and moved_participant(message) == seat
-            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
-        ):
-            await leave()
-            return
-        seq = event_seq(message)
-        if seq is None or seq > last_snapshot_seq:
-            await socket.send_data(message)
-
     if unchanged and first is None and seq == since:
         last_snapshot_seq = seq
+        hub.served(joined, seq)
         await socket.send_text(_encode({"type": "current", "seq": seq}))
     else:
         await send_snapshot(first if unchanged else None)
@@ -343,15 +367,52 @@ async def _serve(
     if is_staff and live.token is not None:
         expiry = asyncio.create_task(_close_at_expiry(rt, live.token, leave))
         subscriptions.callback(expiry.cancel)
-    async with subscriber.run_in_background(forward):
-        while True:
-            raw = await _receive(socket)
-            if gone:
-                return
-            if raw is None:
-                await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
-                return
-            await _answer(socket, raw, send_snapshot, send_personal, live.may_resync)
+    outlet.release()
+    while True:
+        raw = await _receive(socket)
+        if gone:
+            return
+        if raw is None:
+            await socket.close(code=CLOSE_TOO_BIG, reason="too_big")
+            return
+        await _answer(socket, raw, send_snapshot, send_personal, live.may_resync)
+
+
+_pending: set[asyncio.Task[None]] = set()
+
+
+def _later(work: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.ensure_future(work)
+    _pending.add(task)  # kept until done (the loop holds only weak references)
+    task.add_done_callback(_pending.discard)
+
+
+WATCH_SECONDS = 2.5
+"""How often a worker checks that it has every event of the assemblies it serves."""
+
+
+async def watch_missed_events(hub: Hub, rt: Runtime) -> None:
+    """Catch events this worker never received: the worker that committed one died before
+    publishing it, or the broker dropped it. Its phones would only notice at the next event,
+    maybe minutes later; here they are closed as by a restart and come back with the state
+    (one query per served channel per check)."""
+    while True:
+        await asyncio.sleep(WATCH_SECONDS)
+        try:
+            for name in list(hub.outlets):
+                kind, _, rest = name.partition(":")
+                if kind != "assembly":
+                    continue
+                committed = await assembly_seq(rt, int(rest.partition(":")[0]))
+                if committed is not None and hub.missed(name, committed):
+                    logger.warning(
+                        "%s missed events up to seq %d: its sockets resync", name, committed
+                    )
+                    hub.restart(name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("checking for missed events failed")
 
 
 async def _close_at_expiry(rt: Runtime, token: str, leave: Any) -> None:

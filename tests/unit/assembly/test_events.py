@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 from assembly.events import Event
-from assembly.web.live import event_seq
+from assembly.web.fanout import event_seq
 
 
 def test_participants_get_a_tick_where_they_must_not_see_the_change() -> None:
