@@ -272,6 +272,14 @@ async def _serve(
             gone = True
             await socket.close(code=code, reason=reason)
 
+    async def leave_unless_seated(moved: Message) -> None:
+        """Its seat moved: this socket closes before the event, unless the seat came back."""
+        if await holds_seat(rt, participant_id=seat or 0, device_hash=actor.device_hash):
+            if not gone:  # out of order at worst: a gap the phone repairs
+                await socket.send_text(moved.text)
+        else:
+            await leave()
+
     async def forward(message: Message) -> None:
         """Called by the hub for each message of this socket's channels, in order."""
         if gone:
@@ -279,12 +287,10 @@ async def _serve(
         if message.raw == LOGGED_OUT:
             await leave(CLOSE_LOGGED_OUT, "logged_out")
             return
-        if (
-            seat is not None
-            and moved_participant(message.raw) == seat
-            and not await holds_seat(rt, participant_id=seat, device_hash=actor.device_hash)
-        ):
-            await leave()
+        if seat is not None and moved_participant(message.raw) == seat:
+            # Not awaited here: the hub runs this call's first step inline, outside any task,
+            # where a database read fails (and the failure would silently end the socket).
+            _later(leave_unless_seated(message))
             return
         if message.seq is not None and message.seq <= last_snapshot_seq:
             return  # the snapshot it got already holds it
