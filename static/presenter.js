@@ -19,14 +19,28 @@ function setText(el, text) {
 }
 
 // Every `[data-paged]` block shows `data-page-size` items of its `[data-page-list]` at a time.
-// The page follows the clock from when the block first showed (a block the server sends anew,
-// such as results just revealed, starts at page 1), so any redraw of its list keeps its page.
+// The page follows the clock from when the block first showed, so any redraw of its list keeps
+// its page; so does the same block sent again by the server (a region refetched for a running
+// tally: same region signature), while a block that is new there (results just revealed: the
+// signature changed) starts at page 1.
+const clocks = new Map();
+
+function pageKey(block) {
+  const region = block.closest("[data-signature]");
+  if (!region) return "";
+  return `${region.dataset.region}|${region.dataset.signature}|${$$("[data-paged]", region).indexOf(block)}`;
+}
+
 function paginate() {
   const now = Date.now();
   for (const block of $$("[data-paged]")) {
     const list = $("[data-page-list]", block);
     if (!list) continue;
-    if (!block.dataset.since) block.dataset.since = String(now);
+    if (!block.dataset.since) {
+      const key = pageKey(block);
+      block.dataset.since = String((key && clocks.get(key)) || now);
+      if (key) clocks.set(key, Number(block.dataset.since));
+    }
     const turn = Math.floor((now - Number(block.dataset.since)) / ROTATE_MS);
     const size = Number(block.dataset.pageSize) || 10;
     const items = Array.from(list.children).filter((el) => el.tagName !== "TEMPLATE");
@@ -49,7 +63,9 @@ function showScreen(state) {
   for (const el of $$("[data-screen]")) {
     const hide = el.dataset.screen !== shown.view || el.dataset.unlessKind === kind;
     // a screen switched to starts its lists at page 1
-    if (el.hidden && !hide) for (const block of $$("[data-paged]", el)) delete block.dataset.since;
+    if (el.hidden && !hide) {
+      for (const block of $$("[data-paged]", el)) { clocks.delete(pageKey(block)); delete block.dataset.since; }
+    }
     el.hidden = hide;
   }
   const qr = $('[data-region="qr"]');
