@@ -98,8 +98,7 @@ function connect() {
 
 function reconnectDelay(code, quick) {
   if (quick && QUICK_CODES.includes(code) && Date.now() - servedAt < QUICK_WINDOW_MS) {
-    const spread = Math.min(RECONNECT_SPREAD_MAX_MS,
-      Math.max(RECONNECT_SPREAD_MS, (state.joined || 0) * RECONNECT_SPREAD_PER_PHONE_MS));
+    const spread = Math.min(RECONNECT_SPREAD_MAX_MS, hallSpread(RECONNECT_SPREAD_MS, RECONNECT_SPREAD_PER_PHONE_MS));
     return Math.random() * spread;
   }
   const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);

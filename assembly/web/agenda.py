@@ -574,7 +574,7 @@ class AgendaPages(Controller):
             buddhist_era=checked(data, "buddhist_era"),
             annex=data.get("annex") or None,
             approval={key: data[key] for key in APPROVAL_FIELDS if key in data},
-            announced_on=data.get("announced_on") if "announced_on" in data else None,
+            announced_on=data.get("announced_on"),
         )
         return done(request, f"/organize/{assembly_id}/export")
 

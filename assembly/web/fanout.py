@@ -33,6 +33,8 @@ from litestar.channels import ChannelsPlugin, Subscriber
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import State
 
+from assembly.seats import moved_participant
+
 logger = logging.getLogger("samatcha")
 
 SUBSCRIBE_TRIES = 5
@@ -50,6 +52,8 @@ class Message:
     frame: bytes
     """The whole WebSocket text frame a server sends (unmasked): the same bytes for every
     socket, so it is made once instead of once per socket by the protocol library."""
+    moved: int | None
+    """The participant whose seat a `seat.moved` event moves: read once, not once per socket."""
 
 
 def text_frame(payload: bytes) -> bytes:
@@ -103,7 +107,7 @@ def event_seq(message: bytes) -> int | None:
 
 
 def read_message(raw: bytes) -> Message:
-    return Message(raw.decode(), event_seq(raw), raw, text_frame(raw))
+    return Message(raw.decode(), event_seq(raw), raw, text_frame(raw), moved_participant(raw))
 
 
 Forward = Callable[[Message], Coroutine[Any, Any, None]]
@@ -318,9 +322,6 @@ class Hub:
             return
         for outlet in list(group):  # a write may close a socket, which leaves the group
             outlet.put(message)
-
-    def sockets(self) -> int:
-        return len({outlet for group in self.outlets.values() for outlet in group})
 
     def restart(self, name: str) -> None:
         """Close the sockets of `name` as a restarting server would: they come back within the

@@ -26,7 +26,7 @@ from assembly.errors import DomainError
 from assembly.events import Event, LiveUpdate
 from assembly.limits import device_resyncs, socket_resyncs
 from assembly.runtime import Runtime
-from assembly.seats import holds_seat, moved_participant
+from assembly.seats import holds_seat
 from assembly.security import token_hash
 from assembly.services import Actor, session_expires_at
 from assembly.steps import Action, refusal
@@ -287,7 +287,7 @@ async def _serve(
         if message.raw == LOGGED_OUT:
             await leave(CLOSE_LOGGED_OUT, "logged_out")
             return
-        if seat is not None and moved_participant(message.raw) == seat:
+        if seat is not None and message.moved == seat:
             # Not awaited here: the hub runs this call's first step inline, outside any task,
             # where a database read fails (and the failure would silently end the socket).
             _later(leave_unless_seated(message))
@@ -401,15 +401,19 @@ async def watch_missed_events(hub: Hub, rt: Runtime) -> None:
     """Catch events this worker never received: the worker that committed one died before
     publishing it, or the broker dropped it. Its phones would only notice at the next event,
     maybe minutes later; here they are closed as by a restart and come back with the state
-    (one query per served channel per check)."""
+    (one query per served assembly per check, for its staff and public channels both)."""
     while True:
         await asyncio.sleep(WATCH_SECONDS)
         try:
+            seqs: dict[int, int | None] = {}
             for name in list(hub.outlets):
                 kind, _, rest = name.partition(":")
                 if kind != "assembly":
                     continue
-                committed = await assembly_seq(rt, int(rest.partition(":")[0]))
+                assembly_id = int(rest.partition(":")[0])
+                if assembly_id not in seqs:
+                    seqs[assembly_id] = await assembly_seq(rt, assembly_id)
+                committed = seqs[assembly_id]
                 if committed is not None and hub.missed(name, committed):
                     logger.warning(
                         "%s missed events up to seq %d: its sockets resync", name, committed

@@ -22,7 +22,7 @@ from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Action
 from assembly.web.context import CurrentActor, CurrentRuntime, RowId
-from assembly.web.forms import Form, form_body
+from assembly.web.forms import Form, checked, form_body
 from assembly.web.rendering import checked_snapshot, done, page, qr_svg, snapshot_page
 from deliberation import paper as paper_proposals
 from voting import paper as paper_ballots
@@ -311,7 +311,7 @@ def _form_entry(form: dict[str, str], ballot: Any = None) -> CardEntryBody:
         proposals=[p for p in proposals if p.strip()],
         ballot=ballot,
         client_key=form.get("client_key") or None,
-        correct=form.get("correct") in ("1", "on", "true"),
+        correct=checked(form, "correct"),
     )
 
 
@@ -416,14 +416,15 @@ class PaperPages(Controller):
         item_id: FromPath[int],
         data: Form,
     ) -> Response[Any]:
+        body = form_body(ConsentBody, data, item_id=item_id)
         await paper_proposals.consent_for_card(
             runtime,
             actor=actor,
             assembly_id=assembly_id,
             number=number,
             item_id=item_id,
-            answer=data.get("answer", ""),
-            reason=data.get("reason", ""),
+            answer=body.answer,
+            reason=body.reason,
         )
         return done(request, f"/a/{assembly_id}/paper?card={number}#consent")
 
