@@ -366,32 +366,23 @@ async def _counted_results(
 
 
 async def _turnout(session: AsyncSession, assembly: Assembly, vote_id: int) -> dict[str, Any]:
-    voted = dict(
-        (
-            await session.execute(
-                select(Network.key, func.count())
-                .select_from(Ballot)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .join(Network, Network.id == Participant.network_id)
-                .where(Ballot.vote_id == vote_id)
-                .group_by(Network.key)
-            )
-        ).all()
-    )
-    on_paper = dict(
-        (
-            await session.execute(
-                select(Network.key, func.count())
-                .select_from(Ballot)
-                .join(Participant, Participant.id == Ballot.participant_id)
-                .join(Network, Network.id == Participant.network_id)
-                .where(Ballot.vote_id == vote_id, Participant.source == "paper")
-                .group_by(Network.key)
-            )
-        ).all()
-    )
+    counts = {
+        key: (voted, paper)
+        for key, voted, paper in await session.execute(
+            select(Network.key, func.count(), func.count().filter(Participant.source == "paper"))
+            .select_from(Ballot)
+            .join(Participant, Participant.id == Ballot.participant_id)
+            .join(Network, Network.id == Participant.network_id)
+            .where(Ballot.vote_id == vote_id)
+            .group_by(Network.key)
+        )
+    }
     networks = [
-        {**n, "voted": int(voted.get(n["key"], 0)), "paper": int(on_paper.get(n["key"], 0))}
+        {
+            **n,
+            "voted": int(counts.get(n["key"], (0, 0))[0]),
+            "paper": int(counts.get(n["key"], (0, 0))[1]),
+        }
         for n in await network_counts(session, assembly)
     ]
     return {

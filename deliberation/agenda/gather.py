@@ -34,7 +34,7 @@ from assembly.text import clean_text
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
 from assembly.timeutil import utcnow
 from deliberation import models as dm
-from deliberation.agenda.consent import consent_results
+from deliberation.agenda.consent import DEFAULT_RULE, DEFAULT_THRESHOLD, consent_results
 from deliberation.agenda.document import (
     ANNEX_CHOICES,
     Activity,
@@ -71,7 +71,7 @@ from deliberation.agenda.render_csv import (
 from voting.methods import MethodConfigError, method_from_params
 from voting.models import Vote, VoteOption
 from voting.results import results_view
-from voting.services import counted_votes, latest_vote, stored_ballots, turnout_of
+from voting.services import NOT_USED, counted_votes, latest_vote, stored_ballots, turnout_of
 
 THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
@@ -401,7 +401,8 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
         votes=counted,
         set_aside=set_aside,
         rule=AdoptionRule(
-            settings.adoption_rule or "no_objection", int(settings.adoption_threshold or 80)
+            settings.adoption_rule or DEFAULT_RULE,
+            int(settings.adoption_threshold or DEFAULT_THRESHOLD),
         ),
         approval=approval,
         annex=settings.annex if settings.annex in ANNEX_CHOICES else "all",
@@ -446,7 +447,7 @@ async def _counted_and_set_aside(
                     note,
                 )
             )
-        elif vote.standing in ("trial", "discarded") or counted_ids:
+        elif vote.standing in NOT_USED or counted_ids:
             aside.append(
                 SetAsideVote(
                     number[vote.id],
@@ -700,6 +701,6 @@ async def read_document_settings(rt: Runtime, *, assembly_id: int) -> dict[str, 
             **{key: getattr(row, key) or "" for key in APPROVAL_FIELDS},
             "announced_on": row.announced_on.isoformat() if row.announced_on else "",
             "emblem": row.emblem is not None,
-            "adoption_rule": row.adoption_rule or "no_objection",
-            "adoption_threshold": row.adoption_threshold or 80,
+            "adoption_rule": row.adoption_rule or DEFAULT_RULE,
+            "adoption_threshold": row.adoption_threshold or DEFAULT_THRESHOLD,
         }
