@@ -56,6 +56,47 @@ def _reset_postgres(url: str) -> None:
     asyncio.run(reset())
 
 
+def _emptied_at_head(url: str) -> bool:
+    """Empty every table of a database already migrated to the newest revision, in one
+    TRUNCATE (a fifth of the time of dropping the schema and migrating again); False, with
+    nothing changed, when the database is not at the newest revision (a test or a server
+    process dropped or changed it), and then it is migrated from scratch."""
+    import asyncio
+
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from assembly.schema import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+    async def empty() -> bool:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                tables = (
+                    (
+                        await connection.execute(
+                            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+                if "alembic_version" not in tables:
+                    return False
+                version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+                if version != head:
+                    return False
+                names = ", ".join(f'"{t}"' for t in tables if t != "alembic_version")
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                return True
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(empty())
+
+
 @pytest.fixture(scope="session")
 def reset_postgres() -> Callable[[str], None]:
     """Empties a PostgreSQL database (for tests that start their own server processes)."""
@@ -83,8 +124,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         if os.environ.get("CI"):
             pytest.fail(f"CI=true but no PostgreSQL answers at {url}")
         pytest.skip(f"no PostgreSQL server answers at {url}")
-    _reset_postgres(url)
-    upgrade_database(url)
+    if not _emptied_at_head(url):
+        _reset_postgres(url)
+        upgrade_database(url)
     return url
 
 
