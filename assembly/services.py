@@ -34,6 +34,7 @@ from assembly.models import (
     TableAssistant,
     User,
     UserSession,
+    WorkingGroupAccount,
 )
 from assembly.networks import DEFAULT_NETWORKS, short_names
 from assembly.runtime import Runtime
@@ -57,6 +58,9 @@ from assembly.steps import (
 from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 
+ACCOUNT_ROLES = (Role.ORGANIZER, Role.FACILITATOR, Role.ASSISTANT, Role.WORKING_GROUP)
+"""What an account is made as; a working-group account is made for the follow-up year, and
+its grant (`WorkingGroupAccount`) says whether it is the secretary in an assembly."""
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
 JOIN_CODE_DIGITS = 8
 """10^8 codes: the wrong-code limits let one address try 7,200 an hour (docs/security.md)."""
@@ -162,6 +166,9 @@ async def standing_in(session: AsyncSession, assembly: Assembly, actor: Actor) -
             return Standing(Role.FACILITATOR, participant)
         if await session.get(TableAssistant, (assembly.id, user.id)) is not None:
             return Standing(Role.ASSISTANT, await _paper_participant(session, assembly, actor))
+        grant = await session.get(WorkingGroupAccount, (assembly.id, user.id))
+        if grant is not None:
+            return Standing(Role(grant.role), participant)
     if participant is not None:
         return Standing(Role.PARTICIPANT, participant)
     return Standing(Role.ANONYMOUS, None)
@@ -193,6 +200,18 @@ _REFUSALS: dict[Refusal, tuple[type[DomainError], str]] = {
     Refusal.ASSISTANTS_ONLY: (
         Forbidden,
         N_("Only the table assistants of this assembly can do this."),
+    ),
+    Refusal.REPORTERS_ONLY: (
+        Forbidden,
+        N_("This is done through an agency's reporting link."),
+    ),
+    Refusal.WORKING_GROUP_ONLY: (
+        Forbidden,
+        N_("Only the working group and the staff of this assembly can see this."),
+    ),
+    Refusal.SECRETARY_ONLY: (
+        Forbidden,
+        N_("Only the organizer or the working group's secretary can do this."),
     ),
     Refusal.WRONG_STEP: (Conflict, N_("This cannot be done in the current step.")),
     Refusal.STEP_CLOSED: (Conflict, N_("This step is closed.")),
@@ -270,7 +289,7 @@ async def _add_user(
 ) -> User:
     """Check and add an account inside the caller's transaction."""
     username = _check_username(username)
-    if role not in (Role.ORGANIZER, Role.FACILITATOR, Role.ASSISTANT):
+    if role not in ACCOUNT_ROLES:
         raise InvalidInput("invalid_role", "The role must be organizer, facilitator or assistant.")
     _check_password(password)
     display = clean_field(display_name, "display_name") or username
@@ -282,6 +301,16 @@ async def _add_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def add_account(
+    session: AsyncSession, *, username: str, display_name: str, role: str, password: str
+) -> User:
+    """A new account added in the caller's transaction, checked as `create_user` checks it:
+    for features that grant an account a place as they make it (the follow-up's members)."""
+    return await _add_user(
+        session, username=username, display_name=display_name, role=role, password=password
+    )
 
 
 async def create_user(
@@ -593,8 +622,14 @@ async def assemblies_for(rt: Runtime, user: User) -> list[Assembly]:
             FacilitatorAssignment.user_id == user.id
         )
         assisted = select(TableAssistant.assembly_id).where(TableAssistant.user_id == user.id)
+        following = select(WorkingGroupAccount.assembly_id).where(
+            WorkingGroupAccount.user_id == user.id
+        )
         query = select(Assembly).where(
-            (Assembly.created_by == user.id) | Assembly.id.in_(assigned) | Assembly.id.in_(assisted)
+            (Assembly.created_by == user.id)
+            | Assembly.id.in_(assigned)
+            | Assembly.id.in_(assisted)
+            | Assembly.id.in_(following)
         )
         return list((await session.scalars(query.order_by(Assembly.id.desc()))).all())
 
