@@ -1,0 +1,1 @@
+"""The year after the assembly: the working group, the networks' reports, progress and lessons."""
