@@ -57,6 +57,11 @@ BULLET_AFTER = 0.15
 PNG_WIDTH = 1600
 PNG_HEIGHT = 760
 PNG_SCALE = PNG_WIDTH / WIDTH
+# Larger than the SVG's text times PNG_SCALE: the picture is shrunk to 15 cm in the DOCX, where
+# 36 px is about 10 pt, the smallest size still easy to read on paper.
+PNG_FONT = 42
+PNG_SMALL = 36
+PNG_BOX = (200.0, PNG_WIDTH - 50.0, 120.0, PNG_HEIGHT - 2.6 * PNG_SMALL - 30.0)
 # Thai fonts in order of preference (file name stems, case-insensitive): the document font's
 # family first, then the TLWG fonts that Debian/Ubuntu ship in fonts-thai-tlwg.
 THAI_FONT_STEMS = ("thsarabunnew", "sarabun-regular", "notosansthai-regular", "garuda", "loma")
@@ -85,7 +90,17 @@ class _Frame:
         return self.bottom - (value - self.low) / span * (self.bottom - self.top)
 
 
-def _frame(ind: IndicatorProgress, scale: float = 1.0) -> _Frame:
+def _frame(
+    ind: IndicatorProgress,
+    box: tuple[float, float, float, float] = (
+        MARGIN_LEFT,
+        WIDTH - MARGIN_RIGHT,
+        MARGIN_TOP,
+        HEIGHT - MARGIN_BOTTOM,
+    ),
+) -> _Frame:
+    """The plot's frame inside `box` (left, right, top, bottom), spanning the path's dates and
+    every value with some room."""
     dates = [ind.starts_on, ind.ends_on, *(p.measured_on for p in ind.points)]
     values = [v for v in (ind.baseline, ind.target) if v is not None]
     values += [p.value for p in ind.points]
@@ -96,10 +111,10 @@ def _frame(ind: IndicatorProgress, scale: float = 1.0) -> _Frame:
         last=max(dates),
         low=low - pad,
         high=high + pad,
-        left=MARGIN_LEFT * scale,
-        right=(WIDTH - MARGIN_RIGHT) * scale,
-        top=MARGIN_TOP * scale,
-        bottom=(HEIGHT - MARGIN_BOTTOM) * scale,
+        left=box[0],
+        right=box[1],
+        top=box[2],
+        bottom=box[3],
     )
 
 
@@ -336,11 +351,11 @@ def indicator_png(
     path = font_path or (thai_font_path() if use_installed_font else None)
     thai = path is not None
     s = PNG_SCALE
-    frame = _frame(ind, s)
+    frame = _frame(ind, PNG_BOX)
     image = Image.new("RGB", (PNG_WIDTH, PNG_HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    font = _font(round(FONT * s), path)
-    small = _font(round(SMALL * s), path)
+    font = _font(PNG_FONT, path)
+    small = _font(PNG_SMALL, path)
 
     for value in [v for v in (ind.baseline, ind.target) if v is not None]:
         y = frame.y(value)
@@ -360,7 +375,14 @@ def indicator_png(
         label = f"ไตรมาส {r.number}" if thai else f"Q{r.number}"
         _text(draw, (x, frame.bottom + 14), label, fill=TEXT_COLOR, font=small, anchor="mt")
         due = f"{r.due.day}/{r.due.month}/{buddhist_year(r.due) % 100:02d}"
-        _text(draw, (x, frame.bottom + 14 + 34 * s), due, fill=TEXT_COLOR, font=small, anchor="mt")
+        _text(
+            draw,
+            (x, frame.bottom + 14 + 1.5 * PNG_SMALL),
+            due,
+            fill=TEXT_COLOR,
+            font=small,
+            anchor="mt",
+        )
     if ind.baseline is not None and ind.target is not None:
         start = (frame.x(ind.starts_on), frame.y(ind.baseline))
         end = (frame.x(ind.ends_on), frame.y(ind.target))
