@@ -327,16 +327,20 @@ def thai_font_path(directory: Path = FONT_DIRECTORY) -> Path | None:
     return next((found[stem] for stem in THAI_FONT_STEMS if stem in found), None)
 
 
-def _font(size: int, path: Path | None) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+_Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+
+
+def _font(size: int, path: Path | None) -> tuple[_Font, bool]:
+    """The font at this size and whether it is the Thai one (else Pillow's own, ASCII only)."""
     if path is not None:
         try:
-            return ImageFont.truetype(str(path), size)
+            return ImageFont.truetype(str(path), size), True
         except OSError:
             pass
     try:
-        return ImageFont.load_default(size)
+        return ImageFont.load_default(size), False
     except (OSError, ImportError):  # Pillow built without FreeType: the bitmap font
-        return ImageFont.load_default()
+        return ImageFont.load_default(), False
 
 
 def indicator_png(
@@ -349,13 +353,12 @@ def indicator_png(
     """The line chart as PNG bytes: path, target, measured points with their values, the
     rounds along the bottom. Thai labels only with a Thai font; otherwise "Q1" and numbers."""
     path = font_path or (thai_font_path() if use_installed_font else None)
-    thai = path is not None
     s = PNG_SCALE
     frame = _frame(ind, PNG_BOX)
     image = Image.new("RGB", (PNG_WIDTH, PNG_HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    font = _font(PNG_FONT, path)
-    small = _font(PNG_SMALL, path)
+    font, thai = _font(PNG_FONT, path)
+    small, _ = _font(PNG_SMALL, path)
 
     for value in [v for v in (ind.baseline, ind.target) if v is not None]:
         y = frame.y(value)
@@ -427,7 +430,7 @@ def _text(
     text: str,
     *,
     fill: str,
-    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    font: _Font,
     anchor: str,
 ) -> None:
     """Text placed by a two-letter anchor ("mt": middle, top) for any font: Pillow's own
