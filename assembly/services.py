@@ -36,7 +36,7 @@ from assembly.models import (
     UserSession,
     WorkingGroupAccount,
 )
-from assembly.networks import DEFAULT_NETWORKS, short_names
+from assembly.networks import DEFAULT_NETWORKS, NetworkSpec, short_names
 from assembly.runtime import Runtime
 from assembly.security import (
     MIN_PASSWORD_LENGTH,
@@ -390,30 +390,48 @@ async def create_assembly(
     venue: str = "",
 ) -> Assembly:
     """A new assembly with the six networks and the five default steps, ready to edit."""
+    async with rt.transaction() as (session, _):
+        return await add_assembly(
+            session, actor=actor, name=name, province=province, held_on=held_on, venue=venue
+        )
+
+
+async def add_assembly(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    name: str,
+    province: str,
+    held_on: date | None = None,
+    venue: str = "",
+    networks: Sequence[NetworkSpec] = DEFAULT_NETWORKS,
+) -> Assembly:
+    """`create_assembly` in the caller's transaction, with these networks: next year's
+    assembly is made from this year's in one transaction (followup.next_year)."""
     if actor.user is None:
         raise NotAuthenticated("not_authenticated", "Please log in first.")
     if actor.user.role != Role.ORGANIZER:
         raise Forbidden("organizer_only", "Only organizers can create assemblies.")
-    async with rt.transaction() as (session, _):
-        assembly = Assembly(
-            name=clean_field(name, "name", required=True),
-            province=clean_field(province, "province", required=True),
-            held_on=held_on,
-            venue=clean_field(venue, "venue"),
-            join_code=await _new_join_code(session),
-            created_by=actor.user.id,
-            seq=0,
-            join_open=True,
-        )
-        assembly.networks = [
-            Network(key=n.key, name_th=n.name_th, name_en=n.name_en, color=n.color, position=i)
-            for i, n in enumerate(DEFAULT_NETWORKS)
-        ]
-        assembly.steps = [
-            Step(position=i, kind=kind, title=title, prompt=prompt, status=StepStatus.PENDING)
-            for i, (kind, title, prompt) in enumerate(DEFAULT_STEPS)
-        ]
-        session.add(assembly)
+    assembly = Assembly(
+        name=clean_field(name, "name", required=True),
+        province=clean_field(province, "province", required=True),
+        held_on=held_on,
+        venue=clean_field(venue, "venue"),
+        join_code=await _new_join_code(session),
+        created_by=actor.user.id,
+        seq=0,
+        join_open=True,
+    )
+    assembly.networks = [
+        Network(key=n.key, name_th=n.name_th, name_en=n.name_en, color=n.color, position=i)
+        for i, n in enumerate(networks)
+    ]
+    assembly.steps = [
+        Step(position=i, kind=kind, title=title, prompt=prompt, status=StepStatus.PENDING)
+        for i, (kind, title, prompt) in enumerate(DEFAULT_STEPS)
+    ]
+    session.add(assembly)
+    await session.flush()
     return assembly
 
 

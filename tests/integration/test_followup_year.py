@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from assembly import services
+from assembly import joining, services
 from assembly.db import Database
 from assembly.errors import DomainError, Forbidden, InvalidInput, NotFound
 from assembly.events import Event, EventType, LiveUpdate
@@ -25,9 +25,13 @@ from assembly.models import User
 from assembly.runtime import Runtime
 from assembly.settings import Settings
 from assembly.steps import Role
+from deliberation import proposals
 from deliberation.agenda import consent, drafting
-from followup import links, reports, setup
+from deliberation.models import AgendaItem
+from followup import board as board_module
+from followup import links, next_year, reports, setup
 from followup.models import FollowupPhoto, FollowupReport
+from followup.progress import ActivityStatus, Track
 
 PASSWORD = "รหัสผ่านคณะทำงาน1"
 START = dt.date(2026, 10, 5)  # fiscal year 2570: 1 Oct 2026 - 30 Sep 2027
@@ -523,29 +527,177 @@ async def _after_the_year(
     working: services.Actor,
     assembly_id: int,
 ) -> None:
-    """The board and next year's assembly (below, once they exist)."""
+    """The board at the end of the year, next year's assembly, and rounds set by hand."""
+    a = assembly_id
+    end = dt.date(2027, 10, 20)
+
+    # ---- the board: tracks by the rule, activities by status, overdue, lessons, late
+    board = await board_module.gather_board(rt, actor=working, assembly_id=a, today=end)
+    shop, volunteering, later = board.items
+    assert (later.item.title, later.indicators, later.activities) == ("วาระที่ยังไม่รับรอง", (), ())
+    tracks = {i.name: i.track for item in board.items for i in item.indicators}
+    # 10 -> 50 by the end of the fiscal year; 45 on 1 October is 7/8 of the way at the end of
+    # the path: behind by less than 0.25, so at risk. 20 -> 60 per cent, 60 measured: reached.
+    assert tracks == {
+        "จำนวนโรงเรียนที่มีร้านค้าความซื่อสัตย์": Track.AT_RISK,
+        "ครัวเรือนที่ร่วมกิจกรรมจิตอาสา": Track.REACHED,
+    }
+    assert [i.latest_text for i in shop.indicators] == ["45"]
+    statuses = {x.activity.what: x.status for item in board.items for x in item.activities}
+    assert statuses == {
+        "อบรมครูผู้ดูแลร้านค้า": ActivityStatus.NOT_STARTED,
+        "เปิดร้านค้าในโรงเรียนใหม่": ActivityStatus.IN_PROGRESS,
+        "จัดกิจกรรมจิตอาสาเดือนละครั้ง": ActivityStatus.DONE,
+    }
+    opening = next(x for x in shop.activities if x.activity.what == "เปิดร้านค้าในโรงเรียนใหม่")
+    assert (opening.activity.agency, opening.activity.person) == (SCHOOL, "ครูสมศรี")
+    assert len(opening.photo_ids) == 1
+    assert volunteering.people_reached == 4 * 1200
+    assert volunteering.money_spent == 4 * 12500
+    overdue = {x.agency: x.missing for x in board.overdue}
+    assert overdue[EDUCATION] == 4  # the training was never reported
+    assert overdue[SCHOOL] == 3  # the shop was reported in round 2 only
+    assert COMMUNITY not in overdue
+    assert board.counts.late_reports == 3  # round 2 of the three sent on 20 April
+    assert [lesson.change for lesson in volunteering.lessons] == ["ย้ายไปจัดในศาลาวัด"] * 4
+    assert [lesson.worked for lesson in shop.lessons] == ["ครูเป็นแบบอย่าง"]
+
+    # ---- the public page: the same numbers, no names of people, no photos
+    public = await board_module.public_board(rt, assembly_id=a, today=end)
+    assert [i.track for item in public.items for i in item.indicators] == list(tracks.values())
+    assert "ครูสมศรี" not in repr(public)
+    assert "นายกรรมการ" not in repr(public)
+    assert all(not x.photo_ids for item in public.items for x in item.activities)
     await _refused(
-        setup.start_followup(rt, actor=working, assembly_id=assembly_id),
+        board_module.gather_board(rt, actor=services.Actor(), assembly_id=a),
+        DomainError,
+        "not_authenticated",
+    )
+
+    # ---- next year's assembly: same networks, the unfinished item carried with its values
+    await _refused(
+        next_year.carry_over(rt, actor=secretary, assembly_id=a, today=end),
+        Forbidden,
+        "organizer_only",
+    )
+    made = await next_year.carry_over(
+        rt, actor=organizer, assembly_id=a, name="สมัชชาคุณธรรมจังหวัดทดสอบ ปี ๒๕๗๑", today=end
+    )
+    assert [x["title"] for x in made["items"]] == ["ร้านค้าความซื่อสัตย์ในโรงเรียน"]
+    assert made["items"][0]["previous_item_id"] == shop.item_id
+    new_id = made["assembly_id"]
+    async with rt.read() as session:
+        old = await services.get_assembly(session, a, services.WITH_STRUCTURE)
+        new = await services.get_assembly(session, new_id, services.WITH_STRUCTURE)
+        assert [n.key for n in new.networks] == [n.key for n in old.networks]
+        assert [s.kind for s in new.steps] == [s.kind for s in old.steps]
+        item = await session.get(AgendaItem, made["items"][0]["id"])
+        assert item is not None
+        assert (item.adopted, item.assembly_id) == (False, new_id)
+        assert [(i["name"], i["baseline"], i["target"]) for i in item.indicators] == [
+            ("จำนวนโรงเรียนที่มีร้านค้าความซื่อสัตย์", "45", "50")
+        ]
+        assert [a["what"] for p in item.plans for a in p["activities"]] == [
+            "อบรมครูผู้ดูแลร้านค้า",
+            "เปิดร้านค้าในโรงเรียนใหม่",
+        ]
+    last_year = await next_year.previous_board(rt, actor=organizer, assembly_id=new_id, today=end)
+    assert last_year is not None
+    assert [i.item.title for i in last_year.items] == [i.item.title for i in board.items]
+    assert await next_year.previous_board(rt, actor=organizer, assembly_id=a) is None
+    [row] = await next_year.year_on_year(rt, actor=organizer, assembly_id=new_id, today=end)
+    assert (row.last_baseline, row.last_target, row.last_latest, row.baseline) == (
+        "10",
+        "50",
+        "45",
+        "45",
+    )
+    assert row.last_track == Track.AT_RISK
+
+    # ---- proposals of next year tagged against last year's items
+    async with rt.read() as session:
+        new = await services.get_assembly(session, new_id, services.WITH_STRUCTURE)
+        collect = next(s.id for s in new.steps if s.kind == "collect")
+    await services.open_step(rt, actor=organizer, assembly_id=new_id, step_id=collect)
+    for device in ("phone-1", "phone-2"):
+        await joining.join_assembly(
+            rt, join_code=new.join_code, device_hash=device, network_key="education"
+        )
+    author, other = services.Actor(device_hash="phone-1"), services.Actor(device_hash="phone-2")
+    proposal = await proposals.submit_proposal(
+        rt, actor=author, assembly_id=new_id, text="ขยายร้านค้าความซื่อสัตย์ให้ครบทุกอำเภอ"
+    )
+    proposal_id = proposal.proposal["id"]
+    tagged = await next_year.tag_proposal(
+        rt,
+        actor=author,
+        assembly_id=new_id,
+        proposal_id=proposal_id,
+        previous_item_id=shop.item_id,
+        tag="continue",
+    )
+    assert tagged["tag"] == "continue"
+    await _refused(
+        next_year.tag_proposal(
+            rt,
+            actor=other,
+            assembly_id=new_id,
+            proposal_id=proposal_id,
+            previous_item_id=shop.item_id,
+            tag="stop",
+        ),
+        Forbidden,
+        "not_your_proposal",
+    )
+    await _refused(
+        next_year.tag_proposal(
+            rt,
+            actor=organizer,
+            assembly_id=new_id,
+            proposal_id=proposal_id,
+            previous_item_id=volunteering.indicators[0].target_id,
+            tag="change",
+        ),
+        NotFound,
+        "previous_item_not_found",
+    )
+    await next_year.tag_proposal(
+        rt,
+        actor=organizer,
+        assembly_id=new_id,
+        proposal_id=proposal_id,
+        previous_item_id=shop.item_id,
+        tag="change",
+    )
+    async with rt.read() as session:
+        assert await next_year.proposal_tags(session, new_id) == {
+            proposal_id: (shop.item_id, "change")
+        }
+
+    # ---- rounds set by hand; the secretary may, the working group may not start again
+    await _refused(
+        setup.start_followup(rt, actor=working, assembly_id=a),
         Forbidden,
         "secretary_only",
     )
     rounds = await setup.set_rounds(
         rt,
         actor=secretary,
-        assembly_id=assembly_id,
+        assembly_id=a,
         rounds=[
             {"label": "ครึ่งปีแรก", "due": "2027-04-15"},
-            {"label": "ครึ่งปีหลัง", "due": "2027-10-15"},
-            {"label": "ไตรมาสเสริม", "due": "2027-10-30"},
-            {"label": "ท้ายปี", "due": "2027-11-15"},
+            {"label": "ครึ่งปีหลัง", "due": "๒๐๒๗-๑๐-๑๕"},
         ],
     )
-    assert [r["number"] for r in rounds["rounds"]] == [1, 2, 3, 4]
+    assert [(r["number"], r["due"]) for r in rounds["rounds"]] == [
+        (1, "2027-04-15"),
+        (2, "2027-10-15"),
+    ]
     await _refused(
         setup.set_rounds(
             rt,
             actor=secretary,
-            assembly_id=assembly_id,
+            assembly_id=a,
             rounds=[{"due": "2027-04-15"}, {"due": "2027-01-15"}],
         ),
         InvalidInput,
