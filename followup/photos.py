@@ -36,6 +36,14 @@ class CleanPhoto:
     height: int
 
 
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        "photo_too_large",
+        "This photo is too large: at most %(limit)s MB.",
+        limit=MAX_PHOTO_BYTES // (1024 * 1024),
+    )
+
+
 def _invalid() -> InvalidInput:
     return InvalidInput(
         "invalid_photo", "This file is not a photo we can read. Send a JPEG or PNG picture."
@@ -46,11 +54,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
     """The photo re-encoded as described above; 400 `invalid_photo` for anything that is not
     a readable picture, `photo_too_large` beyond the size limits."""
     if len(data) > MAX_PHOTO_BYTES:
-        raise InvalidInput(
-            "photo_too_large",
-            "This photo is too large: at most %(limit)s MB.",
-            limit=MAX_PHOTO_BYTES // (1024 * 1024),
-        )
+        raise _too_large()
     if not data:
         raise _invalid()
     try:
@@ -60,11 +64,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
         if image.format not in FORMATS:
             raise _invalid()
         if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput(
-                "photo_too_large",
-                "This photo is too large: at most %(limit)s MB.",
-                limit=MAX_PHOTO_BYTES // (1024 * 1024),
-            )
+            raise _too_large()
         if image.format in ("JPEG", "MPO"):
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a fraction of the size: fast
         image.load()
@@ -73,6 +73,8 @@ def clean_photo(data: bytes) -> CleanPhoto:
         rgba = upright.convert("RGBA")
     except InvalidInput:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_large() from exc
     except Exception as exc:  # Pillow answers a broken file with many kinds of error
         raise _invalid() from exc
     # A fresh canvas: nothing of the upload's metadata (EXIF, ICC, comments) comes along.
