@@ -250,7 +250,8 @@ def effective_agency(target: FollowupTarget, by_id: Mapping[int, FollowupTarget]
 
 async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
     """Everything the setup page shows: settings (None before the start), members,
-    agencies, targets."""
+    agencies, targets (each with `answered_by`, the agency that answers for it: its own or
+    its nearest ancestor's)."""
     async with rt.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
         row = await session.get(FollowupSettings, assembly_id)
@@ -265,11 +266,15 @@ async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[
             .where(FollowupAgency.assembly_id == assembly_id)
             .order_by(FollowupAgency.name)
         )
+        targets = await targets_of(session, assembly_id)
+        by_id = {t.id: t for t in targets}
         return {
             "settings": settings_view(row) if row else None,
             "members": [member_view(m, username) for m, username in members.all()],
             "agencies": [agency_view(a) for a in agencies],
-            "targets": [target_view(t) for t in await targets_of(session, assembly_id)],
+            "targets": [
+                {**target_view(t), "answered_by": effective_agency(t, by_id)} for t in targets
+            ],
         }
 
 

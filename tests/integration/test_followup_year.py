@@ -295,6 +295,10 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
         }
         view = await setup.followup_view(rt, actor=organizer, assembly_id=a)
         assert all(x["link"] and len(x["link_hint"]) == 4 for x in view["agencies"])
+        answered_by = {t["name"]: t["answered_by"] for t in view["targets"]}
+        assert answered_by["เปิดร้านค้าในโรงเรียนใหม่"] == school["id"]
+        assert answered_by["ขยายร้านค้าความซื่อสัตย์"] == agencies[CULTURE]
+        assert answered_by["ร้านค้าความซื่อสัตย์ในโรงเรียน"] is None
         assert not any(tokens[x["name"]] in str(x) for x in view["agencies"])
         page = await reports.reporting_view(
             rt, token=tokens[EDUCATION], today=dt.date(2026, 12, 20)
