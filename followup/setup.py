@@ -526,6 +526,27 @@ async def _grant(session: AsyncSession, assembly: Assembly, user: User, role: Ro
         grant.role = role
 
 
+async def _account(
+    session: AsyncSession, username: str | None, password: str | None, name: str
+) -> User | None:
+    """A new working-group account (`username` and `password`), an existing one (`username`
+    alone), or none."""
+    if not username:
+        return None
+    if password:
+        return await add_account(
+            session,
+            username=username,
+            display_name=name[:80],
+            role=Role.WORKING_GROUP,
+            password=password,
+        )
+    user = await session.scalar(select(User).where(User.username == clean_username(username)))
+    if user is None:
+        raise NotFound("user_not_found", "No account has this username.")
+    return user
+
+
 async def _member_in(session: AsyncSession, assembly_id: int, member_id: int) -> FollowupMember:
     member = await session.get(FollowupMember, member_id)
     if member is None or member.assembly_id != assembly_id:
@@ -559,23 +580,11 @@ async def add_member(
             .where(FollowupMember.assembly_id == assembly.id)
         )
         if (count or 0) >= MAX_MEMBERS:
-            raise Conflict("too_many_members", "Too many entries: at most %(limit)s.", limit=200)
-        user: User | None = None
-        if username:
-            if password:
-                user = await add_account(
-                    session,
-                    username=username,
-                    display_name=fields["name"][:80],
-                    role=Role.WORKING_GROUP,
-                    password=password,
-                )
-            else:
-                user = await session.scalar(
-                    select(User).where(User.username == clean_username(username))
-                )
-                if user is None:
-                    raise NotFound("user_not_found", "No account has this username.")
+            raise Conflict(
+                "too_many_members", "Too many entries: at most %(limit)s.", limit=MAX_MEMBERS
+            )
+        user = await _account(session, username, password, fields["name"])
+        if user is not None:
             await _grant(session, assembly, user, grant_role(fields["role"]))
         member = FollowupMember(
             assembly_id=assembly.id, user_id=user.id if user else None, **fields
@@ -597,8 +606,12 @@ async def update_member(
     agency: str = "",
     role: str = "member",
     contact: str = "",
+    username: str | None = None,
+    password: str | None = None,
 ) -> dict[str, Any]:
-    """A member's details and role; their account's role here follows the new role."""
+    """A member's details and role; their account's role here follows the new role. A
+    member without an account gets one as in `add_member` (`username`, with `password` for a
+    new account)."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
@@ -606,12 +619,14 @@ async def update_member(
         member = await _member_in(session, assembly.id, member_id)
         for key, value in fields.items():
             setattr(member, key, value)
+        if member.user_id is None:
+            linked = await _account(session, username, password, member.name)
+            member.user_id = linked.id if linked is not None else None
+        user = await session.get(User, member.user_id) if member.user_id is not None else None
         username = None
-        if member.user_id is not None:
-            user = await session.get(User, member.user_id)
-            if user is not None:
-                username = user.username
-                await _grant(session, assembly, user, grant_role(member.role))
+        if user is not None:
+            username = user.username
+            await _grant(session, assembly, user, grant_role(member.role))
         await emit_progress(outbox, assembly.id, "members")
         return member_view(member, username)
 
@@ -666,7 +681,9 @@ async def add_agency(
             .where(FollowupAgency.assembly_id == assembly.id)
         )
         if (count or 0) >= MAX_AGENCIES:
-            raise Conflict("too_many_agencies", "Too many entries: at most %(limit)s.", limit=200)
+            raise Conflict(
+                "too_many_agencies", "Too many entries: at most %(limit)s.", limit=MAX_AGENCIES
+            )
         agency = FollowupAgency(
             assembly_id=assembly.id, name=cleaned, network_key=key, link_hint=""
         )

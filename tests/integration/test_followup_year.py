@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from assembly import joining, services
 from assembly.db import Database
-from assembly.errors import DomainError, Forbidden, InvalidInput, NotFound
+from assembly.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from assembly.events import Event, EventType, LiveUpdate
 from assembly.models import User
 from assembly.runtime import Runtime
@@ -244,7 +244,28 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
             username="กรรมการหนึ่ง",
             password=PASSWORD,
         )
-        await setup.add_member(rt, actor=organizer, assembly_id=a, name="นางผู้แทน ชุมชน")
+        delegate = await setup.add_member(rt, actor=organizer, assembly_id=a, name="นางผู้แทน ชุมชน")
+        assert delegate["user_id"] is None
+        delegate = await setup.update_member(
+            rt,
+            actor=organizer,
+            assembly_id=a,
+            member_id=delegate["id"],
+            name="นางผู้แทน ชุมชน",
+            network_key="religion",
+            role="chair",
+            username="ผู้แทนชุมชน",
+            password=PASSWORD,
+        )
+        assert (delegate["username"], delegate["role"]) == ("ผู้แทนชุมชน", "chair")
+        await setup.remove_member(rt, actor=organizer, assembly_id=a, member_id=delegate["id"])
+        await _refused(
+            setup.add_member(
+                rt, actor=organizer, assembly_id=a, name="ผู้จัดเอง", username="organizer"
+            ),
+            Conflict,
+            "account_has_role",
+        )
         await _refused(
             setup.add_member(rt, actor=organizer, assembly_id=a, name="ก", role="boss"),
             InvalidInput,
@@ -265,6 +286,12 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
                 Role.WORKING_GROUP
             )
         assert [x.id for x in await services.assemblies_for(rt, member_user)] == [a]
+        async with rt.read() as session:
+            removed = await session.scalar(select(User).where(User.username == "ผู้แทนชุมชน"))
+            assert removed is not None
+            assert (
+                await services.standing_in(session, assembly, services.Actor(user=removed))
+            ).role == (Role.ANONYMOUS)
 
         # ---- agencies: the agenda's came along; the secretary adds a school and assigns it
         view = await setup.followup_view(rt, actor=working, assembly_id=a)
