@@ -409,3 +409,19 @@ async def agency_of_link(rt: Runtime, *, token: str) -> FollowupAgency:
     """The agency a reporting link names (refused as `reporter_agency` refuses)."""
     async with rt.read() as session:
         return await reporter_agency(session, token)
+
+
+async def reporter_photo(rt: Runtime, *, token: str, photo_id: int) -> CleanPhoto:
+    """A photo of one of the link's agency's own reports, shown back on its phone page so the
+    reporter sees what the server kept (the re-encoded JPEG, never the upload); another
+    agency's photo is as unknown as one that does not exist."""
+    async with rt.read() as session:
+        agency = await reporter_agency(session, token)
+        row = await session.scalar(
+            select(FollowupPhoto)
+            .join(FollowupReport, FollowupReport.id == FollowupPhoto.report_id)
+            .where(FollowupPhoto.id == photo_id, FollowupReport.agency_id == agency.id)
+        )
+        if row is None:
+            raise NotFound("photo_not_found", "This photo does not exist.")
+        return CleanPhoto(row.data, row.width, row.height)
