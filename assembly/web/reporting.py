@@ -79,6 +79,7 @@ async def _page_context(runtime: Any, token: str) -> dict[str, Any]:
         "current": current,
         "due_text": _due_text(current["due"]) if current else "",
         "round_labels": labels,
+        "deadline_text": _due_text,
         "today": dt.date.today().isoformat(),
         "max_photos": MAX_PHOTOS,
         # A key per form: a plain form sent twice (a double tap) is stored once too.

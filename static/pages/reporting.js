@@ -119,7 +119,10 @@ async function flush() {
       const outcome = await send(record);
       if (outcome.kind === "later") { showConnection(false); break; }
       showConnection(true);
-      if (outcome.kind === "stored") await sent(record, outcome.answer);
+      if (outcome.kind === "stored") {
+        await sent(record, outcome.answer);
+        toast(messages.stored);
+      }
       else await keep({ ...record, state: "refused", message: outcome.answer.message, field: outcome.answer.field });
     }
   } finally {
@@ -187,7 +190,7 @@ async function render() {
   const all = await records();
   list.replaceChildren(...all.slice().reverse().map(item));
   section.hidden = all.length === 0;
-  $("[data-send-now]").hidden = !all.some((r) => r.state === "waiting");
+  $("[data-send-now-row]").hidden = !all.some((r) => r.state === "waiting");
 }
 
 function item(record) {
