@@ -44,6 +44,7 @@ from assembly.web.context import (
 )
 from assembly.web.fanout import Hub, channels_plugin
 from assembly.web.headers import security_headers_hook
+from assembly.web.last_year import LAST_YEAR_ROUTES
 from assembly.web.live import (
     ChannelsSink,
     SocketCounts,
@@ -287,6 +288,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *SEAT_ROUTES,
             *PAPER_ROUTES,
             *REPORTING_ROUTES,
+            *LAST_YEAR_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(

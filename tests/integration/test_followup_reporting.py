@@ -21,7 +21,7 @@ from assembly.db import Database
 from assembly.runtime import DiscardEvents, Runtime
 from assembly.settings import Settings
 from deliberation.agenda import consent, drafting
-from followup import links, setup
+from followup import links, next_year, setup
 from followup.models import FollowupPhoto, FollowupReport
 
 EDUCATION = "สำนักงานเขตพื้นที่การศึกษา"
@@ -414,3 +414,88 @@ def test_a_photo_comes_back_re_encoded_as_jpeg_without_exif_to_its_agency_only(
     # Another agency's link does not see it.
     other = client.get(f"/r/{world.tokens[COMMUNITY]}/photos/{first}")
     assert other.status_code == 404
+
+
+def test_next_years_collect_step_shows_last_years_evidence_and_the_facilitator_tags_proposals(
+    client: TestClient[Any], settings: Settings, world: Links, stranger: Any
+) -> None:
+    report = {
+        "target_id": world.targets[TRAINING],
+        "client_key": "lesson-key-0001",
+        "status": "in_progress",
+        "worked": "ครูพี่เลี้ยงช่วยได้มาก",
+        "change": "เริ่มอบรมให้เร็วขึ้น",
+    }
+    assert send(client, world.tokens[EDUCATION], report).status_code == 201
+
+    async def next_assembly(rt: Runtime) -> tuple[int, str, int]:
+        made = await next_year.carry_over(rt, actor=world.organizer, assembly_id=world.assembly_id)
+        async with rt.read() as session:
+            loaded = await services.get_assembly(
+                session, made["assembly_id"], services.WITH_STRUCTURE
+            )
+            collect = next(s.id for s in loaded.steps if s.kind == "collect")
+        await services.open_step(
+            rt, actor=world.organizer, assembly_id=made["assembly_id"], step_id=collect
+        )
+        return made["assembly_id"], made["join_code"], made["items"][0]["previous_item_id"]
+
+    new_id, code, last_item = run(settings, next_assembly)
+    person = type(stranger)
+    phone = person(client)
+    joined = phone.post("/api/v1/join", json={"code": code, "network": "civil_society"})
+    assert joined.status_code == 200, joined.text
+    collect = phone.get(f"/a/{new_id}").text
+    assert "ผลการขับเคลื่อนและบทเรียนของปีที่แล้ว" in collect
+    assert "ครูพี่เลี้ยงช่วยได้มาก" in collect
+    assert "เริ่มอบรมให้เร็วขึ้น" in collect
+    assert "กำลังดำเนินการ" in collect
+    full = phone.get(f"/a/{new_id}/last-year")
+    assert full.status_code == 200
+    assert TRAINING in full.text
+    assert "ผู้จัด" not in full.text  # no one's name: the public board
+    proposed = phone.post(
+        f"/api/v1/assemblies/{new_id}/proposals", json={"text": "อบรมครูต่อแต่เริ่มเร็วขึ้น"}
+    )
+    assert proposed.status_code in (200, 201), proposed.text
+    proposal_id = proposed.json()["id"]
+    assert phone.get(f"/console/{new_id}/continuity").status_code in (401, 403)
+
+    organizer = person(client)
+    logged = organizer.post("/api/v1/login", json={"username": "ผู้จัด", "password": "รหัสผ่านยาวพอ1"})
+    assert logged.status_code == 200, logged.text
+    console = organizer.get(f"/console/{new_id}").text
+    assert "ผลการขับเคลื่อนและบทเรียนของปีที่แล้ว" in console
+    assert f"/console/{new_id}/continuity" in console
+    page = organizer.get(f"/console/{new_id}/continuity")
+    assert page.status_code == 200
+    assert "อบรมครูต่อแต่เริ่มเร็วขึ้น" in page.text
+    assert f'value="{last_item}:change"' in page.text
+    tagged = organizer.post(
+        f"/console/{new_id}/proposals/{proposal_id}/continuity",
+        data={"choice": f"{last_item}:change"},
+        follow_redirects=False,
+    )
+    assert tagged.status_code == 303, tagged.text
+    page = organizer.get(f"/console/{new_id}/continuity").text
+    assert f'data-count="{last_item}-change">1<' in page
+    assert f'value="{last_item}:change" selected' in page
+    for choice, status in (("abc", 400), (f"{last_item}:forget", 400), ("99999:stop", 404)):
+        refused = organizer.post(
+            f"/console/{new_id}/proposals/{proposal_id}/continuity",
+            data={"choice": choice},
+            headers={"X-Requested-With": "fetch"},
+        )
+        assert refused.status_code == status, (choice, refused.text)
+    untagged = organizer.post(
+        f"/console/{new_id}/proposals/{proposal_id}/continuity",
+        data={"choice": ""},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert untagged.status_code == 204
+
+    async def tags(rt: Runtime) -> dict[int, tuple[int, str]]:
+        async with rt.read() as session:
+            return await next_year.proposal_tags(session, new_id)
+
+    assert run(settings, tags) == {}
