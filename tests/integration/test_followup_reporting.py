@@ -427,6 +427,8 @@ def test_next_years_collect_step_shows_last_years_evidence_and_the_facilitator_t
         "change": "เริ่มอบรมให้เร็วขึ้น",
     }
     assert send(client, world.tokens[EDUCATION], report).status_code == 201
+    measured = {"target_id": world.targets[SHOPS], "client_key": "shops-0001", "value": "18"}
+    assert send(client, world.tokens[EDUCATION], measured).status_code == 201
 
     async def next_assembly(rt: Runtime) -> tuple[int, str, int]:
         made = await next_year.carry_over(rt, actor=world.organizer, assembly_id=world.assembly_id)
@@ -493,6 +495,14 @@ def test_next_years_collect_step_shows_last_years_evidence_and_the_facilitator_t
         headers={"X-Requested-With": "fetch"},
     )
     assert untagged.status_code == 204
+
+    # The agenda document shows the carried indicator year on year.
+    markdown = organizer.get(f"/organize/{new_id}/export.md")
+    assert markdown.status_code == 200, markdown.text
+    assert SHOPS in markdown.text
+    assert "ปีที่แล้ว: ค่าฐาน ๑๐ · ล่าสุด ๑๘ · เป้าหมาย ๕๐" in markdown.text
+    last_years = organizer.get(f"/organize/{world.assembly_id}/export.md").text
+    assert "ปีที่แล้ว:" not in last_years
 
     async def tags(rt: Runtime) -> dict[int, tuple[int, str]]:
         async with rt.read() as session:
