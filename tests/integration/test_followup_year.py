@@ -730,10 +730,9 @@ async def _after_the_year(
         previous_item_id=shop.item_id,
         tag="change",
     )
-    async with rt.read() as session:
-        assert await next_year.proposal_tags(session, new_id) == {
-            proposal_id: (shop.item_id, "change")
-        }
+    assert await next_year.tags(rt, actor=author, assembly_id=new_id) == {
+        proposal_id: (shop.item_id, "change")
+    }
 
     # ---- rounds set by hand; the secretary may, the working group may not start again
     await _refused(
