@@ -17,7 +17,13 @@ from assembly.timeutil import utcnow
 from deliberation.agenda.document import AgendaDocument, LastYear
 from deliberation.agenda.gather import gather_document
 from followup.models import FollowupTarget
-from followup.next_year import TAGS, previous_assembly_id, proposal_tags, year_on_year_values
+from followup.next_year import (
+    TAGS,
+    previous_assembly_id,
+    proposal_tags,
+    tag_proposal,
+    year_on_year_values,
+)
 
 
 async def continuity_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
@@ -60,3 +66,26 @@ async def agenda_document_year_on_year(
                 track=value.last_track.label,
             )
         return await gather_document(session, assembly_id, last_year=carried)
+
+
+async def tag_in_review(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    proposal_id: int,
+    previous_item_id: int | None,
+    tag: str | None,
+) -> dict[str, Any]:
+    """`tag_proposal` from the console's continuity page: for the staff of this assembly only
+    (an author tags through `tag_proposal` itself, while proposals are collected)."""
+    async with rt.read() as session:
+        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
+    return await tag_proposal(
+        rt,
+        actor=actor,
+        assembly_id=assembly_id,
+        proposal_id=proposal_id,
+        previous_item_id=previous_item_id,
+        tag=tag,
+    )

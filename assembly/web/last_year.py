@@ -29,7 +29,7 @@ from assembly.web.context import CurrentActor, CurrentRuntime
 from assembly.web.forms import Form
 from assembly.web.rendering import checked_snapshot, done, page
 from followup import next_year
-from followup.continuity import continuity_view
+from followup.continuity import continuity_view, tag_in_review
 from followup.progress import ProgressBoard
 
 BOARD_FRESH_SECONDS = 60.0
@@ -117,7 +117,7 @@ async def tag_proposal(
     data: Form,
 ) -> Response[Any]:
     item_id, tag = _choice(str(data.get("choice", "")))
-    await next_year.tag_proposal(
+    await tag_in_review(
         runtime,
         actor=actor,
         assembly_id=assembly_id,

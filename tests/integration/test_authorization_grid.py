@@ -261,6 +261,12 @@ CALLS: dict[Action, tuple[Call, ...]] = {
     ),
     Action.VIEW_CONSOLE: (
         Call("GET", "/console/{assembly_id:int}"),
+        Call("GET", "/console/{assembly_id:int}/continuity"),
+        Call(
+            "POST",
+            "/console/{assembly_id:int}/proposals/{proposal_id:int}/continuity",
+            form={"choice": ""},
+        ),
         Call("GET", f"{API}/activity"),
         Call("GET", "/present/{assembly_id:int}"),
         Call("GET", "/organize/{assembly_id:int}"),
@@ -433,6 +439,7 @@ CALLS: dict[Action, tuple[Call, ...]] = {
     ),
     Action.VIEW_ASSEMBLY: (
         Call("GET", f"{API}/snapshot"),
+        Call("GET", "/a/{assembly_id:int}/last-year"),
         Call("GET", f"{API}/similar"),
         Call("POST", f"{API}/similar", json={"text": "สั้น"}),
         Call("GET", f"{API}/agenda"),
@@ -493,6 +500,17 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
 
 SOCKET_ROUTES = frozenset({("WS", "/ws/{assembly_id:int}")})
 """Covered by the handshake grid below."""
+
+LINK_ROUTES = frozenset(
+    {
+        ("GET", "/r/{token:str}"),
+        ("POST", "/r/{token:str}/reports"),
+        ("GET", "/r/{token:str}/photos/{photo_id:int}"),
+    }
+)
+"""An agency's reporting link (the `reporter`): the token in the path is the credential, no
+account or cookie counts; its use cases are in the follow-up grid below, and its routes are
+tested in test_followup_reporting.py (a revoked or unknown link, another agency's target)."""
 
 
 def expected_refusal(key: Action, role: Role, kind: StepKind, step_open: bool) -> Refusal | None:
@@ -836,6 +854,7 @@ def test_a_socket_from_another_site_is_refused(grid: Grid) -> None:
 def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
     covered = {(c.method, c.route) for calls in CALLS.values() for c in calls}
     covered |= {PARTICIPANT_PAGE, PHONE_REGION, *ACCOUNT_CALLS, *PUBLIC_ROUTES, *SOCKET_ROUTES}
+    covered |= LINK_ROUTES
     routes: set[tuple[str, str]] = set()
     for route in client.app.routes:
         if isinstance(route, WebSocketRoute):
