@@ -23,7 +23,7 @@ from assembly.db import Database
 from assembly.runtime import DiscardEvents, Runtime
 from assembly.settings import Settings
 from deliberation.agenda import consent, drafting
-from followup import links, setup
+from followup import links, next_year, reports, setup
 
 if TYPE_CHECKING:
     from conftest import Server
@@ -80,7 +80,7 @@ def in_thread(work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
     return result[0]
 
 
-async def _follow_up(settings: Settings) -> dict[str, Any]:
+async def _follow_up(settings: Settings, username: str = "เลขาติดตามผล") -> dict[str, Any]:
     """An adopted item with an indicator and two activities of the education office, its
     follow-up started and its reporting link issued, made on the server's own database."""
     db = Database(settings.resolved_database_url)
@@ -88,8 +88,8 @@ async def _follow_up(settings: Settings) -> dict[str, Any]:
         rt = Runtime(db=db, sink=DiscardEvents(), settings=settings)
         user = await services.create_user(
             rt,
-            username="เลขาติดตามผล",
-            display_name="เลขาติดตามผล",
+            username=username,
+            display_name=username,
             role="organizer",
             password="รหัสผ่านยาวพอ1",
         )
@@ -121,7 +121,12 @@ async def _follow_up(settings: Settings) -> dict[str, Any]:
         view = await setup.followup_view(rt, actor=actor, assembly_id=a)
         agency = next(x["id"] for x in view["agencies"] if x["name"] == EDUCATION)
         issued = await links.issue_link(rt, actor=actor, assembly_id=a, agency_id=agency)
-        return {"token": issued.token, "targets": {t["name"]: t["id"] for t in started["added"]}}
+        return {
+            "token": issued.token,
+            "targets": {t["name"]: t["id"] for t in started["added"]},
+            "assembly_id": a,
+            "actor": actor,
+        }
     finally:
         await db.dispose()
 
@@ -305,4 +310,61 @@ def test_a_revoked_or_unknown_link_shows_a_thai_page_and_nothing_else(
     )
     audit(page, "an unknown reporting link")
     shoot(page, "unknown-link", screenshot_dir)
+    context.close()
+
+
+async def _next_year(settings: Settings) -> dict[str, Any]:
+    """Last year's follow-up with a report and its lessons, carried over to this year's
+    assembly, whose collect step is open."""
+    last = await _follow_up(settings, "ผู้จัดปีที่แล้ว")
+    db = Database(settings.resolved_database_url)
+    try:
+        rt = Runtime(db=db, sink=DiscardEvents(), settings=settings)
+        await reports.submit_report(
+            rt,
+            token=last["token"],
+            target_id=last["targets"][TRAINING],
+            status="in_progress",
+            worked="ครูพี่เลี้ยงช่วยกันดูแลร้าน",
+            not_worked="บางโรงเรียนส่งครูมาอบรมไม่ได้",
+            change="จัดอบรมวันเสาร์",
+        )
+        await reports.submit_report(
+            rt, token=last["token"], target_id=last["targets"][SHOPS], value="18"
+        )
+        made = await next_year.carry_over(rt, actor=last["actor"], assembly_id=last["assembly_id"])
+        async with rt.read() as session:
+            loaded = await services.get_assembly(
+                session, made["assembly_id"], services.WITH_STRUCTURE
+            )
+            collect = next(s.id for s in loaded.steps if s.kind == "collect")
+        await services.open_step(
+            rt, actor=last["actor"], assembly_id=made["assembly_id"], step_id=collect
+        )
+        return made
+    finally:
+        await db.dispose()
+
+
+def test_next_years_phone_shows_last_years_progress_and_lessons_folded(
+    browser: Any, server: Server, screenshot_dir: Path, audit: Any
+) -> None:
+    made = in_thread(lambda: _next_year(Settings(data_dir=server.folder)))
+    context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    joined = context.request.post(
+        f"{server.url}/api/v1/join", data={"code": made["join_code"], "network": "education"}
+    )
+    assert joined.ok, joined.text()
+    page.goto(f"{server.url}/a/{made['assembly_id']}")
+    folded = page.locator("details.last-year")
+    expect(folded).to_be_visible()
+    expect(folded.locator(".ly-board")).to_be_hidden()
+    folded.locator("summary").tap()
+    expect(folded).to_contain_text("ครูพี่เลี้ยงช่วยกันดูแลร้าน")
+    expect(folded).to_contain_text("จัดอบรมวันเสาร์")
+    expect(folded.locator(".ly-indicators")).to_contain_text("18")
+    audit(page, "last year's progress in this year's collect step")
+    folded.scroll_into_view_if_needed()
+    shoot(page, "last-year", screenshot_dir)
     context.close()

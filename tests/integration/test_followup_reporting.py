@@ -251,6 +251,14 @@ def test_a_plain_form_without_script_reports_too_and_comes_back_with_sent(
     assert "เลือก" in refused.text
     assert "จัดแล้ว ๒ ครั้ง" in refused.text  # what was typed comes back
     assert count(settings, FollowupReport) == 1
+    with_photo = client.post(
+        f"/r/{token}/reports",
+        data={**fields, "client_key": "plain-form-key-3"},
+        files=[("photos", ("IMG.jpg", photo_with_gps(), "image/jpeg"))],
+        follow_redirects=False,
+    )
+    assert with_photo.status_code == 303, with_photo.text  # multipart: its CSRF field counts
+    assert count(settings, FollowupPhoto) == 1
 
 
 def test_a_revoked_or_unknown_link_is_refused_in_thai_revealing_nothing(
