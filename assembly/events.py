@@ -57,6 +57,9 @@ class EventType(StrEnum):
     AGENDA_GROUPS = "agenda.groups"
     CONSENT = "consent"
     """Live update: the running answers to the agenda's consent questions (staff)."""
+    # the year after the assembly (followup/)
+    PROGRESS_CHANGED = "progress.changed"
+    """The follow-up changed (setup, a report, a note): staff screens refetch the board."""
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,7 @@ EXTRACT_KEYWORDS = {
             "NotFound",
             "Conflict",
             "Gone",
+            "UnsupportedMediaType",
             "TooManyRequests",
         )
     },
@@ -102,6 +103,7 @@ EXTRACT_METHODS = [
     ("assembly/**.py", "python"),
     ("deliberation/**.py", "python"),
     ("voting/**.py", "python"),
+    ("followup/**.py", "python"),
     ("templates/**.html", "jinja2"),
 ]
 

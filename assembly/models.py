@@ -192,6 +192,23 @@ class TableAssistant(Base):
     )
 
 
+class WorkingGroupAccount(Base):
+    """An account granted a place in one assembly's follow-up working group (followup/):
+    "secretary" (the secretary or chair, who sets the follow-up up) or "working_group" (a
+    member, who sees the progress board). Kept in the kernel so `standing_in` finds the role
+    without knowing the follow-up package; `followup.setup` keeps it in step with its members."""
+
+    __tablename__ = "working_group_accounts"
+
+    assembly_id: Mapped[int] = mapped_column(
+        ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20))  # "secretary" | "working_group"
+
+
 class PaperCard(Base):
     """One printed paper card: a proposal card, or a ballot card of one vote. Its number is
     unique in the assembly and printed with a QR code that names the card (not the person);

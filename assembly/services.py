@@ -34,8 +34,9 @@ from assembly.models import (
     TableAssistant,
     User,
     UserSession,
+    WorkingGroupAccount,
 )
-from assembly.networks import DEFAULT_NETWORKS, short_names
+from assembly.networks import DEFAULT_NETWORKS, NetworkSpec, short_names
 from assembly.runtime import Runtime
 from assembly.security import (
     MIN_PASSWORD_LENGTH,
@@ -57,6 +58,9 @@ from assembly.steps import (
 from assembly.text import clean_text
 from assembly.timeutil import as_utc, utcnow
 
+ACCOUNT_ROLES = (Role.ORGANIZER, Role.FACILITATOR, Role.ASSISTANT, Role.WORKING_GROUP)
+"""What an account is made as; a working-group account is made for the follow-up year, and
+its grant (`WorkingGroupAccount`) says whether it is the secretary in an assembly."""
 SESSION_LIFETIME = timedelta(days=14)  # a login survives a multi-day assembly, not a season
 JOIN_CODE_DIGITS = 8
 """10^8 codes: the wrong-code limits let one address try 7,200 an hour (docs/security.md)."""
@@ -162,6 +166,9 @@ async def standing_in(session: AsyncSession, assembly: Assembly, actor: Actor) -
             return Standing(Role.FACILITATOR, participant)
         if await session.get(TableAssistant, (assembly.id, user.id)) is not None:
             return Standing(Role.ASSISTANT, await _paper_participant(session, assembly, actor))
+        grant = await session.get(WorkingGroupAccount, (assembly.id, user.id))
+        if grant is not None:
+            return Standing(Role(grant.role), participant)
     if participant is not None:
         return Standing(Role.PARTICIPANT, participant)
     return Standing(Role.ANONYMOUS, None)
@@ -193,6 +200,18 @@ _REFUSALS: dict[Refusal, tuple[type[DomainError], str]] = {
     Refusal.ASSISTANTS_ONLY: (
         Forbidden,
         N_("Only the table assistants of this assembly can do this."),
+    ),
+    Refusal.REPORTERS_ONLY: (
+        Forbidden,
+        N_("This is done through an agency's reporting link."),
+    ),
+    Refusal.WORKING_GROUP_ONLY: (
+        Forbidden,
+        N_("Only the working group and the staff of this assembly can see this."),
+    ),
+    Refusal.SECRETARY_ONLY: (
+        Forbidden,
+        N_("Only the organizer or the working group's secretary can do this."),
     ),
     Refusal.WRONG_STEP: (Conflict, N_("This cannot be done in the current step.")),
     Refusal.STEP_CLOSED: (Conflict, N_("This step is closed.")),
@@ -270,7 +289,7 @@ async def _add_user(
 ) -> User:
     """Check and add an account inside the caller's transaction."""
     username = _check_username(username)
-    if role not in (Role.ORGANIZER, Role.FACILITATOR, Role.ASSISTANT):
+    if role not in ACCOUNT_ROLES:
         raise InvalidInput("invalid_role", "The role must be organizer, facilitator or assistant.")
     _check_password(password)
     display = clean_field(display_name, "display_name") or username
@@ -282,6 +301,16 @@ async def _add_user(
     session.add(user)
     await session.flush()
     return user
+
+
+async def add_account(
+    session: AsyncSession, *, username: str, display_name: str, role: str, password: str
+) -> User:
+    """A new account added in the caller's transaction, checked as `create_user` checks it:
+    for features that grant an account a place as they make it (the follow-up's members)."""
+    return await _add_user(
+        session, username=username, display_name=display_name, role=role, password=password
+    )
 
 
 async def create_user(
@@ -361,30 +390,48 @@ async def create_assembly(
     venue: str = "",
 ) -> Assembly:
     """A new assembly with the six networks and the five default steps, ready to edit."""
+    async with rt.transaction() as (session, _):
+        return await add_assembly(
+            session, actor=actor, name=name, province=province, held_on=held_on, venue=venue
+        )
+
+
+async def add_assembly(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    name: str,
+    province: str,
+    held_on: date | None = None,
+    venue: str = "",
+    networks: Sequence[NetworkSpec] = DEFAULT_NETWORKS,
+) -> Assembly:
+    """`create_assembly` in the caller's transaction, with these networks: next year's
+    assembly is made from this year's in one transaction (followup.next_year)."""
     if actor.user is None:
         raise NotAuthenticated("not_authenticated", "Please log in first.")
     if actor.user.role != Role.ORGANIZER:
         raise Forbidden("organizer_only", "Only organizers can create assemblies.")
-    async with rt.transaction() as (session, _):
-        assembly = Assembly(
-            name=clean_field(name, "name", required=True),
-            province=clean_field(province, "province", required=True),
-            held_on=held_on,
-            venue=clean_field(venue, "venue"),
-            join_code=await _new_join_code(session),
-            created_by=actor.user.id,
-            seq=0,
-            join_open=True,
-        )
-        assembly.networks = [
-            Network(key=n.key, name_th=n.name_th, name_en=n.name_en, color=n.color, position=i)
-            for i, n in enumerate(DEFAULT_NETWORKS)
-        ]
-        assembly.steps = [
-            Step(position=i, kind=kind, title=title, prompt=prompt, status=StepStatus.PENDING)
-            for i, (kind, title, prompt) in enumerate(DEFAULT_STEPS)
-        ]
-        session.add(assembly)
+    assembly = Assembly(
+        name=clean_field(name, "name", required=True),
+        province=clean_field(province, "province", required=True),
+        held_on=held_on,
+        venue=clean_field(venue, "venue"),
+        join_code=await _new_join_code(session),
+        created_by=actor.user.id,
+        seq=0,
+        join_open=True,
+    )
+    assembly.networks = [
+        Network(key=n.key, name_th=n.name_th, name_en=n.name_en, color=n.color, position=i)
+        for i, n in enumerate(networks)
+    ]
+    assembly.steps = [
+        Step(position=i, kind=kind, title=title, prompt=prompt, status=StepStatus.PENDING)
+        for i, (kind, title, prompt) in enumerate(DEFAULT_STEPS)
+    ]
+    session.add(assembly)
+    await session.flush()
     return assembly
 
 
@@ -593,8 +640,14 @@ async def assemblies_for(rt: Runtime, user: User) -> list[Assembly]:
             FacilitatorAssignment.user_id == user.id
         )
         assisted = select(TableAssistant.assembly_id).where(TableAssistant.user_id == user.id)
+        following = select(WorkingGroupAccount.assembly_id).where(
+            WorkingGroupAccount.user_id == user.id
+        )
         query = select(Assembly).where(
-            (Assembly.created_by == user.id) | Assembly.id.in_(assigned) | Assembly.id.in_(assisted)
+            (Assembly.created_by == user.id)
+            | Assembly.id.in_(assigned)
+            | Assembly.id.in_(assisted)
+            | Assembly.id.in_(following)
         )
         return list((await session.scalars(query.order_by(Assembly.id.desc()))).all())
 

@@ -44,6 +44,15 @@ class Role(StrEnum):
     ASSISTANT = "assistant"
     """A table assistant: staff the organizer grants for one assembly, who enters paper cards
     on behalf of paper participants (docs/paper.md); no console, no steering."""
+    WORKING_GROUP = "working_group"
+    """A member of the follow-up working group with an account (docs/follow-up.md): sees the
+    progress board of the year after the assembly."""
+    SECRETARY = "secretary"
+    """The working group's secretary or chair with an account: sets up the follow-up (members,
+    agencies, reporting links, rounds) as the organizer does."""
+    REPORTER = "reporter"
+    """Whoever holds an agency's reporting link: not an account; the link names the agency and
+    `followup.reports` checks it before asking the table."""
 
 
 class Action(StrEnum):
@@ -67,10 +76,15 @@ class Action(StrEnum):
     ENTER_PAPER_BALLOT = "enter_paper_ballot"  # a ballot card, for a paper participant
     ENTER_PAPER_SUPPORT = "enter_paper_support"  # a paper participant's support of a proposal
     ENTER_PAPER_CONSENT = "enter_paper_consent"  # a paper participant's consent answer
+    MANAGE_FOLLOWUP = "manage_followup"  # working group, agencies, links, rounds, targets
+    VIEW_PROGRESS = "view_progress"  # the progress board, its reports and exports
+    REPORT_PROGRESS = "report_progress"  # an agency's report through its reporting link
 
 
 STAFF = frozenset({Role.FACILITATOR, Role.ORGANIZER})
 MEMBERS = frozenset({Role.PARTICIPANT, Role.ASSISTANT, *STAFF})
+FOLLOWUP_LEADS = frozenset({Role.ORGANIZER, Role.SECRETARY})
+PROGRESS_VIEWERS = frozenset({*STAFF, Role.SECRETARY, Role.WORKING_GROUP})
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,10 @@ RULES: dict[Action, Rule] = {
     Action.ENTER_PAPER_CONSENT: Rule(
         frozenset({Role.ASSISTANT}), frozenset({StepKind.ADOPT}), needs_open_step=True
     ),
+    # The year after the assembly (followup/): tied to no step, the assembly's steps are over.
+    Action.MANAGE_FOLLOWUP: Rule(FOLLOWUP_LEADS, None, needs_open_step=False),
+    Action.VIEW_PROGRESS: Rule(PROGRESS_VIEWERS, None, needs_open_step=False),
+    Action.REPORT_PROGRESS: Rule(frozenset({Role.REPORTER}), None, needs_open_step=False),
 }
 
 ON_BEHALF: dict[Action, Action] = {
@@ -140,6 +158,9 @@ class Refusal(StrEnum):
     STAFF_ONLY = "staff_only"
     ORGANIZER_ONLY = "organizer_only"
     ASSISTANTS_ONLY = "assistants_only"
+    REPORTERS_ONLY = "reporters_only"
+    WORKING_GROUP_ONLY = "working_group_only"
+    SECRETARY_ONLY = "secretary_only"
     WRONG_STEP = "wrong_step"
     STEP_CLOSED = "step_closed"
 
@@ -152,6 +173,12 @@ def refusal(
     if role not in rule.roles:
         if role == Role.ANONYMOUS:
             return Refusal.NOT_IN_ASSEMBLY
+        if Role.REPORTER in rule.roles:
+            return Refusal.REPORTERS_ONLY
+        if Role.WORKING_GROUP in rule.roles:
+            return Refusal.WORKING_GROUP_ONLY
+        if Role.SECRETARY in rule.roles:
+            return Refusal.SECRETARY_ONLY
         if Role.PARTICIPANT in rule.roles:
             return Refusal.PARTICIPANTS_ONLY
         if Role.ASSISTANT in rule.roles:

@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import deliberation.models  # noqa: F401  (each import registers its tables)
+import followup.models  # noqa: F401
 import voting.models  # noqa: F401
 from assembly.db import Base
 

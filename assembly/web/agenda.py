@@ -34,7 +34,6 @@ from deliberation.agenda.gather import (
     APPROVAL_FIELDS,
     CSV_TABLES,
     agenda_csv,
-    agenda_document,
     method_name,
     save_document_settings,
     save_emblem,
@@ -47,6 +46,7 @@ from deliberation.agenda.render_docx import (
 )
 from deliberation.agenda.render_html import html_page, render_html
 from deliberation.agenda.render_markdown import render_markdown
+from followup.continuity import agenda_document_year_on_year
 from voting.services import votes_overview
 
 
@@ -355,7 +355,7 @@ class AgendaApi(Controller):
         self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> dict[str, Any]:
         """What the exported document would contain: its title and what is still missing."""
-        doc = await agenda_document(runtime, actor=actor, assembly_id=assembly_id)
+        doc = await agenda_document_year_on_year(runtime, actor=actor, assembly_id=assembly_id)
         return {
             "title": agenda_title(doc.cover),
             "items": len(doc.items),
@@ -533,7 +533,7 @@ class AgendaPages(Controller):
         assembly_id: FromPath[int],
     ) -> Template:
         snap = await checked_snapshot(runtime, actor, assembly_id)
-        doc = await agenda_document(runtime, actor=actor, assembly_id=assembly_id)
+        doc = await agenda_document_year_on_year(runtime, actor=actor, assembly_id=assembly_id)
         from deliberation.agenda.gather import read_document_settings
 
         return page(
@@ -673,7 +673,7 @@ async def export_file(
         command = pdf_converter(rt)
         if filename.endswith(".pdf") and command is None:
             raise no_pdf()
-        doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+        doc = await agenda_document_year_on_year(rt, actor=actor, assembly_id=assembly_id)
         body = await asyncio.to_thread(render_announcement_docx, doc)
         if filename.endswith(".docx"):
             return body, DOCX, f"announcement-{assembly_id}.docx"
@@ -692,7 +692,7 @@ async def export_file(
     command = pdf_converter(rt)
     if kind == "pdf" and command is None:
         raise no_pdf()
-    doc = await agenda_document(rt, actor=actor, assembly_id=assembly_id)
+    doc = await agenda_document_year_on_year(rt, actor=actor, assembly_id=assembly_id)
     if kind == "html":
         return render_html(doc).encode("utf-8"), "text/html", f"{stem}.html"
     if kind == "md":

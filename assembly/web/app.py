@@ -44,6 +44,7 @@ from assembly.web.context import (
 )
 from assembly.web.fanout import Hub, channels_plugin
 from assembly.web.headers import security_headers_hook
+from assembly.web.last_year import LAST_YEAR_ROUTES
 from assembly.web.live import (
     ChannelsSink,
     SocketCounts,
@@ -54,6 +55,7 @@ from assembly.web.live import (
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.paper import PAPER_ROUTES
+from assembly.web.reporting import REPORTING_ROUTES
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
 from assembly.web.seats import SEAT_ROUTES
@@ -285,6 +287,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *AGENDA_ROUTES,
             *SEAT_ROUTES,
             *PAPER_ROUTES,
+            *REPORTING_ROUTES,
+            *LAST_YEAR_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(

@@ -41,6 +41,7 @@ from assembly.web.api import (
 )
 from assembly.web.context import CurrentActor, CurrentRuntime, guesser_of
 from assembly.web.forms import Form, form_body, form_int
+from assembly.web.last_year import last_year_board
 from assembly.web.rendering import (
     checked_snapshot,
     done,
@@ -146,7 +147,10 @@ class ParticipantPages(Controller):
             return see_other(f"/j/{snap.assembly.join_code}")
         # A wrong network can be fixed while joining is open, without a seat card deciding it.
         can_change = snap.assembly.join_open and not snap.assembly.seat_codes_required
-        return snapshot_page("participant.html", request, snap, can_change_network=can_change)
+        last_year = await last_year_board(runtime, actor, assembly_id)
+        return snapshot_page(
+            "participant.html", request, snap, can_change_network=can_change, last_year=last_year
+        )
 
     @get("/a/{assembly_id:int}/regions/{kind:str}")
     async def phone_region(
@@ -396,7 +400,10 @@ class StaffPages(Controller):
     ) -> Template:
         snap = await checked_snapshot(runtime, actor, assembly_id)
         activity = await recent_activity(runtime, actor=actor, assembly_id=assembly_id)
-        return snapshot_page("console.html", request, snap, user=actor.user, activity=activity)
+        last_year = await last_year_board(runtime, actor, assembly_id)
+        return snapshot_page(
+            "console.html", request, snap, user=actor.user, activity=activity, last_year=last_year
+        )
 
     @post("/console/{assembly_id:int}/steps/{step_id:int}/open")
     async def open_step(

@@ -190,6 +190,17 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class LastYear:
+    """An indicator carried over from last year's agenda: last year's values as typed, and
+    how it ended (the follow-up's track, in Thai), shown beside this year's."""
+
+    baseline: str = ""
+    target: str = ""
+    latest: str = ""  # the last value reported; "" when none was
+    track: str = ""  # "ตามแผน", "เสี่ยง", ...
+
+
+@dataclass(frozen=True)
 class Indicator:
     """A success indicator (ตัวชี้วัด). Values are text as drafted ("40", "ครบ ๖ เครือข่าย")."""
 
@@ -201,6 +212,7 @@ class Indicator:
     data_source: str = ""
     network: str = ""  # key of the responsible network
     reporting_agency: str = ""  # หน่วยงานที่รายงานผล
+    last_year: LastYear | None = None  # carried over from last year's agenda (year on year)
 
 
 @dataclass(frozen=True)
@@ -977,6 +989,19 @@ class _Layout:
         ]
         return "\n".join(line for line in lines if line) or DASH
 
+    def last_year(self, last: LastYear | None) -> str:
+        """Year on year in the indicator's own cell (the table has no room for a column):
+        last year's baseline, latest value and target, and how it ended."""
+        if last is None:
+            return ""
+        parts = [
+            f"ค่าฐาน {self.digits(last.baseline) or DASH}",
+            f"ล่าสุด {self.digits(last.latest) or 'ไม่มีรายงาน'}",
+            f"เป้าหมาย {self.digits(last.target) or DASH}",
+        ]
+        ended = f" ({last.track})" if last.track else ""
+        return "\nปีที่แล้ว: " + " · ".join(parts) + ended
+
     def indicator_table(self, indicators: Sequence[Indicator]) -> Table:
         # Seven columns are the most A4 portrait holds at 14 pt without breaking Thai words
         # mid-word, so the number leads the indicator's name instead of a "ที่" column.
@@ -992,7 +1017,7 @@ class _Layout:
         numeric = (False, True, True, True, False, False, False)
         rows = tuple(
             (
-                f"{self.n(i)}. {indicator.name}",
+                f"{self.n(i)}. {indicator.name}" + self.last_year(indicator.last_year),
                 indicator.unit or DASH,
                 self.digits(indicator.baseline) or DASH,
                 self.digits(indicator.target) or DASH,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ from deliberation.agenda.document import (
     DocumentOptions,
     Indicator,
     IssueResult,
+    LastYear,
     MechanismMember,
     NetworkParticipation,
     NetworkShare,
@@ -208,7 +209,10 @@ def timing(value: dict[str, Any] | None) -> Timing:
 
 
 def _item(
-    row: dm.AgendaItem, consent: dict[str, Any] | None, network_order: Sequence[str]
+    row: dm.AgendaItem,
+    consent: dict[str, Any] | None,
+    network_order: Sequence[str],
+    last_year: Mapping[str, LastYear],
 ) -> AgendaItem:
     counts: tuple[ConsentCount, ...] = ()
     objections: tuple[Objection, ...] = ()
@@ -261,6 +265,7 @@ def _item(
                 data_source=i.get("data_source", ""),
                 network=i.get("network", ""),
                 reporting_agency=i.get("reporting_agency", ""),
+                last_year=last_year.get(i["name"]),
             )
             for i in row.indicators or ()
         ),
@@ -336,8 +341,14 @@ async def document_settings(session: AsyncSession, assembly_id: int) -> dm.Agend
     )
 
 
-async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocument:
-    """The whole document of an assembly; call inside one read transaction."""
+async def gather_document(
+    session: AsyncSession,
+    assembly_id: int,
+    last_year: Mapping[int, Mapping[str, LastYear]] | None = None,
+) -> AgendaDocument:
+    """The whole document of an assembly; call inside one read transaction. `last_year`:
+    {agenda item id: {indicator name: last year's values}} for the items carried over from
+    last year's agenda (the follow-up knows them: `followup.continuity`)."""
     assembly: Assembly = await get_assembly(session, assembly_id)
     settings = await document_settings(session, assembly_id)
     creator = await session.get(User, assembly.created_by)
@@ -365,7 +376,10 @@ async def gather_document(session: AsyncSession, assembly_id: int) -> AgendaDocu
     )
     consent = await consent_results(session, assembly_id)
     order = [n["key"] for n in counts]
-    items = tuple(_item(row, consent.get(str(row.id)), order) for row in rows)
+    carried = last_year or {}
+    items = tuple(
+        _item(row, consent.get(str(row.id)), order, carried.get(row.id, {})) for row in rows
+    )
     virtues = normalised_virtues(
         (_virtues(virtues_facts) if virtues_facts else ())
         + tuple(TargetVirtue(name) for item in items for name in item.virtues)

@@ -31,6 +31,9 @@ enter_paper_proposals | assistant: collect (open)
 enter_paper_ballot    | assistant: vote (open)
 enter_paper_support   | assistant: collect review (open)
 enter_paper_consent   | assistant: adopt (open)
+manage_followup   | organizer secretary: any
+view_progress     | facilitator organizer secretary working_group: any
+report_progress   | reporter: any
 """
 
 
@@ -78,6 +81,15 @@ def test_refusals_name_the_most_fundamental_reason() -> None:
     assert refusal(Role.PARTICIPANT, Action.SUBMIT_PROPOSAL, StepKind.VOTE, True) == (
         Refusal.WRONG_STEP
     )
+
+
+def test_follow_up_refusals_name_who_may() -> None:
+    assert refusal(Role.FACILITATOR, Action.MANAGE_FOLLOWUP) == Refusal.SECRETARY_ONLY
+    assert refusal(Role.WORKING_GROUP, Action.MANAGE_FOLLOWUP) == Refusal.SECRETARY_ONLY
+    assert refusal(Role.PARTICIPANT, Action.VIEW_PROGRESS) == Refusal.WORKING_GROUP_ONLY
+    assert refusal(Role.ORGANIZER, Action.REPORT_PROGRESS) == Refusal.REPORTERS_ONLY
+    assert refusal(Role.REPORTER, Action.VIEW_PROGRESS) == Refusal.WORKING_GROUP_ONLY
+    assert refusal(Role.REPORTER, Action.VIEW_ASSEMBLY) == Refusal.PARTICIPANTS_ONLY
     assert refusal(Role.PARTICIPANT, Action.SUBMIT_PROPOSAL, StepKind.COLLECT, False) == (
         Refusal.STEP_CLOSED
     )

@@ -1,0 +1,427 @@
+"""Use cases of reporting: what a reporting link's phone page shows, and a report sent from it.
+
+A report is stored exactly once per client key of its agency: a phone on a weak connection
+keeps the report in its outbox and sends it again until it hears back, and a resend answers
+with the report already stored (`stored: False`) instead of a second one. Photos are checked
+and re-encoded before the transaction starts, so a bad photo refuses the whole report and
+nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.errors import Forbidden, InvalidInput, NotFound
+from assembly.i18n import N_
+from assembly.models import Assembly
+from assembly.runtime import Runtime
+from assembly.services import Actor, authorized
+from assembly.steps import Action
+from assembly.thai_format import arabic_digits
+from assembly.timeutil import as_utc, utcnow
+from deliberation.agenda.items import check_text
+from deliberation.proposals import CLIENT_KEY_PATTERN
+from followup.links import reporter_agency
+from followup.models import FollowupAgency, FollowupPhoto, FollowupReport, FollowupTarget
+from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
+from followup.setup import (
+    effective_agency,
+    emit_progress,
+    line,
+    round_of,
+    settings_of,
+    targets_of,
+)
+
+STATUSES = ("not_started", "in_progress", "done", "cancelled")
+"""`followup.progress.ActivityStatus`: ยังไม่เริ่ม, กำลังดำเนินการ, เสร็จแล้ว, ยกเลิก/ปรับแผน."""
+MAX_TEXT_CHARS = 2000  # what was done, a note, each of the lessons: a paragraph
+MAX_VALUE_CHARS = 100  # "ร้อยละ ๘๐", "1,200 คน"
+MAX_SOURCE_CHARS = 300
+MAX_PEOPLE = 100_000_000  # more than the country: a typo
+MAX_BAHT = 10_000_000_000  # as for a drafted budget (deliberation.agenda.drafting)
+REPORTABLE = ("activity", "indicator")
+
+
+def check_count(value: object, field: str, limit: int, code: str, message: str) -> int | None:
+    """A whole number typed any way a phone types it: "1,200", "๑๒๐๐", "1200 คน", "50,000
+    บาท", 1200; blank is None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(code, message, field=field)
+    if isinstance(value, int | float):
+        amount = float(value)
+    else:
+        text = arabic_digits(str(value)).replace(",", "")
+        for unit in ("บาท", "คน", "ราย"):
+            text = text.replace(unit, "")
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            amount = float(text)
+        except ValueError as exc:
+            raise InvalidInput(code, message, field=field) from exc
+    if amount != amount or not 0 <= amount <= limit:  # NaN, negative, absurd
+        raise InvalidInput(code, message, field=field)
+    return round(amount)
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(arabic_digits(str(value)).strip())
+    except ValueError as exc:
+        raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+
+
+def _due(rounds: Sequence[Mapping[str, Any]], number: int) -> dt.date:
+    for entry in rounds:
+        if int(entry["number"]) == number:
+            return dt.date.fromisoformat(entry["due"])
+    raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
+
+
+def report_view(report: FollowupReport, photo_ids: Sequence[int] = ()) -> dict[str, Any]:
+    return {
+        "id": report.id,
+        "target_id": report.target_id,
+        "agency_id": report.agency_id,
+        "round": report.round,
+        "status": report.status,
+        "done": report.done,
+        "people_reached": report.people_reached,
+        "money_spent": report.money_spent,
+        "value": report.value_text,
+        "measured_on": report.measured_on.isoformat() if report.measured_on else None,
+        "source": report.source,
+        "note": report.note,
+        "worked": report.worked,
+        "not_worked": report.not_worked,
+        "change": report.change,
+        "late": report.late,
+        "created_at": report.created_at,
+        "photo_ids": list(photo_ids),
+    }
+
+
+async def _photo_ids(session: AsyncSession, report_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(FollowupPhoto.id)
+            .where(FollowupPhoto.report_id == report_id)
+            .order_by(FollowupPhoto.position)
+        )
+    )
+
+
+def _fields(
+    kind: str,
+    *,
+    status: str,
+    done: str,
+    people_reached: object,
+    money_spent: object,
+    value: str,
+    measured_on: object,
+    source: str,
+    note: str,
+    worked: str,
+    not_worked: str,
+    change: str,
+    today: dt.date,
+) -> dict[str, Any]:
+    """The report's columns, checked for its target's kind."""
+    lessons = {
+        "worked": check_text(worked, "worked", MAX_TEXT_CHARS),
+        "not_worked": check_text(not_worked, "not_worked", MAX_TEXT_CHARS),
+        "change": check_text(change, "change", MAX_TEXT_CHARS),
+    }
+    if kind == "activity":
+        if status not in STATUSES:
+            raise InvalidInput(
+                "invalid_status",
+                "Choose not started, in progress, done, or cancelled/changed.",
+            )
+        return {
+            "status": status,
+            "done": check_text(done, "done", MAX_TEXT_CHARS),
+            "people_reached": check_count(
+                people_reached,
+                "people_reached",
+                MAX_PEOPLE,
+                "invalid_people_reached",
+                N_("Write the number of people as a whole number, e.g. 120."),
+            ),
+            "money_spent": check_count(
+                money_spent,
+                "money_spent",
+                MAX_BAHT,
+                "invalid_money_spent",
+                N_("Write the money spent in baht, e.g. 50000."),
+            ),
+            **lessons,
+        }
+    measured = _date(measured_on) or today
+    if measured > today + dt.timedelta(days=1):  # a day of slack for time zones
+        raise InvalidInput("measured_in_future", "The measurement date cannot be in the future.")
+    return {
+        "value_text": line(value, "value", MAX_VALUE_CHARS, required=True),
+        "measured_on": measured,
+        "source": line(source, "source", MAX_SOURCE_CHARS),
+        "note": check_text(note, "note", MAX_TEXT_CHARS),
+        **lessons,
+    }
+
+
+async def submit_report(
+    rt: Runtime,
+    *,
+    token: str,
+    target_id: int,
+    client_key: str | None = None,
+    round: int | None = None,
+    status: str = "",
+    done: str = "",
+    people_reached: int | str | None = None,
+    money_spent: int | str | None = None,
+    value: str = "",
+    measured_on: dt.date | str | None = None,
+    source: str = "",
+    note: str = "",
+    worked: str = "",
+    not_worked: str = "",
+    change: str = "",
+    photos: Sequence[bytes] = (),
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """A report on one of the link's agency's activities (status, what was done, people
+    reached, money spent) or indicators (value, date measured, source, note), with what was
+    learnt and up to two photos. `round` defaults to the first round not yet due; the report
+    is late when made after its round's due date. Returns the report's view with `stored`
+    (False: this client key's report was already stored, and nothing new was)."""
+    if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
+        raise InvalidInput("invalid_client_key", "The request key is malformed.")
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            "too_many_photos", "At most %(limit)s photos per report.", limit=MAX_PHOTOS
+        )
+    at = as_utc(now) if now is not None else utcnow()
+    # Decoding a photo takes a core for a moment: off the event loop, before the transaction.
+    cleaned: list[CleanPhoto] = [await asyncio.to_thread(clean_photo, data) for data in photos]
+    given = {
+        "status": status,
+        "done": done,
+        "people_reached": people_reached,
+        "money_spent": money_spent,
+        "value": value,
+        "measured_on": measured_on,
+        "source": source,
+        "note": note,
+        "worked": worked,
+        "not_worked": not_worked,
+        "change": change,
+    }
+    try:
+        return await _store(rt, token, target_id, client_key, round, cleaned, at, given)
+    except IntegrityError:
+        # The same client key raced itself in (two workers): the first one is the report.
+        if client_key is None:
+            raise
+        async with rt.read() as session:
+            agency = await reporter_agency(session, token)
+            earlier = await _earlier(session, agency.id, client_key)
+            if earlier is None:
+                raise
+            return {
+                **report_view(earlier, await _photo_ids(session, earlier.id)),
+                "stored": False,
+            }
+
+
+async def _earlier(session: AsyncSession, agency_id: int, client_key: str) -> FollowupReport | None:
+    return await session.scalar(
+        select(FollowupReport).where(
+            FollowupReport.agency_id == agency_id, FollowupReport.client_key == client_key
+        )
+    )
+
+
+async def _store(
+    rt: Runtime,
+    token: str,
+    target_id: int,
+    client_key: str | None,
+    round_number: int | None,
+    photos: list[CleanPhoto],
+    at: dt.datetime,
+    given: Mapping[str, Any],
+) -> dict[str, Any]:
+    async with rt.transaction() as (session, outbox):
+        agency = await reporter_agency(session, token)
+        if client_key is not None:
+            earlier = await _earlier(session, agency.id, client_key)
+            if earlier is not None:
+                return {
+                    **report_view(earlier, await _photo_ids(session, earlier.id)),
+                    "stored": False,
+                }
+        settings = await settings_of(session, agency.assembly_id)
+        target = await session.get(FollowupTarget, target_id)
+        if target is None or target.assembly_id != agency.assembly_id:
+            raise NotFound("target_not_found", "This target does not exist.")
+        if target.kind not in REPORTABLE:
+            raise InvalidInput("not_reportable", "Reports are made on an activity or an indicator.")
+        by_id = {t.id: t for t in await targets_of(session, agency.assembly_id)}
+        if effective_agency(target, by_id) != agency.id:
+            raise Forbidden("not_your_target", "This target is not one of your agency's.")
+        number = round_number if round_number is not None else round_of(settings.rounds, at.date())
+        due = _due(settings.rounds, number)
+        fields = _fields(target.kind, today=at.date(), **given)
+        report = FollowupReport(
+            assembly_id=agency.assembly_id,
+            target_id=target.id,
+            agency_id=agency.id,
+            round=number,
+            client_key=client_key,
+            late=at.date() > due,
+            created_at=at,
+            **{
+                "status": "",
+                "done": "",
+                "value_text": "",
+                "source": "",
+                "note": "",
+                **fields,
+            },
+        )
+        session.add(report)
+        await session.flush()
+        for position, photo in enumerate(photos):
+            session.add(
+                FollowupPhoto(
+                    report_id=report.id,
+                    position=position,
+                    data=photo.data,
+                    width=photo.width,
+                    height=photo.height,
+                )
+            )
+        await session.flush()
+        await emit_progress(outbox, agency.assembly_id, "report", target_id=target.id, round=number)
+        return {**report_view(report, await _photo_ids(session, report.id)), "stored": True}
+
+
+async def reporting_view(
+    rt: Runtime, *, token: str, today: dt.date | None = None
+) -> dict[str, Any]:
+    """What the link's phone page shows: the agency, the assembly, the rounds (and the one a
+    report goes to by default), and the agency's activities and indicators with the rounds
+    each was already reported in."""
+    day = today or utcnow().date()
+    async with rt.read() as session:
+        agency = await reporter_agency(session, token)
+        assembly = await session.get(Assembly, agency.assembly_id)
+        assert assembly is not None  # the agency's foreign key
+        settings = await settings_of(session, agency.assembly_id)
+        targets = await targets_of(session, agency.assembly_id)
+        by_id = {t.id: t for t in targets}
+        reported: dict[int, set[int]] = {}
+        for target_id, number in await session.execute(
+            select(FollowupReport.target_id, FollowupReport.round).where(
+                FollowupReport.agency_id == agency.id
+            )
+        ):
+            reported.setdefault(target_id, set()).add(number)
+        own = []
+        for target in targets:
+            if target.kind not in REPORTABLE or effective_agency(target, by_id) != agency.id:
+                continue
+            item = _ancestor(target, by_id, "item")
+            plan = _ancestor(target, by_id, "plan")
+            own.append(
+                {
+                    "id": target.id,
+                    "kind": target.kind,
+                    "name": target.name,
+                    "item": item.name if item else "",
+                    "plan": plan.name if plan else "",
+                    "unit": target.unit,
+                    "baseline": target.baseline_text,
+                    "target": target.target_text,
+                    "deadline": target.deadline.isoformat() if target.deadline else None,
+                    "person": target.person,
+                    "reported_rounds": sorted(reported.get(target.id, ())),
+                }
+            )
+        return {
+            "agency": {"id": agency.id, "name": agency.name},
+            "assembly": {
+                "id": assembly.id,
+                "name": assembly.name,
+                "province": assembly.province,
+            },
+            "fiscal_year": settings.fiscal_year,
+            "rounds": list(settings.rounds),
+            "current_round": round_of(settings.rounds, day),
+            "statuses": list(STATUSES),
+            "targets": own,
+        }
+
+
+def _ancestor(
+    target: FollowupTarget, by_id: Mapping[int, FollowupTarget], kind: str
+) -> FollowupTarget | None:
+    node: FollowupTarget | None = target
+    while node is not None:
+        if node.kind == kind:
+            return node
+        node = by_id.get(node.parent_id) if node.parent_id is not None else None
+    return None
+
+
+async def photo(rt: Runtime, *, actor: Actor, assembly_id: int, photo_id: int) -> CleanPhoto:
+    """A stored photo (always a JPEG this server made) for those who see the board."""
+    async with rt.read() as session:
+        await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
+        row = await session.scalar(
+            select(FollowupPhoto)
+            .join(FollowupReport, FollowupReport.id == FollowupPhoto.report_id)
+            .where(FollowupPhoto.id == photo_id, FollowupReport.assembly_id == assembly_id)
+        )
+        if row is None:
+            raise NotFound("photo_not_found", "This photo does not exist.")
+        return CleanPhoto(row.data, row.width, row.height)
+
+
+async def agency_of_link(rt: Runtime, *, token: str) -> FollowupAgency:
+    """The agency a reporting link names (refused as `reporter_agency` refuses)."""
+    async with rt.read() as session:
+        return await reporter_agency(session, token)
+
+
+async def reporter_photo(rt: Runtime, *, token: str, photo_id: int) -> CleanPhoto:
+    """A photo of one of the link's agency's own reports, shown back on its phone page so the
+    reporter sees what the server kept (the re-encoded JPEG, never the upload); another
+    agency's photo is as unknown as one that does not exist."""
+    async with rt.read() as session:
+        agency = await reporter_agency(session, token)
+        row = await session.scalar(
+            select(FollowupPhoto)
+            .join(FollowupReport, FollowupReport.id == FollowupPhoto.report_id)
+            .where(FollowupPhoto.id == photo_id, FollowupReport.agency_id == agency.id)
+        )
+        if row is None:
+            raise NotFound("photo_not_found", "This photo does not exist.")
+        return CleanPhoto(row.data, row.width, row.height)
