@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.shape import CT_Inline
 from docx.shared import Cm
 
 from assembly.thai_format import thai_date, thai_digits
@@ -88,8 +89,15 @@ def render_progress_docx(
 
 
 def _place_pictures(data: bytes, pictures: dict[str, bytes]) -> bytes:
-    """Each marker paragraph becomes its picture, centred and kept with its caption."""
+    """Each marker paragraph becomes its picture, centred and kept with its caption.
+
+    Shape ids are counted here from the document's highest id once: python-docx's
+    `add_picture` searches the whole document for the next free id on every call, which took
+    5 of the 12 seconds of a 300-chart report.
+    """
     document = Document(io.BytesIO(data))
+    part = document.part
+    shape_id = part.next_id
     for paragraph in document.paragraphs:
         png = pictures.get(paragraph.text)
         if png is None:
@@ -98,7 +106,11 @@ def _place_pictures(data: bytes, pictures: dict[str, bytes]) -> bytes:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.first_line_indent = Cm(0)
         paragraph.paragraph_format.keep_with_next = True
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(CHART_WIDTH_CM))
+        r_id, image = part.get_or_add_image(io.BytesIO(png))
+        width, height = image.scaled_dimensions(Cm(CHART_WIDTH_CM), None)
+        inline = CT_Inline.new_pic_inline(shape_id, r_id, image.filename, width, height)
+        paragraph.add_run()._r.add_drawing(inline)
+        shape_id += 1
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -84,3 +84,15 @@ def test_typed_text_that_looks_like_a_marker_stays_text(board_input: BoardInput)
     document = opened(render_progress_docx(board, 2))
     assert "[[chart 0 1]]" in all_text(document)
     assert len(document.inline_shapes) == 2
+
+
+def test_every_picture_has_its_own_shape_id(board: ProgressBoard) -> None:
+    document = opened(render_progress_docx(board, 2))
+    ids = [
+        element.get("id")
+        for element in document.element.body.iter(
+            "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+        )
+    ]
+    assert len(ids) == 2
+    assert len(set(ids)) == 2
