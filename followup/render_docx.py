@@ -13,6 +13,7 @@ per-document nonce, so no text anyone typed can be taken for one.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import secrets
@@ -23,6 +24,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.shape import CT_Inline
 from docx.shared import Cm
 
+from assembly.text import clean_text
 from assembly.thai_format import thai_date, thai_digits
 from deliberation.agenda.document import (
     Block,
@@ -77,7 +79,7 @@ def render_progress_docx(
     """The report as a .docx file's bytes; charts=False leaves the PNG charts out (faster,
     smaller, for a quick look)."""
     layout = _Layout(board, round_number, thai_numerals=thai_numerals, charts=charts)
-    blocks = list(layout.blocks())
+    blocks = [_cleaned(block) for block in layout.blocks()]
     data = render_blocks_docx(
         blocks,
         report_title(board, round_number, thai_numerals=thai_numerals),
@@ -86,6 +88,21 @@ def render_progress_docx(
     if not layout.pictures:
         return data
     return _place_pictures(data, layout.pictures)
+
+
+def _cleaned(block: Block) -> Block:
+    """The block with its text as it should be stored (`clean_text`): a control character
+    typed on a phone makes python-docx refuse the whole document."""
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(block):
+        value = getattr(block, field.name)
+        if isinstance(value, str):
+            changes[field.name] = clean_text(value)
+        elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+            changes[field.name] = tuple(clean_text(v) for v in value)
+        elif isinstance(value, tuple) and all(isinstance(v, tuple) for v in value):
+            changes[field.name] = tuple(tuple(map(clean_text, row)) for row in value)
+    return dataclasses.replace(block, **changes)
 
 
 def _place_pictures(data: bytes, pictures: dict[str, bytes]) -> bytes:

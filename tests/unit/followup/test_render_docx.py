@@ -96,3 +96,12 @@ def test_every_picture_has_its_own_shape_id(board: ProgressBoard) -> None:
     ]
     assert len(ids) == 2
     assert len(set(ids)) == 2
+
+
+def test_control_characters_typed_on_a_phone_do_not_break_the_report(
+    board_input: BoardInput,
+) -> None:
+    item = dataclasses.replace(board_input.items[0], title="ครอบครัว\x0bอบอุ่น", goal="ดี\x00มาก")
+    board = build_board(dataclasses.replace(board_input, items=(item, *board_input.items[1:])))
+    text = all_text(opened(render_progress_docx(board, 2, charts=False)))
+    assert "ดีมาก" in text
