@@ -14,6 +14,7 @@ expected 0.50: 0.30 < 0.50 - 0.10, but >= 0.50 - 0.25, so "at risk".
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -367,6 +368,8 @@ def parse_number(text: str) -> float | None:
     if match is None:
         return None
     value = float(match.group(2).replace(",", ""))
+    if not math.isfinite(value):  # 400 nines typed into a phone: not a measurement
+        return None
     return -value if match.group(1) else value
 
 

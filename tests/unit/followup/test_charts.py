@@ -136,7 +136,7 @@ def test_the_png_is_a_picture_of_the_chart(board: ProgressBoard) -> None:
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
     assert image.size == (PNG_WIDTH, PNG_HEIGHT)
-    colours = {colour for _, colour in image.getcolors(maxcolors=100_000) or []}
+    colours = {colour for _, colour in image.convert("RGB").getcolors(100_000) or []}
     assert (15, 118, 110) in colours  # the measured line's colour is drawn
 
 
@@ -166,3 +166,9 @@ def test_numbers_and_dates_as_the_board_writes_them() -> None:
     assert format_value(62.5) == "62.5"
     assert format_value(1250, thai_numerals=True) == "๑,๒๕๐"
     assert short_date(dt.date(2027, 1, 15)) == "15 ม.ค. 70"
+
+
+def test_control_characters_are_dropped_from_the_svg() -> None:
+    ind = progress_of("10", "20", ("12",), name="ตัว\x00ชี้\x1bวัด")
+    for svg in (indicator_chart(ind), bullet_chart(ind)):
+        assert "ตัวชี้วัด" in (ET.fromstring(svg).findtext(f"{SVG}title") or "")

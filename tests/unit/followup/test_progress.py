@@ -6,13 +6,14 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from followup.progress import (
     RULE_TEXT,
     ActivityStatus,
     BoardInput,
+    Expected,
     IndicatorInput,
     Measurement,
     ProgressBoard,
@@ -68,7 +69,7 @@ def test_parse_number_reads_what_people_type(text: str, number: float) -> None:
     assert parse_number(text) == number
 
 
-@pytest.mark.parametrize("text", ["", "ไม่มีข้อมูล", "ดีมาก", "1,2", "-", "%"])
+@pytest.mark.parametrize("text", ["", "ไม่มีข้อมูล", "ดีมาก", "1,2", "-", "%", "9" * 400])
 def test_parse_number_gives_none_for_junk(text: str) -> None:
     assert parse_number(text) is None
 
@@ -273,3 +274,37 @@ def test_default_rounds_are_quarters_due_the_15th_after() -> None:
         dt.date(2027, 10, 15),
     ]
     assert rounds[0].label == "ไตรมาสที่ ๑"
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the input is not changed
+@given(
+    today=st.dates(dt.date(2026, 10, 1), dt.date(2028, 1, 1)),
+    reported=st.sets(st.tuples(st.sampled_from(["ก", "ข"]), st.integers(1, 4), st.integers(1, 3))),
+)
+def test_overdue_is_exactly_the_missing_reports_of_rounds_past_due(
+    board_input: BoardInput, today: dt.date, reported: set[tuple[str, int, int]]
+) -> None:
+    expected = tuple(
+        Expected(agency, round_, target, f"t{target}")
+        for agency in ("ก", "ข")
+        for round_ in (1, 2, 3, 4)
+        for target in (1, 2, 3)
+    )
+    data = dataclasses.replace(
+        board_input, today=today, expected=expected, reported=frozenset(reported)
+    )
+    board = build_board(data)
+    due = {r.number: r.due for r in data.rounds}
+    missing = {
+        (e.agency, e.round, e.target_name)
+        for e in expected
+        if today > due[e.round] and (e.agency, e.round, e.target_id) not in reported
+    }
+    listed = {
+        (agency.agency, late.round.number, name)
+        for agency in board.overdue
+        for late in agency.rounds
+        for name in late.target_names
+    }
+    assert listed == missing
+    assert board.counts.overdue_reports == len(missing)

@@ -84,3 +84,24 @@ def test_typed_text_that_looks_like_a_marker_stays_text(board_input: BoardInput)
     document = opened(render_progress_docx(board, 2))
     assert "[[chart 0 1]]" in all_text(document)
     assert len(document.inline_shapes) == 2
+
+
+def test_every_picture_has_its_own_shape_id(board: ProgressBoard) -> None:
+    document = opened(render_progress_docx(board, 2))
+    ids = [
+        element.get("id")
+        for element in document.element.body.iter(
+            "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+        )
+    ]
+    assert len(ids) == 2
+    assert len(set(ids)) == 2
+
+
+def test_control_characters_typed_on_a_phone_do_not_break_the_report(
+    board_input: BoardInput,
+) -> None:
+    item = dataclasses.replace(board_input.items[0], title="ครอบครัว\x0bอบอุ่น", goal="ดี\x00มาก")
+    board = build_board(dataclasses.replace(board_input, items=(item, *board_input.items[1:])))
+    text = all_text(opened(render_progress_docx(board, 2, charts=False)))
+    assert "ดีมาก" in text
