@@ -88,6 +88,25 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ["SAMATCHA_TEST_DATABASE_URL"] = own
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Argon2id at its lowest cost for the apps served inside the test process.
+
+    The shipped cost takes 175 ms of a core per hash and per check, and the suite makes and
+    checks thousands of passwords that protect nothing: minutes of a run. The algorithm, the
+    hash format and every code path stay the same; `samatcha serve` processes started by the
+    tests keep the shipped cost, and tests/unit/assembly/test_security.py checks that cost.
+    """
+    from argon2 import PasswordHasher
+
+    from assembly import security
+
+    shipped = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    security._hasher = shipped
+
+
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`--dist loadgroup`, but a file is the unit: a worker runs a file's tests together.
