@@ -43,6 +43,7 @@ from assembly.web.context import (
     before_request,
 )
 from assembly.web.fanout import Hub, channels_plugin
+from assembly.web.followup import FOLLOWUP_ROUTES
 from assembly.web.headers import security_headers_hook
 from assembly.web.live import (
     ChannelsSink,
@@ -285,6 +286,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *AGENDA_ROUTES,
             *SEAT_ROUTES,
             *PAPER_ROUTES,
+            *FOLLOWUP_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(
