@@ -37,8 +37,8 @@ from assembly.web.rendering import done, page, qr_svg, see_other
 from assembly.web.snapshots import build_snapshot
 from followup import board as board_module
 from followup import links, next_year, reports, setup
-from followup.photos import MAX_PHOTO_BYTES
 from followup.charts import bullet_chart, indicator_chart, track_sentence
+from followup.photos import MAX_PHOTO_BYTES
 from followup.progress import (
     STATUS_LABELS,
     TRACK_LABELS,
