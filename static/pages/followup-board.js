@@ -73,6 +73,7 @@ const toggle = document.querySelector("[data-toggle-projector]");
 const PROJECTOR_KEY = "samatcha.followup.projector";
 function setProjector(on) {
   body.classList.toggle("projector", on);
+  document.documentElement.classList.toggle("projector", on); // rem-sized type grows too
   toggle?.setAttribute("aria-pressed", on ? "true" : "false");
   try { localStorage.setItem(PROJECTOR_KEY, on ? "1" : ""); } catch { /* storage off */ }
 }
