@@ -11,6 +11,7 @@ The public page and next year's collect step show the same board without persona
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
@@ -23,6 +24,7 @@ from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, get_assembly
 from assembly.steps import Action
 from assembly.timeutil import as_utc, utcnow
+from deliberation.models import AgendaDocumentSettings
 from followup.models import (
     FollowupAgency,
     FollowupNote,
@@ -45,6 +47,8 @@ from followup.progress import (
     Round,
     build_board,
 )
+from followup.render_csv import reports_csv
+from followup.render_docx import render_progress_docx
 from followup.setup import effective_agency, settings_of, targets_of
 
 WORKING_GROUP_NAME = "คณะทำงาน"  # who a learning note is from when its author is left out
@@ -289,3 +293,40 @@ async def public_board(
             raise NotFound("no_public_page", "This assembly has no public progress page.")
         data = await board_input(session, assembly, settings, today or utcnow().date(), public=True)
     return build_board(data)
+
+
+async def progress_report_docx(
+    rt: Runtime,
+    *,
+    actor: Actor,
+    assembly_id: int,
+    round_number: int | None = None,
+    today: dt.date | None = None,
+    charts: bool = True,
+) -> bytes:
+    """The quarterly progress report (DOCX) for a round (default: the last round due by
+    today, or the first), numbers written as the agenda document writes them. Drawing the
+    charts takes a core for a moment: off the event loop."""
+    day = today or utcnow().date()
+    async with rt.read() as session:
+        assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
+        settings = await settings_of(session, assembly.id)
+        data = await board_input(session, assembly, settings, day)
+        document = await session.get(AgendaDocumentSettings, assembly.id)
+    board = build_board(data)
+    if round_number is None:
+        due = [r.number for r in board.rounds if r.due <= day]
+        round_number = due[-1] if due else board.rounds[0].number
+    elif board.round(round_number) is None:
+        raise NotFound("round_not_found", "Choose one of the reporting rounds.")
+    thai_numerals = document.thai_numerals if document is not None else True
+    return await asyncio.to_thread(
+        render_progress_docx, board, round_number, thai_numerals=thai_numerals, charts=charts
+    )
+
+
+async def progress_csv(
+    rt: Runtime, *, actor: Actor, assembly_id: int, today: dt.date | None = None
+) -> bytes:
+    """Every report as a CSV row, with its lessons."""
+    return reports_csv(await gather_board(rt, actor=actor, assembly_id=assembly_id, today=today))

@@ -230,6 +230,13 @@ async def proposal_tags(session: AsyncSession, assembly_id: int) -> dict[int, tu
     return {proposal_id: (target_id, tag) for proposal_id, target_id, tag in rows.all()}
 
 
+async def tags(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[int, tuple[int, str]]:
+    """`proposal_tags` for those in this assembly (what the proposals' pages show)."""
+    async with rt.read() as session:
+        await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
+        return await proposal_tags(session, assembly_id)
+
+
 @dataclass(frozen=True)
 class YearOnYear:
     """One carried indicator of a draft item: last year's values beside this year's draft."""

@@ -8,12 +8,14 @@ the unfinished items over."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import datetime as dt
 import io
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
+from docx import Document
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -593,6 +595,34 @@ async def _after_the_year(
     assert [lesson.change for lesson in volunteering.lessons] == ["ย้ายไปจัดในศาลาวัด"] * 4
     assert [lesson.worked for lesson in shop.lessons] == ["ครูเป็นแบบอย่าง"]
 
+    # ---- the quarterly report, opened with python-docx; every report in the CSV
+    docx = await board_module.progress_report_docx(
+        rt, actor=working, assembly_id=a, round_number=4, today=end
+    )
+    document = Document(io.BytesIO(docx))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "ไตรมาสที่ ๔" in text
+    assert "ทดสอบ" in text
+    assert len(document.inline_shapes) == 2  # one chart per indicator
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert "จำนวนโรงเรียนที่มีร้านค้าความซื่อสัตย์" in " ".join(cells)
+    await _refused(
+        board_module.progress_report_docx(rt, actor=working, assembly_id=a, round_number=9),
+        NotFound,
+        "round_not_found",
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                (await board_module.progress_csv(rt, actor=working, assembly_id=a)).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    # a header, every report, and the working group's note (a lesson of no report)
+    assert len(rows) == 1 + await _count(rt, FollowupReport) + 1
+
     # ---- the public page: the same numbers, no names of people, no photos
     public = await board_module.public_board(rt, assembly_id=a, today=end)
     assert [i.track for item in public.items for i in item.indicators] == list(tracks.values())
@@ -700,10 +730,9 @@ async def _after_the_year(
         previous_item_id=shop.item_id,
         tag="change",
     )
-    async with rt.read() as session:
-        assert await next_year.proposal_tags(session, new_id) == {
-            proposal_id: (shop.item_id, "change")
-        }
+    assert await next_year.tags(rt, actor=author, assembly_id=new_id) == {
+        proposal_id: (shop.item_id, "change")
+    }
 
     # ---- rounds set by hand; the secretary may, the working group may not start again
     await _refused(
