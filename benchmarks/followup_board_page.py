@@ -22,7 +22,7 @@ from assembly.runtime import DiscardEvents, Runtime
 from assembly.schema import upgrade_database
 from assembly.settings import Settings
 from assembly.web.app import create_app
-from benchmarks.followup_gather import ITEMS, INDICATORS, ROUNDS, _seed
+from benchmarks.followup_gather import INDICATORS, ITEMS, ROUNDS, _seed
 
 
 def main() -> None:
