@@ -298,7 +298,7 @@ def test_bad_input_is_refused_with_a_code_and_a_thai_message(
     )
     refused(org.post(f"{setup_page}/agencies/999999/link", headers=FETCH), 404, "agency_not_found")
     refused(
-        org.get(f"/followup/{world.id}/report.docx?round=9", headers=FETCH), 400, "invalid_round"
+        org.get(f"/followup/{world.id}/report.docx?round=9", headers=FETCH), 404, "round_not_found"
     )
     refused(
         org.get(f"/followup/{world.id}/report.docx?round=x", headers=FETCH), 400, "invalid_number"
@@ -388,6 +388,7 @@ def test_a_working_group_member_sees_the_board_and_a_secretary_sets_up(
     member, secretary = person_class(client), person_class(client)
     for person, name in ((member, "กรรมการหนึ่ง"), (secretary, "เลขาหนึ่ง")):
         ok(person.post("/api/v1/login", json={"username": name, "password": "รหัสผ่านยาวพอ1"}))
+    assert f'href="/followup/{world.id}"' in ok(member.get("/organize")).text  # from the list
     assert "ร้านค้าความซื่อสัตย์" in ok(member.get(f"/followup/{world.id}")).text
     refused(member.post(api(world, "/public"), json={"public": True}), 403, "secretary_only")
     ok(secretary.post(api(world, "/public"), json={"public": True}))
