@@ -12,7 +12,6 @@ through them.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import dataclasses
@@ -46,8 +45,6 @@ from followup.progress import (
     ProgressBoard,
     Track,
 )
-from followup.render_csv import reports_csv
-from followup.render_docx import render_progress_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -204,28 +201,25 @@ def _download(body: bytes, media: str, name: str) -> Response[bytes]:
     )
 
 
-def round_number(board: ProgressBoard, raw: int | None) -> int:
-    """The round a report is for: the one asked, else the last one due (or the first)."""
-    if raw is not None:
-        if board.round(raw) is None:
-            raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
-        return raw
+def default_round(board: ProgressBoard) -> int:
+    """The round the DOCX is offered for first: the last one due (or the first)."""
     due = [r.number for r in board.rounds if r.due <= board.today]
     return due[-1] if due else board.rounds[0].number
 
 
 async def progress_docx(
     rt: Runtime, actor: Actor, assembly_id: int, round: int | None
-) -> tuple[bytes, str]:
-    board = await board_module.gather_board(rt, actor=actor, assembly_id=assembly_id)
-    number = round_number(board, round)
-    body = await asyncio.to_thread(render_progress_docx, board, number)
-    return body, f"progress-{assembly_id}-round-{number}.docx"
+) -> Response[bytes]:
+    body = await board_module.progress_report_docx(
+        rt, actor=actor, assembly_id=assembly_id, round_number=round
+    )
+    name = f"progress-{assembly_id}-round-{round}.docx" if round else f"progress-{assembly_id}.docx"
+    return _download(body, DOCX, name)
 
 
-async def progress_csv(rt: Runtime, actor: Actor, assembly_id: int) -> bytes:
-    board = await board_module.gather_board(rt, actor=actor, assembly_id=assembly_id)
-    return reports_csv(board)
+async def progress_csv(rt: Runtime, actor: Actor, assembly_id: int) -> Response[bytes]:
+    body = await board_module.progress_csv(rt, actor=actor, assembly_id=assembly_id)
+    return _download(body, "text/csv", f"progress-{assembly_id}-reports.csv")
 
 
 def reporting_url(request: Request[Any, Any, Any], token: str) -> str:
@@ -484,16 +478,14 @@ class FollowupApi(Controller):
         round: FromQuery[int | None] = None,
     ) -> Response[bytes]:
         """The progress report of a round (default: the last one due) as DOCX."""
-        body, name = await progress_docx(runtime, actor, assembly_id, round)
-        return _download(body, DOCX, name)
+        return await progress_docx(runtime, actor, assembly_id, round)
 
     @get("/reports.csv", media_type="text/csv")
     async def reports_csv(
         self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Response[bytes]:
         """Every report of the year, one row each, with its lessons."""
-        body = await progress_csv(runtime, actor, assembly_id)
-        return _download(body, "text/csv", f"progress-{assembly_id}-reports.csv")
+        return await progress_csv(runtime, actor, assembly_id)
 
     @post("/next-year", status_code=HTTP_201_CREATED)
     async def next_year(
@@ -794,7 +786,7 @@ class FollowupPages(Controller):
             user=actor.user,
             assembly_id=assembly_id,
             can_manage=refusal(snap.standing.role, Action.MANAGE_FOLLOWUP) is None,
-            default_round=round_number(found, None),
+            default_round=default_round(found),
             **board_context(found),
         )
 
@@ -845,16 +837,13 @@ class FollowupPages(Controller):
         assembly_id: FromPath[int],
         round: FromQuery[str | None] = None,
     ) -> Response[bytes]:
-        number = form_int(round, "round")
-        body, name = await progress_docx(runtime, actor, assembly_id, number)
-        return _download(body, DOCX, name)
+        return await progress_docx(runtime, actor, assembly_id, form_int(round, "round"))
 
     @get("/followup/{assembly_id:int}/reports.csv")
     async def reports_csv(
         self, runtime: CurrentRuntime, actor: CurrentActor, assembly_id: FromPath[int]
     ) -> Response[bytes]:
-        body = await progress_csv(runtime, actor, assembly_id)
-        return _download(body, "text/csv", f"progress-{assembly_id}-reports.csv")
+        return await progress_csv(runtime, actor, assembly_id)
 
     @get("/followup/{assembly_id:int}/photos/{photo_id:int}")
     async def photo(

@@ -6,6 +6,7 @@ a Thai message; a facilitator sees but does not manage, an anonymous visitor get
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from typing import TYPE_CHECKING, Any
@@ -411,3 +412,65 @@ def test_the_api_is_in_the_openapi_schema(client: Any) -> None:
         "/api/v1/reporting/{token}/reports",
     ):
         assert path in paths, sorted(p for p in paths if "follow" in p or "report" in p)
+
+
+def _photo() -> str:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), (30, 120, 90)).save(out, "PNG")
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def test_a_photo_is_served_re_encoded_to_those_who_see_the_board_and_screens_hear_reports(
+    world: World, stranger: Person, client: Any
+) -> None:
+    view = started(world)
+    org = world.organizer
+    agency = view["agencies"][0]["id"]
+    token = ok(org.post(api(world, f"/agencies/{agency}/link")), 201)["token"]
+    activity = next(t for t in view["targets"] if t["kind"] == "activity")["id"]
+    ok(
+        org.post(
+            api(world, "/members"),
+            json={
+                "name": "กรรมการ",
+                "role": "member",
+                "username": "กรรมการ",
+                "password": "รหัสผ่านยาวพอ1",
+            },
+        ),
+        201,
+    )
+    member = type(world.organizer)(client)
+    ok(member.post("/api/v1/login", json={"username": "กรรมการ", "password": "รหัสผ่านยาวพอ1"}))
+    with org.socket(world.id) as staff_screen, member.socket(world.id) as member_screen:
+        assert staff_screen.receive_json(timeout=5)["type"] == "snapshot"
+        assert member_screen.receive_json(timeout=5)["type"] == "snapshot"
+        sent = ok(
+            stranger.post(
+                f"/api/v1/reporting/{token}/reports",
+                json={"target_id": activity, "status": "in_progress", "photos": [_photo()]},
+            ),
+            201,
+        )
+        # A board open on a screen hears the report: staff as what changed, a working-group
+        # account (on the public stream) as a tick; either makes it fetch the board again.
+        event = staff_screen.receive_json(timeout=5)
+        assert (event["type"], event["data"]["what"]) == ("progress.changed", "report")
+        assert member_screen.receive_json(timeout=5)["type"] == "tick"
+    [photo] = sent["photo_ids"]
+    board = ok(org.get(f"/followup/{world.id}")).text
+    assert f"/followup/{world.id}/photos/{photo}" in board
+    got = org.get(f"/followup/{world.id}/photos/{photo}")
+    assert got.status_code == 200
+    assert got.headers["content-type"] == "image/jpeg"
+    assert got.content[:2] == b"\xff\xd8"
+    assert member.get(f"/followup/{world.id}/photos/{photo}").status_code == 200
+    refused(
+        stranger.get(f"/followup/{world.id}/photos/{photo}", headers=FETCH),
+        401,
+        "not_authenticated",
+    )
+    ok(org.post(api(world, "/public"), json={"public": True}))
+    assert "/photos/" not in ok(stranger.get(f"/progress/{world.id}")).text
