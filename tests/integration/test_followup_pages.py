@@ -474,3 +474,36 @@ def test_a_photo_is_served_re_encoded_to_those_who_see_the_board_and_screens_hea
     )
     ok(org.post(api(world, "/public"), json={"public": True}))
     assert "/photos/" not in ok(stranger.get(f"/progress/{world.id}")).text
+
+
+def test_a_member_is_edited_by_the_form_and_given_an_account_later(
+    world: World, client: Any
+) -> None:
+    started(world)
+    org = world.organizer
+    setup_page = f"/organize/{world.id}/followup"
+    ok(org.post(f"{setup_page}/members", data={"name": "นายมานะ", "role": "member"}))
+    member = ok(org.get(api(world, "/")))["members"][0]
+    assert f'data-edit-member="{member["id"]}"' in ok(org.get(setup_page)).text
+    ok(
+        org.post(
+            f"{setup_page}/members/{member['id']}",
+            data={
+                "name": "นายมานะ ใจดี",
+                "role": "chair",
+                "network": "religion",
+                "username": "mana",
+                "password": "รหัสผ่านยาวพอ1",
+            },
+        )
+    )
+    edited = ok(org.get(api(world, "/")))["members"][0]
+    assert (edited["name"], edited["role"], edited["network"], edited["username"]) == (
+        "นายมานะ ใจดี",
+        "chair",
+        "religion",
+        "mana",
+    )
+    chair = type(org)(client)
+    ok(chair.post("/api/v1/login", json={"username": "mana", "password": "รหัสผ่านยาวพอ1"}))
+    ok(chair.post(api(world, "/agencies"), json={"name": "หน่วยงานของประธาน"}), 201)  # sets up
