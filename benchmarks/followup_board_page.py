@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import statistics
 import tempfile
 import time
@@ -64,9 +65,10 @@ def main() -> None:
                     times.append(time.perf_counter() - began)
                     response.raise_for_status()
                     size = len(response.content)
+                    packed = len(gzip.compress(response.content))
                 print(
                     f"{label:13} median {statistics.median(times) * 1000:6.0f} ms, "
-                    f"{size / 1024:6.0f} KiB"
+                    f"{size / 1024:6.0f} KiB ({packed / 1024:.0f} KiB gzipped, as served)"
                 )
 
 

@@ -265,6 +265,13 @@ def test_the_organizer_sets_up_follow_up_and_the_board_updates_live(
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(saved.read_bytes())).paragraphs)
     assert "รายงานความก้าวหน้า" in text
 
+    # On paper: the print stylesheet leaves the bar, buttons and forms out.
+    page.emulate_media(media="print")
+    expect(page.locator("header.bar")).to_be_hidden()
+    expect(page.locator(".fu-tools")).to_be_hidden()
+    shot(page, "board-print")
+    page.emulate_media(media="screen")
+
     # A projector: big type, high contrast.
     projector = page.context.new_page()
     projector.set_viewport_size(PROJECTOR)
