@@ -375,7 +375,11 @@ class FollowupApi(Controller):
             runtime, actor=actor, assembly_id=assembly_id, name=data.name, network_key=data.network
         )
 
-    @post("/agencies/{agency_id:int}/link", status_code=HTTP_201_CREATED)
+    @post(
+        "/agencies/{agency_id:int}/link",
+        status_code=HTTP_201_CREATED,
+        response_headers={"Cache-Control": "no-store"},
+    )
     async def issue_link(
         self,
         request: Request[Any, Any, Any],

@@ -153,6 +153,7 @@ def test_the_organizer_sets_up_by_forms_and_an_agency_reports_through_its_link(
 
     # The link is shown once, with its QR code; the page lists only its hint afterwards.
     shown = ok(org.post(f"{setup_page}/agencies/{agencies[EDUCATION]}/link"))
+    assert shown.headers["cache-control"] == "no-store"
     url = re.search(r'data-field="reporting-url">([^<]+)<', shown.text)
     assert url is not None
     token = url[1].rsplit("/r/", 1)[1]
@@ -193,7 +194,9 @@ def test_the_organizer_sets_up_by_forms_and_an_agency_reports_through_its_link(
     )
 
     # The board: the value, the track written out, the rule, the lesson; the live region.
-    board = ok(org.get(f"/followup/{world.id}")).text
+    shown_board = ok(org.get(f"/followup/{world.id}"))
+    assert shown_board.headers["cache-control"] == "no-store"
+    board = shown_board.text
     assert "25 แห่ง" in board
     assert "ครูช่วยกันดูแลร้าน" in board
     assert "เกณฑ์การประเมิน" in board
@@ -307,7 +310,9 @@ def test_bad_input_is_refused_with_a_code_and_a_thai_message(
     refused(stranger.get("/api/v1/reporting/not-a-token/"), 404, "invalid_link")
     view = ok(org.get(api(world, "/")))
     agency = view["agencies"][0]["id"]
-    token = ok(org.post(api(world, f"/agencies/{agency}/link")), 201)["token"]
+    issued = org.post(api(world, f"/agencies/{agency}/link"))
+    assert issued.headers["cache-control"] == "no-store"  # the token is in it, once
+    token = ok(issued, 201)["token"]
     indicator = next(t for t in view["targets"] if t["kind"] == "indicator")["id"]
     reports = f"/api/v1/reporting/{token}/reports"
     refused(
