@@ -30,14 +30,20 @@ from assembly.errors import InvalidInput
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Action, refusal
-from assembly.web.context import CurrentActor, CurrentRuntime, RowId, runtime_of
+from assembly.web.context import (
+    MAX_REQUEST_BYTES,
+    CurrentActor,
+    CurrentRuntime,
+    RowId,
+    runtime_of,
+)
 from assembly.web.forms import Form, checked, form_body, form_int
 from assembly.web.rendering import done, page, qr_svg, see_other
 from assembly.web.snapshots import build_snapshot
 from followup import board as board_module
 from followup import links, next_year, reports, setup
 from followup.charts import bullet_chart, indicator_chart, track_sentence
-from followup.photos import MAX_PHOTO_BYTES
+from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 from followup.progress import (
     STATUS_LABELS,
     TRACK_LABELS,
@@ -48,6 +54,8 @@ from followup.progress import (
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+REPORT_MAX_BYTES = MAX_PHOTOS * (MAX_PHOTO_BYTES * 4 // 3 + 4) + MAX_REQUEST_BYTES
+"""A report in JSON: its text, and its photos in base64 (a third larger than their bytes)."""
 REPORTING_PATH = "/r/"
 """Where a reporting link's phone page lives (assembly/web/reporting.py): /r/{token}."""
 
@@ -516,7 +524,7 @@ class ReportingApi(Controller):
         """The agency, the rounds, and the activities and indicators it reports on."""
         return await reports.reporting_view(runtime, token=token)
 
-    @post("/reports", status_code=HTTP_201_CREATED)
+    @post("/reports", status_code=HTTP_201_CREATED, request_max_body_size=REPORT_MAX_BYTES)
     async def submit(
         self, runtime: CurrentRuntime, token: FromPath[str], data: JSONBody[ReportBody]
     ) -> dict[str, Any]:

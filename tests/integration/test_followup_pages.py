@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -420,10 +421,12 @@ def test_the_api_is_in_the_openapi_schema(client: Any) -> None:
 
 
 def _photo() -> str:
+    """A noisy 1000x600 PNG: 1.8 MB, more than a JSON body may hold without photos."""
     from PIL import Image
 
     out = io.BytesIO()
-    Image.new("RGB", (800, 600), (30, 120, 90)).save(out, "PNG")
+    Image.frombytes("RGB", (1000, 600), os.urandom(1000 * 600 * 3)).save(out, "PNG")
+    assert out.tell() > 1024 * 1024
     return base64.b64encode(out.getvalue()).decode()
 
 
