@@ -26,10 +26,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly.errors import InvalidInput
+from assembly.errors import Conflict, InvalidInput
 from assembly.runtime import Runtime
 from assembly.services import Actor
-from assembly.steps import Action, refusal
+from assembly.steps import Action, Role, refusal
 from assembly.web.context import (
     MAX_REQUEST_BYTES,
     CurrentActor,
@@ -169,6 +169,10 @@ def plain(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def can_manage(role: Role) -> bool:
+    return refusal(role, Action.MANAGE_FOLLOWUP) is None
 
 
 def _share(value: float | None) -> str:
@@ -568,7 +572,7 @@ async def _setup_page(
         view=view,
         agencies=agencies,
         networks={n["key"]: n for n in snap.state["networks"]},
-        can_manage=refusal(snap.standing.role, Action.MANAGE_FOLLOWUP) is None,
+        can_manage=can_manage(snap.standing.role),
         is_organizer=snap.standing.role.value == "organizer",
         member_roles=setup.MEMBER_ROLES,
         **extra,
@@ -787,9 +791,17 @@ class FollowupPages(Controller):
         runtime: CurrentRuntime,
         actor: CurrentActor,
         assembly_id: FromPath[int],
-    ) -> Template:
-        """The progress board, for a laptop, a projector and paper."""
-        found = await board_module.gather_board(runtime, actor=actor, assembly_id=assembly_id)
+    ) -> Response[Any]:
+        """The progress board, for a laptop, a projector and paper. Before the follow-up has
+        started, those who may start it are sent to its setup page (the console links here
+        from the assembly day on); others are told it has not started."""
+        try:
+            found = await board_module.gather_board(runtime, actor=actor, assembly_id=assembly_id)
+        except Conflict as exc:
+            snap = await build_snapshot(runtime, assembly_id=assembly_id, actor=actor)
+            if exc.code == "followup_not_started" and can_manage(snap.standing.role):
+                return see_other(f"/organize/{assembly_id}/followup")
+            raise
         snap = await build_snapshot(runtime, assembly_id=assembly_id, actor=actor)
         return page(
             "followup_board.html",
@@ -797,7 +809,7 @@ class FollowupPages(Controller):
             state=snap.state,
             user=actor.user,
             assembly_id=assembly_id,
-            can_manage=refusal(snap.standing.role, Action.MANAGE_FOLLOWUP) is None,
+            can_manage=can_manage(snap.standing.role),
             default_round=default_round(found),
             **board_context(found),
         )

@@ -86,6 +86,13 @@ def test_the_organizer_sets_up_by_forms_and_an_agency_reports_through_its_link(
     adopted(world)
     org = world.organizer
     setup_page = f"/organize/{world.id}/followup"
+    # The console's link to the board, before the start: the organizer is sent to set it up,
+    # a facilitator is told it has not started.
+    before = org.get(f"/followup/{world.id}", follow_redirects=False)
+    assert (before.status_code, before.headers["location"]) == (303, setup_page)
+    refused(
+        world.facilitator.get(f"/followup/{world.id}", headers=FETCH), 409, "followup_not_started"
+    )
     page = ok(org.get(setup_page))
     assert "เริ่มจากวาระที่รับรองแล้ว" in page.text  # Thai first
     assert "ร้านค้าความซื่อสัตย์" not in page.text  # nothing frozen yet
