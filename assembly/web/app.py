@@ -43,6 +43,7 @@ from assembly.web.context import (
     before_request,
 )
 from assembly.web.fanout import Hub, channels_plugin
+from assembly.web.followup import FOLLOWUP_ROUTES
 from assembly.web.headers import security_headers_hook
 from assembly.web.last_year import LAST_YEAR_ROUTES
 from assembly.web.live import (
@@ -289,6 +290,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *PAPER_ROUTES,
             *REPORTING_ROUTES,
             *LAST_YEAR_ROUTES,
+            *FOLLOWUP_ROUTES,
             healthz,
             switch_language,
             create_static_files_router(

@@ -10,9 +10,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 HSTS_SECONDS = 365 * 24 * 3600  # a year: the usual value once a site is sure it stays on HTTPS
-NO_STORE_PREFIXES = ("/organize", "/console/", "/present/")
-"""Staff pages show live join codes, seat codes and names: never kept in a browser's or a shared
-computer's cache, where the next user of the hall laptop could page back to them."""
+NO_STORE_PREFIXES = ("/organize", "/console/", "/present/", "/followup/")
+"""Staff pages show live join codes, seat codes, reporting links and names: never kept in a
+browser's or a shared computer's cache, where the next user of the hall laptop could page back
+to them. (A page that sets its own Cache-Control, a report's photo, keeps it.)"""
 
 Hook = Callable[[Any, Any], Awaitable[None]]
 

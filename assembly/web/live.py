@@ -325,7 +325,12 @@ async def _serve(
     except DomainError:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
-    if refusal(standing.role, Action.VIEW_ASSEMBLY) is not None:
+    # The working group's accounts are no members of the assembly day, but a progress board
+    # open on their screen listens too: on the public stream, where follow-up changes are ticks.
+    if (
+        refusal(standing.role, Action.VIEW_ASSEMBLY) is not None
+        and refusal(standing.role, Action.VIEW_PROGRESS) is not None
+    ):
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
     is_staff = standing.is_staff

@@ -494,6 +494,7 @@ PUBLIC_ROUTES: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/schema/openapi.json"),
         ("GET", "/schema/openapi.yaml"),
         ("GET", "/schema/openapi.yml"),
+        ("GET", "/progress/{assembly_id:int}"),  # the public progress page, when switched on
     }
 )
 """Open to anyone by design: joining, logging in, static files, health, the API schema."""
@@ -815,13 +816,24 @@ def test_account_routes_need_an_account_and_show_only_ones_own(grid: Grid) -> No
 def test_the_socket_handshake_lets_in_only_this_assemblys_people(grid: Grid) -> None:
     for who, role in ROLES.items():
         person = grid.people[who]
-        if refusal(role, Action.VIEW_ASSEMBLY) is not None:
+        if (
+            refusal(role, Action.VIEW_ASSEMBLY) is not None
+            and refusal(role, Action.VIEW_PROGRESS) is not None
+        ):
             with (
                 pytest.raises(WebSocketDisconnect) as closed,
                 person.socket(grid.world.id) as socket,
             ):
                 socket.receive_json(timeout=5)
             assert closed.value.code == 4403, who
+            continue
+        if refusal(role, Action.VIEW_ASSEMBLY) is not None:
+            # The working group's accounts: a progress board open on their screen listens on
+            # the public stream (follow-up changes arrive as ticks), nothing staff-only.
+            with person.socket(grid.world.id) as socket:
+                snapshot = socket.receive_json(timeout=5)
+            assert (snapshot["type"], snapshot["data"]["role"]) == ("snapshot", role.value), who
+            assert "steps" not in snapshot["data"], who
             continue
         with person.socket(grid.world.id) as socket:
             snapshot = socket.receive_json(timeout=5)
@@ -855,6 +867,8 @@ def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
     covered = {(c.method, c.route) for calls in CALLS.values() for c in calls}
     covered |= {PARTICIPANT_PAGE, PHONE_REGION, *ACCOUNT_CALLS, *PUBLIC_ROUTES, *SOCKET_ROUTES}
     covered |= LINK_ROUTES
+    covered |= {(c.method, c.route) for calls in FOLLOWUP_HTTP.values() for c in calls}
+    covered |= {*REPORTING_API_ROUTES, *NEXT_YEAR_ROUTES}
     routes: set[tuple[str, str]] = set()
     for route in client.app.routes:
         if isinstance(route, WebSocketRoute):
@@ -871,9 +885,10 @@ def test_every_route_of_the_app_is_in_the_grid_or_public(client: Any) -> None:
 # ---------------------------------------------------------------- the follow-up, by use case
 # The year after the assembly (followup/) has its own roles: the working group's accounts
 # (`secretary`, `working_group`) and the holder of an agency's reporting link (`reporter`, not
-# an account). Until its web layer lands, its actions are checked here through the use cases
-# themselves, for every person of the grid and those three: the answer is what `refusal()`
-# says. A call that needs a reporting link gets the reporter's token, and nobody else has one.
+# an account). Its actions are checked here through the use cases themselves, for every
+# person of the grid and those three (the answer is what `refusal()` says), and over HTTP,
+# route by route, further below. A call that needs a reporting link gets the reporter's
+# token, and nobody else has one.
 
 FOLLOWUP_PASSWORD = "รหัสผ่านติดตามผล1"
 FOLLOWUP_PEOPLE: dict[str, Role] = {
@@ -1071,3 +1086,162 @@ def test_the_follow_up_answers_every_role_as_the_rules_table_says(settings: Sett
 
     wrong = asyncio.run(main())
     assert not wrong, "\n".join(wrong)
+
+
+# ---------------------------------------------------------------- the follow-up, over HTTP
+# Its routes (assembly/web/followup.py), each sent by every person of the grid: the answer
+# is what `refusal()` says for the route's action. A reporting link's JSON routes answer to
+# whoever holds the token (REPORTING_API_ROUTES, below); creating next year's assembly is the
+# organizer's alone (NEXT_YEAR_ROUTES).
+
+FU_API = "/api/v1/assemblies/{assembly_id:int}/followup"
+FU_SETUP = "/organize/{assembly_id:int}/followup"
+FU_BOARD = "/followup/{assembly_id:int}"
+NONE = "999999"  # an id that does not exist: looked up only after authorizing
+FOLLOWUP_HTTP: dict[Action, tuple[Call, ...]] = {
+    Action.MANAGE_FOLLOWUP: (
+        Call("POST", f"{FU_API}/start", json={}),
+        Call("POST", f"{FU_API}/rounds", json={"fiscal_year": "2570"}),
+        Call("POST", f"{FU_API}/public", json={"public": True}),
+        Call("POST", f"{FU_API}/members", json={"name": "กรรมการจากตาราง"}),
+        Call(
+            "POST",
+            f"{FU_API}/members/{{member_id:int}}",
+            json={"name": "ก"},
+            values={"member_id": NONE},
+        ),
+        Call("POST", f"{FU_API}/members/{{member_id:int}}/remove", values={"member_id": NONE}),
+        Call("POST", f"{FU_API}/agencies", json={"name": "หน่วยงานจากตาราง"}),
+        Call("POST", f"{FU_API}/agencies/{{agency_id:int}}/link", values={"agency_id": NONE}),
+        Call("POST", f"{FU_API}/agencies/{{agency_id:int}}/revoke", values={"agency_id": NONE}),
+        Call("POST", f"{FU_API}/targets/{{target_id:int}}", json={}, values={"target_id": NONE}),
+        Call("POST", f"{FU_SETUP}/start", form={}),
+        Call("POST", f"{FU_SETUP}/rounds", form={"quarterly": "on"}),
+        Call("POST", f"{FU_SETUP}/public", form={"public": "on"}),
+        Call("POST", f"{FU_SETUP}/members", form={"name": "กรรมการจากแบบฟอร์ม"}),
+        Call(
+            "POST",
+            f"{FU_SETUP}/members/{{member_id:int}}",
+            form={"name": "ก"},
+            values={"member_id": NONE},
+        ),
+        Call("POST", f"{FU_SETUP}/members/{{member_id:int}}/remove", values={"member_id": NONE}),
+        Call("POST", f"{FU_SETUP}/agencies", form={"name": "หน่วยงานจากแบบฟอร์ม"}),
+        Call("POST", f"{FU_SETUP}/agencies/{{agency_id:int}}/link", values={"agency_id": NONE}),
+        Call("POST", f"{FU_SETUP}/agencies/{{agency_id:int}}/revoke", values={"agency_id": NONE}),
+        Call("POST", f"{FU_SETUP}/targets/{{target_id:int}}", form={}, values={"target_id": NONE}),
+    ),
+    Action.VIEW_PROGRESS: (
+        Call("GET", FU_API),
+        Call("GET", f"{FU_API}/board"),
+        Call("GET", f"{FU_API}/report.docx"),
+        Call("GET", f"{FU_API}/reports.csv"),
+        Call("POST", f"{FU_API}/notes", json={"target_id": "{item}", "worked": "ได้ผล"}),
+        Call("GET", FU_SETUP),
+        Call("GET", FU_BOARD),
+        Call("GET", f"{FU_BOARD}/region"),
+        Call("GET", f"{FU_BOARD}/report.docx"),
+        Call("GET", f"{FU_BOARD}/reports.csv"),
+        Call("GET", f"{FU_BOARD}/photos/{{photo_id:int}}", values={"photo_id": NONE}),
+        Call("POST", f"{FU_BOARD}/notes", form={"target_id": "{item}", "worked": "ได้ผล"}),
+    ),
+}
+REPORTING_API_ROUTES = (
+    ("GET", "/api/v1/reporting/{token:str}"),
+    ("POST", "/api/v1/reporting/{token:str}/reports"),
+)
+NEXT_YEAR_ROUTES = (
+    ("POST", f"{FU_API}/next-year"),
+    ("POST", f"{FU_SETUP}/next-year"),
+)
+
+
+@pytest.fixture
+def followup_grid(grid: Grid) -> Grid:
+    """The grid's world (its secretary and working-group member included) with its item
+    adopted, the follow-up started, and an agency with a reporting link."""
+    world, api = grid.world, f"/api/v1/assemblies/{grid.world.id}"
+    item = grid.ids["item_id"]
+    world.open("draft")
+    _ok(
+        world.facilitator.patch(
+            f"{api}/agenda/items/{item}",
+            json={"version": 1, "indicators": [{"name": "ตัวชี้วัด", "baseline": "1", "target": "9"}]},
+        )
+    )
+    world.open("adopt")
+    _ok(world.facilitator.post(f"{api}/agenda/items/{item}/adopt", json={"adopted": True}))
+    _ok(world.organizer.post(f"{api}/followup/start", json={}))
+    view = _ok(world.organizer.get(f"{api}/followup/"))
+    indicator = next(t for t in view["targets"] if t["kind"] == "indicator")
+    agency = _ok(world.organizer.post(f"{api}/followup/agencies", json={"name": "หน่วยงานรายงาน"}))
+    _ok(
+        world.organizer.post(
+            f"{api}/followup/targets/{indicator['id']}", json={"agency_id": agency["id"]}
+        )
+    )
+    link = _ok(world.organizer.post(f"{api}/followup/agencies/{agency['id']}/link"))
+    grid.fill.update(token=link["token"], indicator=str(indicator["id"]))
+    return grid
+
+
+def test_the_follow_up_routes_answer_every_role_as_the_rules_table_says(
+    followup_grid: Grid,
+) -> None:
+    grid = followup_grid
+    wrong: list[str] = []
+    for key, calls in FOLLOWUP_HTTP.items():
+        for who, role in ROLES.items():
+            expected = refusal(role, key)
+            for call in calls:
+                response = grid.send(who, call)
+                if expected in (Refusal.SECRETARY_ONLY, Refusal.WORKING_GROUP_ONLY):
+                    code = response.json().get("error") if response.status_code >= 400 else None
+                    problem = (
+                        None
+                        if (response.status_code, code) == (403, expected.value)
+                        else f"answered {response.status_code} {code}, expected 403 {expected}"
+                    )
+                else:
+                    problem = _verdict(response, expected, who, key)
+                if problem:
+                    wrong.append(f"{key} {call.method} {call.route} by {who}: {problem}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_a_reporting_link_answers_whoever_holds_it_and_only_them(followup_grid: Grid) -> None:
+    grid = followup_grid
+    token, indicator = grid.fill["token"], int(grid.fill["indicator"])
+    anyone = grid.people["anonymous"]
+    assert anyone.get(f"/api/v1/reporting/{token}/").status_code == 200
+    sent = anyone.post(
+        f"/api/v1/reporting/{token}/reports", json={"target_id": indicator, "value": "3"}
+    )
+    assert sent.status_code == 201, sent.text
+    for who in ("organizer", "facilitator", "secretary", "participant"):
+        answer = grid.people[who].get("/api/v1/reporting/not-the-token/")
+        assert (answer.status_code, answer.json()["error"]) == (404, "invalid_link"), who
+        answer = grid.people[who].post(
+            "/api/v1/reporting/not-the-token/reports", json={"target_id": indicator, "value": "3"}
+        )
+        assert (answer.status_code, answer.json()["error"]) == (404, "invalid_link"), who
+
+
+def test_only_the_organizer_creates_next_years_assembly(followup_grid: Grid) -> None:
+    grid = followup_grid
+    expected = {
+        "anonymous": (401, "not_authenticated"),
+        "participant": (403, "secretary_only"),
+        "facilitator": (403, "secretary_only"),
+        "other_organizer": (403, "not_in_assembly"),
+        "working_group": (403, "secretary_only"),
+        "secretary": (403, "organizer_only"),
+    }
+    for method, route in NEXT_YEAR_ROUTES:
+        for who, (status, code) in expected.items():
+            call = Call(method, route, json={} if "/api/" in route else None, form=None)
+            answer = grid.send(who, call)
+            got = (answer.status_code, answer.json().get("error"))
+            assert got == (status, code), (route, who, got)
+        answer = grid.send("organizer", Call(method, route, json={} if "/api/" in route else None))
+        assert answer.status_code in (200, 201), answer.status_code  # a form is sent on to it
