@@ -272,6 +272,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop() -> None:
         for task in supervisor:
             task.cancel()
+        # Wait for them to unwind before the engines close: a task cancelled inside a read
+        # rolls its session back on aiosqlite's thread, and after `dispose()` that answer
+        # never comes, so shutdown hung (seen in tests that start and stop an app at once).
+        await asyncio.gather(*supervisor, return_exceptions=True)
         await step_views.close()
         await runtime.throttles.close()
         await database.dispose()

@@ -209,7 +209,7 @@ def test_a_phone_reports_an_indicator_and_an_activity_and_waits_offline(
     training.locator("summary").tap()
     training.locator("label.rp-status", has_text="เสร็จแล้ว").tap()
     type_into(training.get_by_label("สิ่งที่ได้ทำ"), "อบรมครูผู้ดูแลร้านค้า 3 รุ่น")
-    type_into(training.get_by_label("จำนวนผู้เข้าร่วม/ผู้ได้รับประโยชน์"), "หลายคน")
+    type_into(training.get_by_label("ผู้ได้รับประโยชน์ (คน)"), "หลายคน")
     type_into(training.get_by_label("งบประมาณที่ใช้"), "45,500")
     training.get_by_label("รูปภาพ (ไม่เกิน 2 รูป)").set_input_files(
         [{"name": "IMG_2041.jpg", "mimeType": "image/jpeg", "buffer": phone_photo()}]
@@ -217,7 +217,7 @@ def test_a_phone_reports_an_indicator_and_an_activity_and_waits_offline(
     training.get_by_role("button", name="ส่งรายงาน").tap()
     people_error = training.locator('[data-error-for="people_reached"]')
     expect(people_error).to_contain_text("จำนวน", timeout=LIVE)
-    people = training.get_by_label("จำนวนผู้เข้าร่วม/ผู้ได้รับประโยชน์")
+    people = training.get_by_label("ผู้ได้รับประโยชน์ (คน)")
     expect(people).to_have_attribute("aria-invalid", "true")
     shoot(page, "field-error", screenshot_dir)
     assert stored(

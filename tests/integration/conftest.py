@@ -56,11 +56,17 @@ def _reset_postgres(url: str) -> None:
     asyncio.run(reset())
 
 
+_MIGRATED_IN_THIS_RUN: set[str] = set()
+
+
 def _emptied_at_head(url: str) -> bool:
-    """Empty every table of a database already migrated to the newest revision, in one
-    TRUNCATE (a fifth of the time of dropping the schema and migrating again); False, with
-    nothing changed, when the database is not at the newest revision (a test or a server
-    process dropped or changed it), and then it is migrated from scratch."""
+    """Empty every table of a database this run already migrated to the newest revision, in
+    one TRUNCATE (a fifth of the time of dropping the schema and migrating again); False, with
+    nothing changed, when it did not (a migration edited since an earlier run keeps its
+    revision) or the database is no longer at the newest revision (a test or a server process
+    dropped or changed it), and then it is migrated from scratch."""
+    if url not in _MIGRATED_IN_THIS_RUN:
+        return False
     import asyncio
 
     from alembic.script import ScriptDirectory
@@ -127,6 +133,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if not _emptied_at_head(url):
         _reset_postgres(url)
         upgrade_database(url)
+        _MIGRATED_IN_THIS_RUN.add(url)
     return url
 
 
