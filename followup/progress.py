@@ -473,15 +473,20 @@ def indicator_progress(
 
 
 def activity_progress(activity: ActivityInput) -> ActivityProgress:
-    """One activity: its latest status and what its reports add up to."""
-    reports = sorted(activity.reports, key=lambda r: (r.reported_on, r.round))
+    """One activity: its latest status and what its reports add up to.
+
+    Rounds come first: a late report on round 1 sent after round 2's "done" is not the
+    activity's latest word. A second report in the same round corrects the first (people and
+    money are what the round reached, not more of it): only the last of each round counts."""
+    reports = sorted(activity.reports, key=lambda r: (r.round, r.reported_on))
     latest = reports[-1] if reports else None
-    spent = sum(r.money_spent or 0 for r in reports)
+    per_round = list({r.round: r for r in reports}.values())  # the last report of each round
+    spent = sum(r.money_spent or 0 for r in per_round)
     return ActivityProgress(
         activity=activity,
         status=latest.status if latest else ActivityStatus.NOT_STARTED,
         latest=latest,
-        people_reached=sum(r.people_reached or 0 for r in reports),
+        people_reached=sum(r.people_reached or 0 for r in per_round),
         money_spent=spent,
         budget=activity.budget,
         over_budget=activity.budget is not None and spent > activity.budget,
