@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today
 from deliberation.agenda.document import AgendaDocument, LastYear
 from deliberation.agenda.gather import gather_document
 from followup.models import FollowupTarget
@@ -58,7 +58,7 @@ async def agenda_document_year_on_year(
     async with rt.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
         carried: dict[int, dict[str, LastYear]] = {}
-        for value in await year_on_year_values(session, assembly_id, today or utcnow().date()):
+        for value in await year_on_year_values(session, assembly_id, today or thai_today()):
             carried.setdefault(value.item_id, {})[value.indicator] = LastYear(
                 baseline=value.last_baseline,
                 target=value.last_target,
