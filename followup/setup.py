@@ -14,7 +14,8 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound
@@ -23,15 +24,17 @@ from assembly.models import Assembly, User, WorkingGroupAccount
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
+    Standing,
     add_account,
     authorized,
     clean_username,
     network_keys,
+    refusal_error,
     standing_in,
 )
-from assembly.steps import Action, Role
+from assembly.steps import Action, Refusal, Role
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_fiscal_year
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today, utcnow
 from deliberation.agenda.items import agenda_items, check_text
 from deliberation.models import AgendaItem
 from followup.models import (
@@ -400,7 +403,23 @@ async def start_followup(
     """Freeze the adopted items into targets and set the year up (quarterly rounds of the
     fiscal year that contains today, unless one is given). Run again, it adds the items
     adopted since and changes nothing else. Returns the settings and the targets added."""
-    day = today or utcnow().date()
+    day = today or thai_today()
+    try:
+        return await _start(rt, actor, assembly_id, fiscal_year, day)
+    except IntegrityError:
+        # Two first starts raced (their settings rows, or an agency both named): the one that
+        # lost runs again and finds the other's rows, so it adds nothing twice.
+        try:
+            return await _start(rt, actor, assembly_id, fiscal_year, day)
+        except IntegrityError as exc:
+            raise Conflict(
+                "followup_busy", "Someone else is changing the follow-up. Please try again."
+            ) from exc
+
+
+async def _start(
+    rt: Runtime, actor: Actor, assembly_id: int, fiscal_year: int | str | None, day: dt.date
+) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         row = await session.get(FollowupSettings, assembly.id, with_for_update=True)
@@ -501,38 +520,60 @@ def _member_fields(
     }
 
 
-def grant_role(member_role: str) -> Role:
-    """The chair and the secretary set the follow-up up; members see the board."""
-    return Role.SECRETARY if member_role in ("chair", "secretary") else Role.WORKING_GROUP
-
-
 async def _check_network(session: AsyncSession, assembly_id: int, key: str) -> None:
     if key and key not in set((await network_keys(session, assembly_id)).values()):
         raise InvalidInput("unknown_network", "Choose networks of this assembly.")
 
 
-async def _grant(session: AsyncSession, assembly: Assembly, user: User, role: Role) -> None:
-    """Give the account its working-group role here; refused for one that is already the
-    organizer, a facilitator or an assistant of this assembly (one role per assembly)."""
+async def _check_grantable(session: AsyncSession, assembly: Assembly, user: User) -> None:
+    """Refused for an account that is already the organizer, a facilitator or an assistant of
+    this assembly (one role per assembly)."""
     standing = await standing_in(session, assembly, Actor(user=user))
     if standing.role not in (Role.ANONYMOUS, Role.SECRETARY, Role.WORKING_GROUP):
         raise Conflict(
             "account_has_role", "This account already has another role in this assembly."
         )
-    grant = await session.get(WorkingGroupAccount, (assembly.id, user.id))
+
+
+async def _regrant(session: AsyncSession, assembly_id: int, user_id: int) -> None:
+    """The account's role here, recomputed from every member row it is linked to (after the
+    caller's changes are flushed): secretary while one of them is chair or secretary, working
+    group while it is a member at all, none once it is on no row. Recomputing, not setting, so
+    a second row cannot keep a removed or demoted secretary's role."""
+    roles = set(
+        await session.scalars(
+            select(FollowupMember.role).where(
+                FollowupMember.assembly_id == assembly_id, FollowupMember.user_id == user_id
+            )
+        )
+    )
+    grant = await session.get(WorkingGroupAccount, (assembly_id, user_id))
+    if not roles:
+        if grant is not None:
+            await session.delete(grant)
+        return
+    role = Role.SECRETARY if roles & {"chair", "secretary"} else Role.WORKING_GROUP
     if grant is None:
-        session.add(WorkingGroupAccount(assembly_id=assembly.id, user_id=user.id, role=role))
+        session.add(WorkingGroupAccount(assembly_id=assembly_id, user_id=user_id, role=role))
     else:
         grant.role = role
 
 
 async def _account(
-    session: AsyncSession, username: str | None, password: str | None, name: str
+    session: AsyncSession,
+    standing: Standing,
+    actor: Actor,
+    username: str | None,
+    password: str | None,
+    name: str,
 ) -> User | None:
     """A new working-group account (`username` and `password`), an existing one (`username`
-    alone), or none."""
+    alone), or none. Only the organizer makes or links accounts: a secretary who could would
+    make logins at will and learn which usernames exist."""
     if not username:
         return None
+    if standing.role != Role.ORGANIZER:
+        raise refusal_error(Refusal.ORGANIZER_ONLY, actor)
     if password:
         return await add_account(
             session,
@@ -572,7 +613,9 @@ async def add_member(
     `secretary` (chair, secretary) or `working_group` (member) in this assembly."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
+        assembly, standing = await authorized(
+            session, assembly_id, actor, Action.MANAGE_FOLLOWUP
+        )
         await _check_network(session, assembly.id, fields["network_key"])
         count = await session.scalar(
             select(func.count())
@@ -583,14 +626,16 @@ async def add_member(
             raise Conflict(
                 "too_many_members", "Too many entries: at most %(limit)s.", limit=MAX_MEMBERS
             )
-        user = await _account(session, username, password, fields["name"])
+        user = await _account(session, standing, actor, username, password, fields["name"])
         if user is not None:
-            await _grant(session, assembly, user, grant_role(fields["role"]))
+            await _check_grantable(session, assembly, user)
         member = FollowupMember(
             assembly_id=assembly.id, user_id=user.id if user else None, **fields
         )
         session.add(member)
         await session.flush()
+        if user is not None:
+            await _regrant(session, assembly.id, user.id)
         await emit_progress(outbox, assembly.id, "members")
         return member_view(member, user.username if user else None)
 
@@ -614,19 +659,23 @@ async def update_member(
     new account)."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
+        assembly, standing = await authorized(
+            session, assembly_id, actor, Action.MANAGE_FOLLOWUP
+        )
         await _check_network(session, assembly.id, fields["network_key"])
         member = await _member_in(session, assembly.id, member_id)
         for key, value in fields.items():
             setattr(member, key, value)
         if member.user_id is None:
-            linked = await _account(session, username, password, member.name)
+            linked = await _account(session, standing, actor, username, password, member.name)
             member.user_id = linked.id if linked is not None else None
         user = await session.get(User, member.user_id) if member.user_id is not None else None
         username = None
         if user is not None:
             username = user.username
-            await _grant(session, assembly, user, grant_role(member.role))
+            await _check_grantable(session, assembly, user)
+            await session.flush()
+            await _regrant(session, assembly.id, user.id)
         await emit_progress(outbox, assembly.id, "members")
         return member_view(member, username)
 
@@ -641,18 +690,7 @@ async def remove_member(rt: Runtime, *, actor: Actor, assembly_id: int, member_i
         await session.delete(member)
         await session.flush()
         if user_id is not None:
-            others = await session.scalar(
-                select(func.count())
-                .select_from(FollowupMember)
-                .where(FollowupMember.assembly_id == assembly.id, FollowupMember.user_id == user_id)
-            )
-            if not others:
-                await session.execute(
-                    delete(WorkingGroupAccount).where(
-                        WorkingGroupAccount.assembly_id == assembly.id,
-                        WorkingGroupAccount.user_id == user_id,
-                    )
-                )
+            await _regrant(session, assembly.id, user_id)
         await emit_progress(outbox, assembly.id, "members")
 
 
@@ -665,6 +703,15 @@ async def add_agency(
     """An agency that will report on its targets (its link is issued by `links.issue_link`)."""
     cleaned = line(name, "agency", required=True)
     key = str(network_key or "").strip()
+    try:
+        return await _add_agency(rt, actor, assembly_id, cleaned, key)
+    except IntegrityError as exc:  # the same name added at the same moment by someone else
+        raise Conflict("agency_exists", "An agency of this name is already listed.") from exc
+
+
+async def _add_agency(
+    rt: Runtime, actor: Actor, assembly_id: int, cleaned: str, key: str
+) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, key)
