@@ -25,12 +25,13 @@ from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
 from assembly.thai_format import arabic_digits
-from assembly.timeutil import as_utc, utcnow
+from assembly.timeutil import as_utc, thai_date, thai_today, utcnow
 from deliberation.agenda.items import check_text
 from deliberation.proposals import CLIENT_KEY_PATTERN
 from followup.links import reporter_agency
 from followup.models import FollowupAgency, FollowupPhoto, FollowupReport, FollowupTarget
 from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
+from followup.progress import ActivityStatus
 from followup.setup import (
     effective_agency,
     emit_progress,
@@ -40,8 +41,8 @@ from followup.setup import (
     targets_of,
 )
 
-STATUSES = ("not_started", "in_progress", "done", "cancelled")
-"""`followup.progress.ActivityStatus`: ยังไม่เริ่ม, กำลังดำเนินการ, เสร็จแล้ว, ยกเลิก/ปรับแผน."""
+STATUSES = tuple(status.value for status in ActivityStatus)
+"""ยังไม่เริ่ม, กำลังดำเนินการ, เสร็จแล้ว, ยกเลิก/ปรับแผน."""
 MAX_TEXT_CHARS = 2000  # what was done, a note, each of the lessons: a paragraph
 MAX_VALUE_CHARS = 100  # "ร้อยละ ๘๐", "1,200 คน"
 MAX_SOURCE_CHARS = 300
@@ -191,7 +192,7 @@ async def submit_report(
     token: str,
     target_id: int,
     client_key: str | None = None,
-    round: int | None = None,
+    round_number: int | None = None,
     status: str = "",
     done: str = "",
     people_reached: int | str | None = None,
@@ -208,7 +209,7 @@ async def submit_report(
 ) -> dict[str, Any]:
     """A report on one of the link's agency's activities (status, what was done, people
     reached, money spent) or indicators (value, date measured, source, note), with what was
-    learnt and up to two photos. `round` defaults to the first round not yet due; the report
+    learnt and up to two photos. `round_number` defaults to the first round not yet due; the report
     is late when made after its round's due date. Returns the report's view with `stored`
     (False: this client key's report was already stored, and nothing new was)."""
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
@@ -218,6 +219,16 @@ async def submit_report(
             "too_many_photos", "At most %(limit)s photos per report.", limit=MAX_PHOTOS
         )
     at = as_utc(now) if now is not None else utcnow()
+    if client_key is not None and photos:
+        # A resend from an outbox carries its photos again: answer it before decoding them.
+        async with rt.read() as session:
+            agency = await reporter_agency(session, token)
+            earlier = await _earlier(session, agency.id, client_key)
+            if earlier is not None:
+                return {
+                    **report_view(earlier, await _photo_ids(session, earlier.id)),
+                    "stored": False,
+                }
     # Decoding a photo takes a core for a moment: off the event loop, before the transaction.
     cleaned: list[CleanPhoto] = [await asyncio.to_thread(clean_photo, data) for data in photos]
     given = {
@@ -234,7 +245,7 @@ async def submit_report(
         "change": change,
     }
     try:
-        return await _store(rt, token, target_id, client_key, round, cleaned, at, given)
+        return await _store(rt, token, target_id, client_key, round_number, cleaned, at, given)
     except IntegrityError:
         # The same client key raced itself in (two workers): the first one is the report.
         if client_key is None:
@@ -270,6 +281,7 @@ async def _store(
 ) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         agency = await reporter_agency(session, token)
+        day = thai_date(at)  # the report's day is the day in Thailand, not in UTC
         if client_key is not None:
             earlier = await _earlier(session, agency.id, client_key)
             if earlier is not None:
@@ -286,16 +298,16 @@ async def _store(
         by_id = {t.id: t for t in await targets_of(session, agency.assembly_id)}
         if effective_agency(target, by_id) != agency.id:
             raise Forbidden("not_your_target", "This target is not one of your agency's.")
-        number = round_number if round_number is not None else round_of(settings.rounds, at.date())
+        number = round_number if round_number is not None else round_of(settings.rounds, day)
         due = _due(settings.rounds, number)
-        fields = _fields(target.kind, today=at.date(), **given)
+        fields = _fields(target.kind, today=day, **given)
         report = FollowupReport(
             assembly_id=agency.assembly_id,
             target_id=target.id,
             agency_id=agency.id,
             round=number,
             client_key=client_key,
-            late=at.date() > due,
+            late=day > due,
             created_at=at,
             **{
                 "status": "",
@@ -329,7 +341,7 @@ async def reporting_view(
     """What the link's phone page shows: the agency, the assembly, the rounds (and the one a
     report goes to by default), and the agency's activities and indicators with the rounds
     each was already reported in."""
-    day = today or utcnow().date()
+    day = today or thai_today()
     async with rt.read() as session:
         agency = await reporter_agency(session, token)
         assembly = await session.get(Assembly, agency.assembly_id)
