@@ -35,7 +35,7 @@ from followup.progress import ActivityStatus
 from followup.setup import (
     effective_agency,
     emit_progress,
-    line,
+    one_line,
     round_of,
     settings_of,
     targets_of,
@@ -178,9 +178,9 @@ def _fields(
     if measured > today + dt.timedelta(days=1):  # a day of slack for time zones
         raise InvalidInput("measured_in_future", "The measurement date cannot be in the future.")
     return {
-        "value_text": line(value, "value", MAX_VALUE_CHARS, required=True),
+        "value_text": one_line(value, "value", MAX_VALUE_CHARS, required=True),
         "measured_on": measured,
-        "source": line(source, "source", MAX_SOURCE_CHARS),
+        "source": one_line(source, "source", MAX_SOURCE_CHARS),
         "note": check_text(note, "note", MAX_TEXT_CHARS),
         **lessons,
     }

@@ -79,7 +79,7 @@ async def emit_progress(outbox: Outbox, assembly_id: int, what: str, **data: Any
     await outbox.emit(assembly_id, EventType.PROGRESS_CHANGED, {"what": what, **data}, None)
 
 
-def line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
+def one_line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
     """One line of typed text, cleaned and checked."""
     return check_text(value, field, limit, **kw).replace("\n", " ")
 
@@ -150,7 +150,7 @@ def check_rounds(raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for number, entry in enumerate(raw, start=1):
         if not isinstance(entry, Mapping):
             raise InvalidInput("invalid_rounds", "The request is incomplete or malformed.")
-        label = line(entry.get("label"), "round_label", MAX_LABEL_CHARS) or f"รอบที่ {number}"
+        label = one_line(entry.get("label"), "round_label", MAX_LABEL_CHARS) or f"รอบที่ {number}"
         try:
             due = dt.date.fromisoformat(arabic_digits(str(entry.get("due") or "")).strip())
         except ValueError as exc:
@@ -512,11 +512,11 @@ def _member_fields(
     if role not in MEMBER_ROLES:
         raise InvalidInput("invalid_member_role", "Choose chair, secretary or member.")
     return {
-        "name": line(name, "name", MAX_NAME_CHARS, required=True),
+        "name": one_line(name, "name", MAX_NAME_CHARS, required=True),
         "network_key": str(network_key or "").strip(),
-        "agency": line(agency, "agency"),
+        "agency": one_line(agency, "agency"),
         "role": str(role),
-        "contact": line(contact, "contact"),
+        "contact": one_line(contact, "contact"),
     }
 
 
@@ -613,9 +613,7 @@ async def add_member(
     `secretary` (chair, secretary) or `working_group` (member) in this assembly."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, standing = await authorized(
-            session, assembly_id, actor, Action.MANAGE_FOLLOWUP
-        )
+        assembly, standing = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, fields["network_key"])
         count = await session.scalar(
             select(func.count())
@@ -659,9 +657,7 @@ async def update_member(
     new account)."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, standing = await authorized(
-            session, assembly_id, actor, Action.MANAGE_FOLLOWUP
-        )
+        assembly, standing = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, fields["network_key"])
         member = await _member_in(session, assembly.id, member_id)
         for key, value in fields.items():
@@ -701,7 +697,7 @@ async def add_agency(
     rt: Runtime, *, actor: Actor, assembly_id: int, name: str, network_key: str = ""
 ) -> dict[str, Any]:
     """An agency that will report on its targets (its link is issued by `links.issue_link`)."""
-    cleaned = line(name, "agency", required=True)
+    cleaned = one_line(name, "agency", required=True)
     key = str(network_key or "").strip()
     try:
         return await _add_agency(rt, actor, assembly_id, cleaned, key)
@@ -750,7 +746,7 @@ async def assign_target(
     person: str = "",
 ) -> dict[str, Any]:
     """Who answers for a target: an agency (None: its parent's) and a person there."""
-    cleaned = line(person, "person")
+    cleaned = one_line(person, "person")
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         target = await target_in(session, assembly.id, target_id)
@@ -785,7 +781,7 @@ async def add_note(
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
         await target_in(session, assembly.id, target_id)
-        name = line(author, "author") or (actor.user.display_name if actor.user else "")
+        name = one_line(author, "author") or (actor.user.display_name if actor.user else "")
         note = FollowupNote(assembly_id=assembly.id, target_id=target_id, author=name, **fields)
         session.add(note)
         await session.flush()
