@@ -172,3 +172,12 @@ def test_control_characters_are_dropped_from_the_svg() -> None:
     ind = progress_of("10", "20", ("12",), name="ตัว\x00ชี้\x1bวัด")
     for svg in (indicator_chart(ind), bullet_chart(ind)):
         assert "ตัวชี้วัด" in (ET.fromstring(svg).findtext(f"{SVG}title") or "")
+
+
+def test_a_lone_surrogate_and_noncharacters_are_dropped_from_the_svg() -> None:
+    """A lone surrogate (a broken emoji pasted on a phone) cannot even be encoded as UTF-8;
+    U+FFFE and U+FFFF are no XML: the SVG drops them as the agenda document does."""
+    ind = progress_of("10", "20", ("12",), name="ตัว\ud83dชี้\uffffวัด\ufffe")
+    for svg in (indicator_chart(ind), bullet_chart(ind)):
+        root = ET.fromstring(svg.encode("utf-8"))
+        assert "ตัวชี้วัด" in (root.findtext(f"{SVG}title") or "")
