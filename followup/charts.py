@@ -209,11 +209,12 @@ def indicator_chart(
     )
     for r in _rounds_in(rounds, frame):
         x = frame.x(r.due)
+        label = thai_digits(r.label) if thai_numerals else r.label
         body.append(
             f'<line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{frame.bottom + 6}" '
             f'stroke="{GRID_COLOR}" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{frame.bottom + 30}" text-anchor="middle" '
-            f'font-size="{SMALL}">{escape(r.label)}</text>'
+            f'font-size="{SMALL}">{escape(label)}</text>'
             f'<text x="{x:.1f}" y="{frame.bottom + 56}" text-anchor="middle" '
             f'font-size="{SMALL}">{escape(short_date(r.due, thai_numerals=thai_numerals))}</text>'
         )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_digits
+from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
@@ -379,24 +379,22 @@ def parse_number(text: str) -> float | None:
 K = TypeVar("K")
 
 
+DUE_DAY = 15  # a quarter's report is due on the 15th of the month after it (brief, issue 18)
+
+
 def fiscal_year_end(fiscal_year: int) -> dt.date:
     """The last day of a Thai fiscal year named in พ.ศ.: FY 2570 ends 30 September 2027."""
     return dt.date(fiscal_year - BUDDHIST_ERA_OFFSET, 9, 30)
 
 
 def default_rounds(fiscal_year: int) -> tuple[Round, ...]:
-    """Four quarterly rounds of a fiscal year (พ.ศ.), each due the 15th of the month after its
-    quarter: quarter 1 (Oct–Dec) is due 15 January."""
+    """Four quarterly rounds of a fiscal year (พ.ศ.), each due on DUE_DAY of the month after
+    its quarter: quarter 1 (Oct–Dec) is due 15 January. Labels are stored with Arabic digits,
+    "ไตรมาสที่ 1"; the page and the DOCX write them in Thai digits where they write numbers so."""
     end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    dues = (
-        dt.date(end_year, 1, 15),
-        dt.date(end_year, 4, 15),
-        dt.date(end_year, 7, 15),
-        dt.date(end_year, 10, 15),
-    )
+    dues = tuple(dt.date(end_year, month, DUE_DAY) for month in (1, 4, 7, 10))
     return tuple(
-        Round(number=n, label=f"ไตรมาสที่ {thai_digits(n)}", due=due)
-        for n, due in enumerate(dues, start=1)
+        Round(number=n, label=f"ไตรมาสที่ {n}", due=due) for n, due in enumerate(dues, start=1)
     )
 
 

@@ -44,6 +44,7 @@ from followup.models import (
     FollowupSettings,
     FollowupTarget,
 )
+from followup.progress import default_rounds
 
 MAX_NAME_CHARS = 200
 MAX_LINE_CHARS = 300  # an agency, a person, a contact
@@ -54,7 +55,6 @@ MAX_MEMBERS = 200
 MAX_AGENCIES = 200
 MEMBER_ROLES = ("chair", "secretary", "member")
 """The working group's roles (ประธาน, เลขานุการ, กรรมการ); chair and secretary set it up."""
-DUE_DAY = 15  # a quarter's report is due on the 15th of the month after it (brief, issue 18)
 FISCAL_YEAR_RANGE = (2500, 2700)
 MIN_BUDDHIST_YEAR = 2400  # a smaller number was typed in the Common Era (2027)
 KINDS = ("item", "plan", "activity", "indicator")
@@ -118,25 +118,12 @@ def check_fiscal_year(value: object) -> int:
     return year
 
 
-def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a Buddhist-era fiscal year: 2570 is 1 Oct 2026 - 30 Sep 2027."""
-    end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    return dt.date(end_year - 1, 10, 1), dt.date(end_year, 9, 30)
-
-
 def quarterly_rounds(fiscal_year: int) -> list[dict[str, Any]]:
-    """Four rounds, one per fiscal quarter, each due on the 15th of the month after it:
-    for 2570, 15 Jan, 15 Apr, 15 Jul and 15 Oct 2027."""
-    end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    dues = [
-        dt.date(end_year, 1, DUE_DAY),
-        dt.date(end_year, 4, DUE_DAY),
-        dt.date(end_year, 7, DUE_DAY),
-        dt.date(end_year, 10, DUE_DAY),
-    ]
+    """`progress.default_rounds` as stored: for 2570, due 15 Jan, 15 Apr, 15 Jul and 15 Oct
+    2027."""
     return [
-        {"number": n, "label": f"ไตรมาสที่ {n}", "due": due.isoformat()}
-        for n, due in enumerate(dues, start=1)
+        {"number": r.number, "label": r.label, "due": r.due.isoformat()}
+        for r in default_rounds(fiscal_year)
     ]
 
 

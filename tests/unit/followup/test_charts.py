@@ -68,7 +68,7 @@ def test_every_indicator_of_the_board_draws_well_formed_svg(board: ProgressBoard
 def test_the_line_chart_writes_values_track_target_and_rounds(board: ProgressBoard) -> None:
     households = board.items[0].indicators[0]
     words = texts(indicator_chart(households, board.rounds, today=board.today))
-    for expected in ("65", "70", "เป้าหมาย 80", "ค่าฐาน 60", "ตามแผน", "ไตรมาสที่ ๑", "15 ม.ค. 70"):
+    for expected in ("65", "70", "เป้าหมาย 80", "ค่าฐาน 60", "ตามแผน", "ไตรมาสที่ 1", "15 ม.ค. 70"):
         assert expected in words
     root = ET.fromstring(indicator_chart(households, board.rounds))
     assert len(root.findall(f"{SVG}circle")) == 2
@@ -80,6 +80,7 @@ def test_the_line_chart_writes_values_track_target_and_rounds(board: ProgressBoa
 def test_thai_numerals_on_request(board: ProgressBoard) -> None:
     words = texts(indicator_chart(board.items[0].indicators[0], board.rounds, thai_numerals=True))
     assert "๗๐" in words
+    assert "ไตรมาสที่ ๑" in words  # a round's label too
     assert "70" not in words
 
 
