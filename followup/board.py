@@ -49,7 +49,13 @@ from followup.progress import (
 )
 from followup.render_csv import reports_csv
 from followup.render_docx import render_progress_docx
-from followup.setup import effective_agency, settings_of, targets_of
+from followup.setup import (
+    ancestor_of_kind,
+    effective_agency,
+    lineage,
+    settings_of,
+    targets_of,
+)
 
 WORKING_GROUP_NAME = "คณะทำงาน"  # who a learning note is from when its author is left out
 FINISHED = (ActivityStatus.DONE, ActivityStatus.CANCELLED)
@@ -63,10 +69,9 @@ def rounds_of(settings: FollowupSettings) -> tuple[Round, ...]:
 
 
 def _item_of(target: FollowupTarget, by_id: Mapping[int, FollowupTarget]) -> FollowupTarget:
-    node = target
-    while node.parent_id is not None and node.kind != "item":
-        node = by_id[node.parent_id]
-    return node
+    """The item a target belongs to (else its topmost ancestor: every frozen tree has an item
+    at its top, but a board never fails on one that does not)."""
+    return ancestor_of_kind(target, by_id, "item") or list(lineage(target, by_id))[-1]
 
 
 async def board_input(

@@ -33,6 +33,7 @@ from followup.models import FollowupAgency, FollowupPhoto, FollowupReport, Follo
 from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
 from followup.progress import ActivityStatus
 from followup.setup import (
+    ancestor_of_kind,
     effective_agency,
     emit_progress,
     one_line,
@@ -360,8 +361,8 @@ async def reporting_view(
         for target in targets:
             if target.kind not in REPORTABLE or effective_agency(target, by_id) != agency.id:
                 continue
-            item = _ancestor(target, by_id, "item")
-            plan = _ancestor(target, by_id, "plan")
+            item = ancestor_of_kind(target, by_id, "item")
+            plan = ancestor_of_kind(target, by_id, "plan")
             own.append(
                 {
                     "id": target.id,
@@ -390,17 +391,6 @@ async def reporting_view(
             "statuses": list(STATUSES),
             "targets": own,
         }
-
-
-def _ancestor(
-    target: FollowupTarget, by_id: Mapping[int, FollowupTarget], kind: str
-) -> FollowupTarget | None:
-    node: FollowupTarget | None = target
-    while node is not None:
-        if node.kind == kind:
-            return node
-        node = by_id.get(node.parent_id) if node.parent_id is not None else None
-    return None
 
 
 async def photo(rt: Runtime, *, actor: Actor, assembly_id: int, photo_id: int) -> CleanPhoto:

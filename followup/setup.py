@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -227,15 +227,27 @@ async def targets_of(session: AsyncSession, assembly_id: int) -> list[FollowupTa
     )
 
 
+def lineage(
+    target: FollowupTarget, by_id: Mapping[int, FollowupTarget]
+) -> Iterator[FollowupTarget]:
+    """The target, its parent, and so on up to its item: the one walk up the tree."""
+    node: FollowupTarget | None = target
+    while node is not None:
+        yield node
+        node = by_id.get(node.parent_id) if node.parent_id is not None else None
+
+
+def ancestor_of_kind(
+    target: FollowupTarget, by_id: Mapping[int, FollowupTarget], kind: str
+) -> FollowupTarget | None:
+    """The target itself or its nearest ancestor of that kind ("item", "plan")."""
+    return next((node for node in lineage(target, by_id) if node.kind == kind), None)
+
+
 def effective_agency(target: FollowupTarget, by_id: Mapping[int, FollowupTarget]) -> int | None:
     """The target's agency, or else its nearest ancestor's: an item assigned to an agency
     makes that agency answer for every plan, activity and indicator of it not assigned."""
-    node: FollowupTarget | None = target
-    while node is not None:
-        if node.agency_id is not None:
-            return node.agency_id
-        node = by_id.get(node.parent_id) if node.parent_id is not None else None
-    return None
+    return next((n.agency_id for n in lineage(target, by_id) if n.agency_id is not None), None)
 
 
 async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
