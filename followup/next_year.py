@@ -306,15 +306,3 @@ async def year_on_year(
     async with rt.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
         return await year_on_year_values(session, assembly_id, today or thai_today())
-
-
-async def carried_items(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[int, int]:
-    """{this year's agenda item id: last year's item id} of the items carried over."""
-    async with rt.read() as session:
-        await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
-        rows = await session.execute(
-            select(CarriedItem.item_id, CarriedItem.previous_target_id)
-            .join(AgendaItem, AgendaItem.id == CarriedItem.item_id)
-            .where(AgendaItem.assembly_id == assembly_id)
-        )
-        return {item_id: target_id for item_id, target_id in rows.all() if target_id}

@@ -29,7 +29,7 @@ from assembly.timeutil import as_utc, thai_date, thai_today, utcnow
 from deliberation.agenda.items import check_text
 from deliberation.proposals import CLIENT_KEY_PATTERN
 from followup.links import reporter_agency
-from followup.models import FollowupAgency, FollowupPhoto, FollowupReport, FollowupTarget
+from followup.models import FollowupPhoto, FollowupReport, FollowupTarget
 from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
 from followup.progress import ActivityStatus
 from followup.setup import (
@@ -405,12 +405,6 @@ async def photo(rt: Runtime, *, actor: Actor, assembly_id: int, photo_id: int) -
         if row is None:
             raise NotFound("photo_not_found", "This photo does not exist.")
         return CleanPhoto(row.data, row.width, row.height)
-
-
-async def agency_of_link(rt: Runtime, *, token: str) -> FollowupAgency:
-    """The agency a reporting link names (refused as `reporter_agency` refuses)."""
-    async with rt.read() as session:
-        return await reporter_agency(session, token)
 
 
 async def reporter_photo(rt: Runtime, *, token: str, photo_id: int) -> CleanPhoto:
