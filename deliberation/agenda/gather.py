@@ -561,13 +561,6 @@ async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[objec
 # ---------------------------------------------------------------- use cases of the export
 
 
-async def agenda_document(rt: Runtime, *, actor: Actor, assembly_id: int) -> AgendaDocument:
-    """The document for an export: staff of the assembly, in any step."""
-    async with rt.read() as session:
-        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
-        return await gather_document(session, assembly_id)
-
-
 CSV_TABLES = ("proposals", "issues", "votes", "indicators", "plans")
 
 
