@@ -26,6 +26,7 @@ from assembly.services import Actor, authorized
 from assembly.steps import Action
 from assembly.thai_format import arabic_digits
 from assembly.timeutil import as_utc, thai_date, thai_today, utcnow
+from deliberation.agenda.drafting import MAX_BUDGET_BAHT, check_whole_number
 from deliberation.agenda.items import check_text
 from deliberation.proposals import CLIENT_KEY_PATTERN
 from followup.links import reporter_agency
@@ -48,33 +49,9 @@ MAX_TEXT_CHARS = 2000  # what was done, a note, each of the lessons: a paragraph
 MAX_VALUE_CHARS = 100  # "ร้อยละ ๘๐", "1,200 คน"
 MAX_SOURCE_CHARS = 300
 MAX_PEOPLE = 100_000_000  # more than the country: a typo
-MAX_BAHT = 10_000_000_000  # as for a drafted budget (deliberation.agenda.drafting)
+MAX_BAHT = MAX_BUDGET_BAHT  # as for a drafted budget
 REPORTABLE = ("activity", "indicator")
-
-
-def check_count(value: object, field: str, limit: int, code: str, message: str) -> int | None:
-    """A whole number typed any way a phone types it: "1,200", "๑๒๐๐", "1200 คน", "50,000
-    บาท", 1200; blank is None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidInput(code, message, field=field)
-    if isinstance(value, int | float):
-        amount = float(value)
-    else:
-        text = arabic_digits(str(value)).replace(",", "")
-        for unit in ("บาท", "คน", "ราย"):
-            text = text.replace(unit, "")
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            amount = float(text)
-        except ValueError as exc:
-            raise InvalidInput(code, message, field=field) from exc
-    if amount != amount or not 0 <= amount <= limit:  # NaN, negative, absurd
-        raise InvalidInput(code, message, field=field)
-    return round(amount)
+COUNT_UNITS = ("บาท", "คน", "ราย")  # "1,200 คน", "50,000 บาท": the words dropped
 
 
 def _date(value: object) -> dt.date | None:
@@ -159,19 +136,21 @@ def _fields(
         return {
             "status": status,
             "done": check_text(done, "done", MAX_TEXT_CHARS),
-            "people_reached": check_count(
+            "people_reached": check_whole_number(
                 people_reached,
-                "people_reached",
-                MAX_PEOPLE,
-                "invalid_people_reached",
-                N_("Write the number of people as a whole number, e.g. 120."),
+                field="people_reached",
+                limit=MAX_PEOPLE,
+                code="invalid_people_reached",
+                message=N_("Write the number of people as a whole number, e.g. 120."),
+                units=COUNT_UNITS,
             ),
-            "money_spent": check_count(
+            "money_spent": check_whole_number(
                 money_spent,
-                "money_spent",
-                MAX_BAHT,
-                "invalid_money_spent",
-                N_("Write the money spent in baht, e.g. 50000."),
+                field="money_spent",
+                limit=MAX_BAHT,
+                code="invalid_money_spent",
+                message=N_("Write the money spent in baht, e.g. 50000."),
+                units=COUNT_UNITS,
             ),
             **lessons,
         }

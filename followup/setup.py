@@ -35,6 +35,7 @@ from assembly.services import (
 from assembly.steps import Action, Refusal, Role
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_fiscal_year
 from assembly.timeutil import thai_today, utcnow
+from deliberation.agenda.drafting import check_fiscal_year
 from deliberation.agenda.items import agenda_items, check_text
 from deliberation.models import AgendaItem
 from followup.models import (
@@ -55,8 +56,6 @@ MAX_MEMBERS = 200
 MAX_AGENCIES = 200
 MEMBER_ROLES = ("chair", "secretary", "member")
 """The working group's roles (ประธาน, เลขานุการ, กรรมการ); chair and secretary set it up."""
-FISCAL_YEAR_RANGE = (2500, 2700)
-MIN_BUDDHIST_YEAR = 2400  # a smaller number was typed in the Common Era (2027)
 KINDS = ("item", "plan", "activity", "indicator")
 """What a target is: an adopted item, a plan of it, an activity of a plan, an indicator."""
 
@@ -99,23 +98,6 @@ async def agency_in(session: AsyncSession, assembly_id: int, agency_id: int) -> 
 
 
 # ---------------------------------------------------------------- rounds
-
-
-def check_fiscal_year(value: object) -> int:
-    """A Buddhist-era fiscal year; one typed in the Common Era (2027) is converted."""
-    try:
-        year = int(arabic_digits(str(value)).strip())
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(
-            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-        ) from exc
-    if year < MIN_BUDDHIST_YEAR:
-        year += BUDDHIST_ERA_OFFSET
-    if not FISCAL_YEAR_RANGE[0] <= year <= FISCAL_YEAR_RANGE[1]:
-        raise InvalidInput(
-            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-        )
-    return year
 
 
 def quarterly_rounds(fiscal_year: int) -> list[dict[str, Any]]:
