@@ -36,6 +36,7 @@ from assembly.steps import Action, Refusal, Role
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_fiscal_year
 from assembly.timeutil import thai_today, utcnow
 from deliberation.agenda.drafting import check_fiscal_year
+from deliberation.agenda.gather import timing
 from deliberation.agenda.items import agenda_items, check_text
 from deliberation.models import AgendaItem
 from followup.models import (
@@ -265,20 +266,23 @@ async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[
 # ---------------------------------------------------------------- starting
 
 
-def timing_deadline(timing: Mapping[str, Any] | None, fiscal_year: int) -> dt.date | None:
-    """A drafted timing as a date: its own date, else the end of its last month in the fiscal
-    year (its own fiscal year if it names one); None when it says neither."""
-    if not timing:
+def timing_deadline(value: Mapping[str, Any] | None, fiscal_year: int) -> dt.date | None:
+    """A drafted timing (read as the agenda document reads it, `gather.timing`) as a date:
+    its own date, else the end of its last month or of its fiscal quarter, whichever is
+    later, in the fiscal year (its own fiscal year if it names one); None when it says
+    neither."""
+    try:
+        when = timing(dict(value or {}))
+    except (TypeError, ValueError):  # a stored timing from before its checks: no deadline
         return None
-    if timing.get("date"):
-        try:
-            return dt.date.fromisoformat(str(timing["date"]))
-        except ValueError:
-            return None
-    months = [int(m) for m in timing.get("months") or []]
+    if when.date is not None:
+        return when.date
+    months = list(when.months)
+    if when.quarter is not None:
+        months.append((when.quarter * 3 + 8) % 12 + 1)  # its last month: Dec, Mar, Jun, Sep
     if not months:
         return None
-    year = int(timing.get("fiscal_year") or fiscal_year) - BUDDHIST_ERA_OFFSET
+    year = (when.fiscal_year or fiscal_year) - BUDDHIST_ERA_OFFSET
     # The fiscal year's order: October (first) to September (last).
     last = max(months, key=lambda m: (m - 10) % 12)
     ce_year = year - 1 if last >= 10 else year
