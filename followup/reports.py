@@ -24,13 +24,13 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
-from assembly.thai_format import arabic_digits
+from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
 from assembly.timeutil import as_utc, thai_date, thai_today, utcnow
 from deliberation.agenda.drafting import MAX_BUDGET_BAHT, check_whole_number
 from deliberation.agenda.items import check_text
 from deliberation.proposals import CLIENT_KEY_PATTERN
 from followup.links import reporter_agency
-from followup.models import FollowupPhoto, FollowupReport, FollowupTarget
+from followup.models import FollowupPhoto, FollowupReport, FollowupSettings, FollowupTarget
 from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
 from followup.progress import ActivityStatus
 from followup.setup import (
@@ -51,18 +51,31 @@ MAX_SOURCE_CHARS = 300
 MAX_PEOPLE = 100_000_000  # more than the country: a typo
 MAX_BAHT = MAX_BUDGET_BAHT  # as for a drafted budget
 REPORTABLE = ("activity", "indicator")
+MIN_BUDDHIST_YEAR = 2400  # a date's year past it was typed in the Buddhist era
+MEASURED_BEFORE_DAYS = 366
+"""A measurement may predate the fiscal year by up to a year (a survey of last year); one
+older than that is a mistyped year."""
 COUNT_UNITS = ("บาท", "คน", "ราย")  # "1,200 คน", "50,000 บาท": the words dropped
 
 
 def _date(value: object) -> dt.date | None:
+    """A date as typed; a year past MIN_BUDDHIST_YEAR was typed in the Buddhist era (Thai
+    phones often show 2570) and is converted."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(arabic_digits(str(value)).strip())
-    except ValueError as exc:
-        raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(arabic_digits(str(value)).strip())
+        except ValueError as exc:
+            raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+    if day.year > MIN_BUDDHIST_YEAR:
+        try:
+            day = day.replace(year=day.year - BUDDHIST_ERA_OFFSET)
+        except ValueError as exc:  # 29 February of a year that has none
+            raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+    return day
 
 
 def _due(rounds: Sequence[Mapping[str, Any]], number: int) -> dt.date:
@@ -70,6 +83,12 @@ def _due(rounds: Sequence[Mapping[str, Any]], number: int) -> dt.date:
         if int(entry["number"]) == number:
             return dt.date.fromisoformat(entry["due"])
     raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
+
+
+def earliest_measurement(settings: FollowupSettings) -> dt.date:
+    """The first day a measurement may be of: a year before the fiscal year starts."""
+    starts = dt.date(settings.fiscal_year - BUDDHIST_ERA_OFFSET - 1, 10, 1)
+    return starts - dt.timedelta(days=MEASURED_BEFORE_DAYS)
 
 
 def report_view(report: FollowupReport, photo_ids: Sequence[int] = ()) -> dict[str, Any]:
@@ -120,6 +139,7 @@ def _fields(
     not_worked: str,
     change: str,
     today: dt.date,
+    earliest: dt.date,
 ) -> dict[str, Any]:
     """The report's columns, checked for its target's kind."""
     lessons = {
@@ -157,6 +177,11 @@ def _fields(
     measured = _date(measured_on) or today
     if measured > today + dt.timedelta(days=1):  # a day of slack for time zones
         raise InvalidInput("measured_in_future", "The measurement date cannot be in the future.")
+    if measured < earliest:
+        raise InvalidInput(
+            "measured_too_early",
+            "The measurement date is long before this fiscal year. Check the year.",
+        )
     return {
         "value_text": one_line(value, "value", MAX_VALUE_CHARS, required=True),
         "measured_on": measured,
@@ -280,7 +305,7 @@ async def _store(
             raise Forbidden("not_your_target", "This target is not one of your agency's.")
         number = round_number if round_number is not None else round_of(settings.rounds, day)
         due = _due(settings.rounds, number)
-        fields = _fields(target.kind, today=day, **given)
+        fields = _fields(target.kind, today=day, earliest=earliest_measurement(settings), **given)
         report = FollowupReport(
             assembly_id=agency.assembly_id,
             target_id=target.id,

@@ -51,6 +51,7 @@ FIELD_OF_CODE = {
     "invalid_status": "status",
     "invalid_date": "measured_on",
     "measured_in_future": "measured_on",
+    "measured_too_early": "measured_on",
     "invalid_photo": "photos",
     "photo_too_large": "photos",
     "too_many_photos": "photos",

@@ -290,3 +290,31 @@ def test_a_resend_is_answered_before_its_photos_are_decoded(settings: Settings) 
         assert refused.value.code == "invalid_photo"
 
     _run(settings, year)
+
+
+def test_a_measurement_date_in_the_buddhist_era_is_converted(settings: Settings) -> None:
+    """ "2570-01-10" is 10 January 2027 as a Thai phone shows it; 2020 is years before fiscal
+    year 2570 and refused (a mistyped year), ๒๕๖๙-๑๐-๐๑ in Thai digits is 1 October 2026."""
+
+    async def year(rt: Runtime, organizer: services.Actor, a: int, _: list[int]) -> None:
+        targets = await _started(rt, organizer, a)
+        token = await _token(rt, organizer, a, EDUCATION)
+        shops = targets["จำนวนโรงเรียนที่มีร้านค้าความซื่อสัตย์"]
+        at = dt.datetime(2027, 1, 12, 3, 0, tzinfo=dt.UTC)
+        sent = await reports.submit_report(
+            rt, token=token, target_id=shops, value="12", measured_on="2570-01-10", now=at
+        )
+        assert sent["measured_on"] == "2027-01-10"
+        sent = await reports.submit_report(
+            rt, token=token, target_id=shops, value="11", measured_on="๒๕๖๙-๑๐-๐๑", now=at
+        )
+        assert sent["measured_on"] == "2026-10-01"
+        await _refused(
+            reports.submit_report(
+                rt, token=token, target_id=shops, value="9", measured_on="2020-01-01", now=at
+            ),
+            DomainError,
+            "measured_too_early",
+        )
+
+    _run(settings, year)

@@ -354,6 +354,11 @@ def test_bad_fields_answer_4xx_with_a_code_the_field_and_a_thai_message(
             "measured_on",
         ),
         (
+            {"target_id": world.targets[SHOPS], "value": "1", "measured_on": "2020-01-01"},
+            "measured_too_early",
+            "measured_on",
+        ),
+        (
             {"target_id": world.targets[SHOPS], "value": "1", "measured_on": "เมื่อวาน"},
             "invalid_date",
             "measured_on",
