@@ -162,6 +162,7 @@ async def board_input(
                             tuple(photos.get(r.id, ())),
                             agencies.get(r.agency_id, ""),
                             r.late,
+                            r.id,
                         )
                         for r in by_target.get(target.id, ())
                     ),
@@ -188,6 +189,7 @@ async def board_input(
                             "" if public else r.note,
                             agencies.get(r.agency_id, ""),
                             r.late,
+                            r.id,
                         )
                         for r in by_target.get(target.id, ())
                     ),
@@ -203,6 +205,7 @@ async def board_input(
             r.worked,
             r.not_worked,
             r.change,
+            r.id,
         )
         for r in reports
         if r.worked or r.not_worked or r.change

@@ -122,6 +122,7 @@ class Measurement:
     note: str
     agency: str
     late: bool
+    report_id: int | None = None  # the stored report: joins its lesson in the CSV
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class ActivityReport:
     photo_ids: tuple[int, ...]
     agency: str
     late: bool
+    report_id: int | None = None  # the stored report: joins its lesson in the CSV
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class Lesson:
     worked: str
     not_worked: str
     change: str
+    report_id: int | None = None
+    """The report it was written on; None for a working group's note (a row of its own)."""
 
 
 @dataclass(frozen=True)
