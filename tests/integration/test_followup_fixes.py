@@ -318,3 +318,25 @@ def test_a_measurement_date_in_the_buddhist_era_is_converted(settings: Settings)
         )
 
     _run(settings, year)
+
+
+def test_last_years_cached_board_still_asks_who_is_asking(settings: Settings) -> None:
+    """The board cached for the collect step is returned to those who may see the assembly
+    only: someone from outside is refused even right after it was cached."""
+    from assembly.web.last_year import last_year_board
+
+    async def year(rt: Runtime, organizer: services.Actor, a: int, _: list[int]) -> None:
+        assert await last_year_board(rt, organizer, a) is None  # cached: nothing carried over
+        await _refused(last_year_board(rt, services.Actor(), a), DomainError, "not_authenticated")
+
+    _run(settings, year)
+
+
+@pytest.mark.parametrize("choice", ["²:continue", "9999999999:stop", "-1:change", "x:stop"])
+def test_a_continuity_choice_that_is_no_row_id_is_refused(choice: str) -> None:
+    from assembly.errors import InvalidInput
+    from assembly.web.last_year import _choice
+
+    with pytest.raises(InvalidInput) as refused:
+        _choice(choice)
+    assert refused.value.code == "invalid_tag"
