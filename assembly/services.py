@@ -290,7 +290,10 @@ async def _add_user(
     """Check and add an account inside the caller's transaction."""
     username = _check_username(username)
     if role not in ACCOUNT_ROLES:
-        raise InvalidInput("invalid_role", "The role must be organizer, facilitator or assistant.")
+        raise InvalidInput(
+            "invalid_role",
+            "The role must be organizer, facilitator, assistant or working group member.",
+        )
     _check_password(password)
     display = clean_field(display_name, "display_name") or username
     if await session.scalar(select(User.id).where(User.username == username)):

@@ -11,7 +11,7 @@ everything a participant sent.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from assembly.models import Participant
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, current_step, network_keys
 from assembly.steps import Action
-from assembly.timeutil import as_utc, utcnow
+from assembly.timeutil import THAI_TIME, as_utc, utcnow
 from deliberation.models import Proposal
 from deliberation.proposals import proposal_view, shown_to_participants
 
@@ -32,8 +32,6 @@ BURST_PROPOSALS = 5
 """Proposals from one participant within BURST_SECONDS that flag them. A person writing by thumb
 sends one or two a minute; a script at the flood limit sends ten."""
 BURST_SECONDS = 60
-HALL_TIME = timezone(timedelta(hours=7), "ICT")
-"""Clock labels in Thai time (no daylight saving): what the facilitator's watch says."""
 FLAG_LOOKBACK = timedelta(hours=2)
 """How far back a burst still flags its sender: about one collect step."""
 
@@ -108,7 +106,7 @@ async def recent_activity(
                 "network": keys.get(row.network_id),
                 "display_name": row.display_name,
                 "joined_at": as_utc(row.joined_at).isoformat(),
-                "joined_clock": as_utc(row.joined_at).astimezone(HALL_TIME).strftime("%H:%M"),
+                "joined_clock": as_utc(row.joined_at).astimezone(THAI_TIME).strftime("%H:%M"),
                 "burst": burst,
                 "proposals": len(times),
                 "visible": visible.get(participant_id, 0),
@@ -119,7 +117,7 @@ async def recent_activity(
         "minutes": [
             {
                 "minute": m.isoformat(),
-                "clock": m.astimezone(HALL_TIME).strftime("%H:%M"),
+                "clock": m.astimezone(THAI_TIME).strftime("%H:%M"),
                 "joins": joins.get(m, 0),
                 "proposals": proposals.get(m, 0),
             }

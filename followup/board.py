@@ -23,7 +23,7 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized, get_assembly
 from assembly.steps import Action
-from assembly.timeutil import as_utc, utcnow
+from assembly.timeutil import thai_date, thai_today
 from deliberation.models import AgendaDocumentSettings
 from followup.models import (
     FollowupAgency,
@@ -49,7 +49,13 @@ from followup.progress import (
 )
 from followup.render_csv import reports_csv
 from followup.render_docx import render_progress_docx
-from followup.setup import effective_agency, settings_of, targets_of
+from followup.setup import (
+    ancestor_of_kind,
+    effective_agency,
+    lineage,
+    settings_of,
+    targets_of,
+)
 
 WORKING_GROUP_NAME = "คณะทำงาน"  # who a learning note is from when its author is left out
 FINISHED = (ActivityStatus.DONE, ActivityStatus.CANCELLED)
@@ -62,15 +68,10 @@ def rounds_of(settings: FollowupSettings) -> tuple[Round, ...]:
     )
 
 
-def _day(value: dt.datetime) -> dt.date:
-    return as_utc(value).date()
-
-
 def _item_of(target: FollowupTarget, by_id: Mapping[int, FollowupTarget]) -> FollowupTarget:
-    node = target
-    while node.parent_id is not None and node.kind != "item":
-        node = by_id[node.parent_id]
-    return node
+    """The item a target belongs to (else its topmost ancestor: every frozen tree has an item
+    at its top, but a board never fails on one that does not)."""
+    return ancestor_of_kind(target, by_id, "item") or list(lineage(target, by_id))[-1]
 
 
 async def board_input(
@@ -153,7 +154,7 @@ async def board_input(
                     tuple(
                         ActivityReport(
                             r.round,
-                            _day(r.created_at),
+                            thai_date(r.created_at),
                             ActivityStatus(r.status),
                             r.done,
                             r.people_reached,
@@ -161,6 +162,7 @@ async def board_input(
                             tuple(photos.get(r.id, ())),
                             agencies.get(r.agency_id, ""),
                             r.late,
+                            r.id,
                         )
                         for r in by_target.get(target.id, ())
                     ),
@@ -181,12 +183,13 @@ async def board_input(
                     tuple(
                         Measurement(
                             r.round,
-                            r.measured_on or _day(r.created_at),
+                            r.measured_on or thai_date(r.created_at),
                             r.value_text,
                             r.source,
                             "" if public else r.note,
                             agencies.get(r.agency_id, ""),
                             r.late,
+                            r.id,
                         )
                         for r in by_target.get(target.id, ())
                     ),
@@ -198,10 +201,11 @@ async def board_input(
             _item_of(by_id[r.target_id], by_id).id,
             by_id[r.target_id].name,
             agencies.get(r.agency_id, ""),
-            _day(r.created_at),
+            thai_date(r.created_at),
             r.worked,
             r.not_worked,
             r.change,
+            r.id,
         )
         for r in reports
         if r.worked or r.not_worked or r.change
@@ -211,7 +215,7 @@ async def board_input(
             _item_of(by_id[n.target_id], by_id).id,
             by_id[n.target_id].name,
             WORKING_GROUP_NAME if public or not n.author else n.author,
-            _day(n.created_at),
+            thai_date(n.created_at),
             n.worked,
             n.not_worked,
             n.change,
@@ -277,7 +281,7 @@ async def gather_board(
     async with rt.read() as session:
         assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
         settings = await settings_of(session, assembly.id)
-        data = await board_input(session, assembly, settings, today or utcnow().date())
+        data = await board_input(session, assembly, settings, today or thai_today())
     return build_board(data)
 
 
@@ -291,7 +295,7 @@ async def public_board(
         settings = await session.get(FollowupSettings, assembly.id)
         if settings is None or not settings.public_page:
             raise NotFound("no_public_page", "This assembly has no public progress page.")
-        data = await board_input(session, assembly, settings, today or utcnow().date(), public=True)
+        data = await board_input(session, assembly, settings, today or thai_today(), public=True)
     return build_board(data)
 
 
@@ -307,7 +311,7 @@ async def progress_report_docx(
     """The quarterly progress report (DOCX) for a round (default: the last round due by
     today, or the first), numbers written as the agenda document writes them. Drawing the
     charts takes a core for a moment: off the event loop."""
-    day = today or utcnow().date()
+    day = today or thai_today()
     async with rt.read() as session:
         assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
         settings = await settings_of(session, assembly.id)

@@ -18,7 +18,6 @@ import datetime as dt
 import functools
 import html
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -27,6 +26,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from assembly.thai_format import THAI_MONTHS_SHORT, buddhist_year, thai_digits
+from deliberation.agenda.document import clean_text
 from followup.progress import IndicatorProgress, Round, Track, progress_share
 
 WIDTH = 1000
@@ -70,13 +70,13 @@ PNG_BOX = (150.0, PNG_WIDTH - 38.0, 90.0, PNG_HEIGHT - 2.6 * PNG_SMALL - 22.0)
 # family first, then the TLWG fonts that Debian/Ubuntu ship in fonts-thai-tlwg.
 THAI_FONT_STEMS = ("thsarabunnew", "sarabun-regular", "notosansthai-regular", "garuda", "loma")
 FONT_DIRECTORY = Path("/usr/share/fonts")
-# Characters XML 1.0 forbids even escaped: one pasted into a name would break the whole SVG.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def escape(text: str) -> str:
-    """Text made safe inside SVG markup: XML-forbidden characters dropped, the rest escaped."""
-    return html.escape(_NOT_XML.sub("", text))
+    """Text made safe inside SVG markup: the characters XML 1.0 forbids even escaped dropped
+    (the agenda document's `clean_text`: one pasted into a name would break the whole SVG),
+    the rest escaped."""
+    return html.escape(clean_text(text))
 
 
 @dataclass(frozen=True)
@@ -209,11 +209,12 @@ def indicator_chart(
     )
     for r in _rounds_in(rounds, frame):
         x = frame.x(r.due)
+        label = thai_digits(r.label) if thai_numerals else r.label
         body.append(
             f'<line x1="{x:.1f}" y1="{frame.top}" x2="{x:.1f}" y2="{frame.bottom + 6}" '
             f'stroke="{GRID_COLOR}" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{frame.bottom + 30}" text-anchor="middle" '
-            f'font-size="{SMALL}">{escape(r.label)}</text>'
+            f'font-size="{SMALL}">{escape(label)}</text>'
             f'<text x="{x:.1f}" y="{frame.bottom + 56}" text-anchor="middle" '
             f'font-size="{SMALL}">{escape(short_date(r.due, thai_numerals=thai_numerals))}</text>'
         )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today
 from deliberation.agenda.document import AgendaDocument, LastYear
 from deliberation.agenda.gather import gather_document
 from followup.models import FollowupTarget
@@ -52,13 +52,14 @@ async def continuity_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dic
 async def agenda_document_year_on_year(
     rt: Runtime, *, actor: Actor, assembly_id: int, today: dt.date | None = None
 ) -> AgendaDocument:
-    """The agenda document for an export (staff of the assembly, as
-    `deliberation.agenda.gather.agenda_document`), with each indicator carried over from
-    last year's agenda showing last year's baseline, latest value, target and how it ended."""
+    """The agenda document for an export (staff of the assembly, in any step), with each
+    indicator carried over from last year's agenda showing last year's baseline, latest
+    value, target and how it ended. The one use case that gathers the document for an export
+    (deliberation cannot read last year's follow-up, so it lives here)."""
     async with rt.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
         carried: dict[int, dict[str, LastYear]] = {}
-        for value in await year_on_year_values(session, assembly_id, today or utcnow().date()):
+        for value in await year_on_year_values(session, assembly_id, today or thai_today()):
             carried.setdefault(value.item_id, {})[value.indicator] = LastYear(
                 baseline=value.last_baseline,
                 target=value.last_target,

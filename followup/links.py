@@ -84,7 +84,10 @@ async def reporter_agency(session: AsyncSession, token: str) -> FollowupAgency:
             "link_revoked",
             "This reporting link was revoked. Ask the working group for a new one.",
         )
+    # The rules table is the one place that says who may report: with the table as shipped
+    # this never refuses, but a table that took REPORT_PROGRESS from reporters would close
+    # every link here instead of being silently ignored (the authorization grid checks it).
     reason = refusal(Role.REPORTER, Action.REPORT_PROGRESS)
-    if reason is not None:  # the table decides, even for the one role it names
+    if reason is not None:
         raise refusal_error(reason, Actor())
     return agency

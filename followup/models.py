@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -111,7 +112,7 @@ class FollowupTarget(Base):
     baseline_text: Mapped[str] = mapped_column(String(100), default="")
     target_text: Mapped[str] = mapped_column(String(100), default="")
     deadline: Mapped[date | None] = mapped_column(Date)
-    budget: Mapped[int | None] = mapped_column(Integer)
+    budget: Mapped[int | None] = mapped_column(BigInteger)  # baht: up to 10 billion
     agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("followup_agencies.id", ondelete="SET NULL"), index=True
     )
@@ -143,7 +144,7 @@ class FollowupReport(Base):
     status: Mapped[str] = mapped_column(String(20), default="")
     done: Mapped[str] = mapped_column(Text, default="")
     people_reached: Mapped[int | None] = mapped_column(Integer)
-    money_spent: Mapped[int | None] = mapped_column(Integer)
+    money_spent: Mapped[int | None] = mapped_column(BigInteger)  # baht: up to 10 billion
     # an indicator
     value_text: Mapped[str] = mapped_column(String(100), default="")
     measured_on: Mapped[date | None] = mapped_column(Date)

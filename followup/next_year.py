@@ -30,7 +30,7 @@ from assembly.services import (
     get_assembly,
 )
 from assembly.steps import Action, Role
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today
 from deliberation.agenda.drafting import check_content
 from deliberation.models import AgendaItem, Proposal
 from followup.board import FINISHED, board_input
@@ -100,7 +100,7 @@ async def carry_over(
     """Next year's assembly from this one (by its organizer, an organizer account): the same
     networks, the default steps, and the unfinished items as draft agenda items. Returns the
     new assembly's id and join code and the items carried over (with last year's item id)."""
-    day = today or utcnow().date()
+    day = today or thai_today()
     async with rt.transaction() as (session, _):
         assembly, standing = await authorized(
             session, assembly_id, actor, Action.MANAGE_FOLLOWUP, WITH_STRUCTURE
@@ -160,7 +160,7 @@ async def previous_board(
         settings = await session.get(FollowupSettings, previous_id)
         if settings is None:
             return None
-        data = await board_input(session, previous, settings, today or utcnow().date(), public=True)
+        data = await board_input(session, previous, settings, today or thai_today(), public=True)
     return build_board(data)
 
 
@@ -305,16 +305,4 @@ async def year_on_year(
     """`year_on_year_values` for those who see this assembly's agenda."""
     async with rt.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
-        return await year_on_year_values(session, assembly_id, today or utcnow().date())
-
-
-async def carried_items(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[int, int]:
-    """{this year's agenda item id: last year's item id} of the items carried over."""
-    async with rt.read() as session:
-        await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
-        rows = await session.execute(
-            select(CarriedItem.item_id, CarriedItem.previous_target_id)
-            .join(AgendaItem, AgendaItem.id == CarriedItem.item_id)
-            .where(AgendaItem.assembly_id == assembly_id)
-        )
-        return {item_id: target_id for item_id, target_id in rows.all() if target_id}
+        return await year_on_year_values(session, assembly_id, today or thai_today())

@@ -9,7 +9,6 @@ Pure: bytes in, a frozen `CleanPhoto` out; `followup.reports` runs it off the ev
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps
@@ -26,6 +25,8 @@ small PNG can declare an enormous canvas)."""
 JPEG_QUALITY = 82
 FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "MPO"})
 """What phones and scanners send; MPO is the multi-picture JPEG some cameras make."""
+OPENERS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+"""Pillow's decoders tried on an upload (its JPEG decoder opens MPO too); no other sees it."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,11 @@ def clean_photo(data: bytes) -> CleanPhoto:
     if not data:
         raise _invalid()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+        # Only the formats listed are tried (no other decoder sees the bytes). No
+        # warnings.catch_warnings here: it is process-wide and this runs in a thread; a canvas
+        # large enough for Pillow's DecompressionBombWarning is refused by MAX_PIXELS below,
+        # before anything is decoded.
+        image = Image.open(io.BytesIO(data), formats=OPENERS)
         if image.format not in FORMATS:
             raise _invalid()
         if image.width * image.height > MAX_PIXELS:
@@ -74,6 +77,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
     except InvalidInput:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # The warning is an exception only where warnings are errors (the tests).
         raise _too_large() from exc
     except Exception as exc:  # Pillow answers a broken file with many kinds of error
         raise _invalid() from exc

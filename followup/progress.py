@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_digits
+from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
@@ -122,6 +122,7 @@ class Measurement:
     note: str
     agency: str
     late: bool
+    report_id: int | None = None  # the stored report: joins its lesson in the CSV
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class ActivityReport:
     photo_ids: tuple[int, ...]
     agency: str
     late: bool
+    report_id: int | None = None  # the stored report: joins its lesson in the CSV
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class Lesson:
     worked: str
     not_worked: str
     change: str
+    report_id: int | None = None
+    """The report it was written on; None for a working group's note (a row of its own)."""
 
 
 @dataclass(frozen=True)
@@ -379,24 +383,22 @@ def parse_number(text: str) -> float | None:
 K = TypeVar("K")
 
 
+DUE_DAY = 15  # a quarter's report is due on the 15th of the month after it (brief, issue 18)
+
+
 def fiscal_year_end(fiscal_year: int) -> dt.date:
     """The last day of a Thai fiscal year named in พ.ศ.: FY 2570 ends 30 September 2027."""
     return dt.date(fiscal_year - BUDDHIST_ERA_OFFSET, 9, 30)
 
 
 def default_rounds(fiscal_year: int) -> tuple[Round, ...]:
-    """Four quarterly rounds of a fiscal year (พ.ศ.), each due the 15th of the month after its
-    quarter: quarter 1 (Oct–Dec) is due 15 January."""
+    """Four quarterly rounds of a fiscal year (พ.ศ.), each due on DUE_DAY of the month after
+    its quarter: quarter 1 (Oct–Dec) is due 15 January. Labels are stored with Arabic digits,
+    "ไตรมาสที่ 1"; the page and the DOCX write them in Thai digits where they write numbers so."""
     end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    dues = (
-        dt.date(end_year, 1, 15),
-        dt.date(end_year, 4, 15),
-        dt.date(end_year, 7, 15),
-        dt.date(end_year, 10, 15),
-    )
+    dues = tuple(dt.date(end_year, month, DUE_DAY) for month in (1, 4, 7, 10))
     return tuple(
-        Round(number=n, label=f"ไตรมาสที่ {thai_digits(n)}", due=due)
-        for n, due in enumerate(dues, start=1)
+        Round(number=n, label=f"ไตรมาสที่ {n}", due=due) for n, due in enumerate(dues, start=1)
     )
 
 
@@ -473,15 +475,20 @@ def indicator_progress(
 
 
 def activity_progress(activity: ActivityInput) -> ActivityProgress:
-    """One activity: its latest status and what its reports add up to."""
-    reports = sorted(activity.reports, key=lambda r: (r.reported_on, r.round))
+    """One activity: its latest status and what its reports add up to.
+
+    Rounds come first: a late report on round 1 sent after round 2's "done" is not the
+    activity's latest word. A second report in the same round corrects the first (people and
+    money are what the round reached, not more of it): only the last of each round counts."""
+    reports = sorted(activity.reports, key=lambda r: (r.round, r.reported_on))
     latest = reports[-1] if reports else None
-    spent = sum(r.money_spent or 0 for r in reports)
+    per_round = list({r.round: r for r in reports}.values())  # the last report of each round
+    spent = sum(r.money_spent or 0 for r in per_round)
     return ActivityProgress(
         activity=activity,
         status=latest.status if latest else ActivityStatus.NOT_STARTED,
         latest=latest,
-        people_reached=sum(r.people_reached or 0 for r in reports),
+        people_reached=sum(r.people_reached or 0 for r in per_round),
         money_spent=spent,
         budget=activity.budget,
         over_budget=activity.budget is not None and spent > activity.budget,

@@ -12,7 +12,6 @@ matches no report gets a row of its own, so nothing typed is lost from the file.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from deliberation.agenda.render_csv import render_csv
@@ -26,24 +25,17 @@ HEADER += ("กำหนดส่ง", "วันที่รายงาน/ว
 HEADER += ("แหล่งข้อมูล", "หมายเหตุ/ผลการดำเนินงาน", "ผู้ได้รับประโยชน์ (คน)", "ค่าใช้จ่าย (บาท)")
 HEADER += ("จำนวนภาพ", "สิ่งที่ได้ผล", "สิ่งที่ไม่ได้ผล", "สิ่งที่จะปรับ")
 
-_LessonKey = tuple[int, str, str, dt.date]
-
 
 def reports_csv(board: ProgressBoard) -> bytes:
     """The whole year's reports, items in board order, each target's reports oldest first."""
     return render_csv(list(_rows(board)), HEADER)
 
 
-def _key(lesson: Lesson) -> _LessonKey:
-    return (lesson.item_id, lesson.target_name, lesson.agency, lesson.reported_on)
-
-
-def _take(unused: dict[_LessonKey, list[Lesson]], key: _LessonKey) -> tuple[str, str, str]:
-    """The lesson written with this report (taken, so it is not written twice), or blanks."""
-    found = unused.get(key)
-    if not found:
+def _take(unused: dict[int, Lesson], report_id: int | None) -> tuple[str, str, str]:
+    """The lesson written on this report (taken, so it is not written twice), or blanks."""
+    lesson = unused.pop(report_id, None) if report_id is not None else None
+    if lesson is None:
         return ("", "", "")
-    lesson = found.pop(0)
     return (lesson.worked, lesson.not_worked, lesson.change)
 
 
@@ -55,9 +47,10 @@ def _rows(board: ProgressBoard) -> Iterator[tuple[object, ...]]:
         return (number, found.label if found else "", found.due.isoformat() if found else "")
 
     for index, item in enumerate(board.items, start=1):
-        unused: dict[_LessonKey, list[Lesson]] = {}
-        for lesson in reversed(item.lessons):  # oldest first, as the reports
-            unused.setdefault(_key(lesson), []).append(lesson)
+        # A report's lesson is joined by its report id (its date is the day it was sent, not
+        # the day measured); the working group's notes and any lesson whose report is not on
+        # the board get rows of their own.
+        unused = {x.report_id: x for x in item.lessons if x.report_id is not None}
 
         head = (index, item.item.title)
         for ind in item.indicators:
@@ -80,7 +73,7 @@ def _rows(board: ProgressBoard) -> Iterator[tuple[object, ...]]:
                     None,
                     None,
                     None,
-                    *_take(unused, (item.item_id, name, m.agency, m.measured_on)),
+                    *_take(unused, m.report_id),
                 )
         for act in item.activities:
             name = act.activity.what
@@ -102,30 +95,31 @@ def _rows(board: ProgressBoard) -> Iterator[tuple[object, ...]]:
                     r.people_reached,
                     r.money_spent,
                     len(r.photo_ids),
-                    *_take(unused, (item.item_id, name, r.agency, r.reported_on)),
+                    *_take(unused, r.report_id),
                 )
-        for lessons in unused.values():
-            for lesson in lessons:
-                yield (
-                    *head,
-                    KIND_LESSON,
-                    None,
-                    lesson.target_name,
-                    lesson.agency,
-                    None,
-                    "",
-                    "",
-                    lesson.reported_on.isoformat(),
-                    None,
-                    "",
-                    "",
-                    None,
-                    "",
-                    "",
-                    None,
-                    None,
-                    None,
-                    lesson.worked,
-                    lesson.not_worked,
-                    lesson.change,
-                )
+        for lesson in reversed(item.lessons):  # oldest first, as the reports
+            if lesson.report_id is not None and lesson.report_id not in unused:
+                continue  # written on its report's row
+            yield (
+                *head,
+                KIND_LESSON,
+                None,
+                lesson.target_name,
+                lesson.agency,
+                None,
+                "",
+                "",
+                lesson.reported_on.isoformat(),
+                None,
+                "",
+                "",
+                None,
+                "",
+                "",
+                None,
+                None,
+                None,
+                lesson.worked,
+                lesson.not_worked,
+                lesson.change,
+            )

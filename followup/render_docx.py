@@ -24,7 +24,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.shape import CT_Inline
 from docx.shared import Cm
 
-from assembly.text import clean_text
 from assembly.thai_format import thai_date, thai_digits
 from deliberation.agenda.document import (
     Block,
@@ -34,6 +33,7 @@ from deliberation.agenda.document import (
     Paragraph,
     Table,
     TitlePage,
+    clean_text,
 )
 from deliberation.agenda.render_docx import render_blocks_docx
 from followup.charts import format_value, indicator_png
@@ -91,8 +91,10 @@ def render_progress_docx(
 
 
 def _cleaned(block: Block) -> Block:
-    """The block with its text as it should be stored (`clean_text`): a control character
-    typed on a phone makes python-docx refuse the whole document."""
+    """The block with its text safe for XML (the agenda document's `clean_text`, which also
+    drops U+FFFE/U+FFFF): a control character typed on a phone makes python-docx refuse the
+    whole document. Not the agenda's `_clean_block`: it also rewrites digits, and the chart
+    markers' nonces must stay as they are."""
     changes: dict[str, object] = {}
     for field in dataclasses.fields(block):
         value = getattr(block, field.name)

@@ -24,66 +24,58 @@ from assembly.models import Assembly
 from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
-from assembly.thai_format import arabic_digits
-from assembly.timeutil import as_utc, utcnow
+from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
+from assembly.timeutil import as_utc, thai_date, thai_today, utcnow
+from deliberation.agenda.drafting import MAX_BUDGET_BAHT, check_whole_number
 from deliberation.agenda.items import check_text
 from deliberation.proposals import CLIENT_KEY_PATTERN
 from followup.links import reporter_agency
-from followup.models import FollowupAgency, FollowupPhoto, FollowupReport, FollowupTarget
+from followup.models import FollowupPhoto, FollowupReport, FollowupSettings, FollowupTarget
 from followup.photos import MAX_PHOTOS, CleanPhoto, clean_photo
+from followup.progress import ActivityStatus
 from followup.setup import (
+    ancestor_of_kind,
     effective_agency,
     emit_progress,
-    line,
+    one_line,
     round_of,
     settings_of,
     targets_of,
 )
 
-STATUSES = ("not_started", "in_progress", "done", "cancelled")
-"""`followup.progress.ActivityStatus`: ยังไม่เริ่ม, กำลังดำเนินการ, เสร็จแล้ว, ยกเลิก/ปรับแผน."""
+STATUSES = tuple(status.value for status in ActivityStatus)
+"""ยังไม่เริ่ม, กำลังดำเนินการ, เสร็จแล้ว, ยกเลิก/ปรับแผน."""
 MAX_TEXT_CHARS = 2000  # what was done, a note, each of the lessons: a paragraph
 MAX_VALUE_CHARS = 100  # "ร้อยละ ๘๐", "1,200 คน"
 MAX_SOURCE_CHARS = 300
 MAX_PEOPLE = 100_000_000  # more than the country: a typo
-MAX_BAHT = 10_000_000_000  # as for a drafted budget (deliberation.agenda.drafting)
+MAX_BAHT = MAX_BUDGET_BAHT  # as for a drafted budget
 REPORTABLE = ("activity", "indicator")
-
-
-def check_count(value: object, field: str, limit: int, code: str, message: str) -> int | None:
-    """A whole number typed any way a phone types it: "1,200", "๑๒๐๐", "1200 คน", "50,000
-    บาท", 1200; blank is None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidInput(code, message, field=field)
-    if isinstance(value, int | float):
-        amount = float(value)
-    else:
-        text = arabic_digits(str(value)).replace(",", "")
-        for unit in ("บาท", "คน", "ราย"):
-            text = text.replace(unit, "")
-        text = text.strip()
-        if not text:
-            return None
-        try:
-            amount = float(text)
-        except ValueError as exc:
-            raise InvalidInput(code, message, field=field) from exc
-    if amount != amount or not 0 <= amount <= limit:  # NaN, negative, absurd
-        raise InvalidInput(code, message, field=field)
-    return round(amount)
+MIN_BUDDHIST_YEAR = 2400  # a date's year past it was typed in the Buddhist era
+MEASURED_BEFORE_DAYS = 366
+"""A measurement may predate the fiscal year by up to a year (a survey of last year); one
+older than that is a mistyped year."""
+COUNT_UNITS = ("บาท", "คน", "ราย")  # "1,200 คน", "50,000 บาท": the words dropped
 
 
 def _date(value: object) -> dt.date | None:
+    """A date as typed; a year past MIN_BUDDHIST_YEAR was typed in the Buddhist era (Thai
+    phones often show 2570) and is converted."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(arabic_digits(str(value)).strip())
-    except ValueError as exc:
-        raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(arabic_digits(str(value)).strip())
+        except ValueError as exc:
+            raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+    if day.year > MIN_BUDDHIST_YEAR:
+        try:
+            day = day.replace(year=day.year - BUDDHIST_ERA_OFFSET)
+        except ValueError as exc:  # 29 February of a year that has none
+            raise InvalidInput("invalid_date", "Please enter a valid date.") from exc
+    return day
 
 
 def _due(rounds: Sequence[Mapping[str, Any]], number: int) -> dt.date:
@@ -91,6 +83,12 @@ def _due(rounds: Sequence[Mapping[str, Any]], number: int) -> dt.date:
         if int(entry["number"]) == number:
             return dt.date.fromisoformat(entry["due"])
     raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
+
+
+def earliest_measurement(settings: FollowupSettings) -> dt.date:
+    """The first day a measurement may be of: a year before the fiscal year starts."""
+    starts = dt.date(settings.fiscal_year - BUDDHIST_ERA_OFFSET - 1, 10, 1)
+    return starts - dt.timedelta(days=MEASURED_BEFORE_DAYS)
 
 
 def report_view(report: FollowupReport, photo_ids: Sequence[int] = ()) -> dict[str, Any]:
@@ -141,6 +139,7 @@ def _fields(
     not_worked: str,
     change: str,
     today: dt.date,
+    earliest: dt.date,
 ) -> dict[str, Any]:
     """The report's columns, checked for its target's kind."""
     lessons = {
@@ -157,29 +156,36 @@ def _fields(
         return {
             "status": status,
             "done": check_text(done, "done", MAX_TEXT_CHARS),
-            "people_reached": check_count(
+            "people_reached": check_whole_number(
                 people_reached,
-                "people_reached",
-                MAX_PEOPLE,
-                "invalid_people_reached",
-                N_("Write the number of people as a whole number, e.g. 120."),
+                field="people_reached",
+                limit=MAX_PEOPLE,
+                code="invalid_people_reached",
+                message=N_("Write the number of people as a whole number, e.g. 120."),
+                units=COUNT_UNITS,
             ),
-            "money_spent": check_count(
+            "money_spent": check_whole_number(
                 money_spent,
-                "money_spent",
-                MAX_BAHT,
-                "invalid_money_spent",
-                N_("Write the money spent in baht, e.g. 50000."),
+                field="money_spent",
+                limit=MAX_BAHT,
+                code="invalid_money_spent",
+                message=N_("Write the money spent in baht, e.g. 50000."),
+                units=COUNT_UNITS,
             ),
             **lessons,
         }
     measured = _date(measured_on) or today
     if measured > today + dt.timedelta(days=1):  # a day of slack for time zones
         raise InvalidInput("measured_in_future", "The measurement date cannot be in the future.")
+    if measured < earliest:
+        raise InvalidInput(
+            "measured_too_early",
+            "The measurement date is long before this fiscal year. Check the year.",
+        )
     return {
-        "value_text": line(value, "value", MAX_VALUE_CHARS, required=True),
+        "value_text": one_line(value, "value", MAX_VALUE_CHARS, required=True),
         "measured_on": measured,
-        "source": line(source, "source", MAX_SOURCE_CHARS),
+        "source": one_line(source, "source", MAX_SOURCE_CHARS),
         "note": check_text(note, "note", MAX_TEXT_CHARS),
         **lessons,
     }
@@ -191,7 +197,7 @@ async def submit_report(
     token: str,
     target_id: int,
     client_key: str | None = None,
-    round: int | None = None,
+    round_number: int | None = None,
     status: str = "",
     done: str = "",
     people_reached: int | str | None = None,
@@ -208,7 +214,7 @@ async def submit_report(
 ) -> dict[str, Any]:
     """A report on one of the link's agency's activities (status, what was done, people
     reached, money spent) or indicators (value, date measured, source, note), with what was
-    learnt and up to two photos. `round` defaults to the first round not yet due; the report
+    learnt and up to two photos. `round_number` defaults to the first round not yet due; the report
     is late when made after its round's due date. Returns the report's view with `stored`
     (False: this client key's report was already stored, and nothing new was)."""
     if client_key is not None and not CLIENT_KEY_PATTERN.match(client_key):
@@ -218,6 +224,16 @@ async def submit_report(
             "too_many_photos", "At most %(limit)s photos per report.", limit=MAX_PHOTOS
         )
     at = as_utc(now) if now is not None else utcnow()
+    if client_key is not None and photos:
+        # A resend from an outbox carries its photos again: answer it before decoding them.
+        async with rt.read() as session:
+            agency = await reporter_agency(session, token)
+            earlier = await _earlier(session, agency.id, client_key)
+            if earlier is not None:
+                return {
+                    **report_view(earlier, await _photo_ids(session, earlier.id)),
+                    "stored": False,
+                }
     # Decoding a photo takes a core for a moment: off the event loop, before the transaction.
     cleaned: list[CleanPhoto] = [await asyncio.to_thread(clean_photo, data) for data in photos]
     given = {
@@ -234,7 +250,7 @@ async def submit_report(
         "change": change,
     }
     try:
-        return await _store(rt, token, target_id, client_key, round, cleaned, at, given)
+        return await _store(rt, token, target_id, client_key, round_number, cleaned, at, given)
     except IntegrityError:
         # The same client key raced itself in (two workers): the first one is the report.
         if client_key is None:
@@ -270,6 +286,7 @@ async def _store(
 ) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         agency = await reporter_agency(session, token)
+        day = thai_date(at)  # the report's day is the day in Thailand, not in UTC
         if client_key is not None:
             earlier = await _earlier(session, agency.id, client_key)
             if earlier is not None:
@@ -286,16 +303,16 @@ async def _store(
         by_id = {t.id: t for t in await targets_of(session, agency.assembly_id)}
         if effective_agency(target, by_id) != agency.id:
             raise Forbidden("not_your_target", "This target is not one of your agency's.")
-        number = round_number if round_number is not None else round_of(settings.rounds, at.date())
+        number = round_number if round_number is not None else round_of(settings.rounds, day)
         due = _due(settings.rounds, number)
-        fields = _fields(target.kind, today=at.date(), **given)
+        fields = _fields(target.kind, today=day, earliest=earliest_measurement(settings), **given)
         report = FollowupReport(
             assembly_id=agency.assembly_id,
             target_id=target.id,
             agency_id=agency.id,
             round=number,
             client_key=client_key,
-            late=at.date() > due,
+            late=day > due,
             created_at=at,
             **{
                 "status": "",
@@ -329,7 +346,7 @@ async def reporting_view(
     """What the link's phone page shows: the agency, the assembly, the rounds (and the one a
     report goes to by default), and the agency's activities and indicators with the rounds
     each was already reported in."""
-    day = today or utcnow().date()
+    day = today or thai_today()
     async with rt.read() as session:
         agency = await reporter_agency(session, token)
         assembly = await session.get(Assembly, agency.assembly_id)
@@ -348,8 +365,8 @@ async def reporting_view(
         for target in targets:
             if target.kind not in REPORTABLE or effective_agency(target, by_id) != agency.id:
                 continue
-            item = _ancestor(target, by_id, "item")
-            plan = _ancestor(target, by_id, "plan")
+            item = ancestor_of_kind(target, by_id, "item")
+            plan = ancestor_of_kind(target, by_id, "plan")
             own.append(
                 {
                     "id": target.id,
@@ -380,17 +397,6 @@ async def reporting_view(
         }
 
 
-def _ancestor(
-    target: FollowupTarget, by_id: Mapping[int, FollowupTarget], kind: str
-) -> FollowupTarget | None:
-    node: FollowupTarget | None = target
-    while node is not None:
-        if node.kind == kind:
-            return node
-        node = by_id.get(node.parent_id) if node.parent_id is not None else None
-    return None
-
-
 async def photo(rt: Runtime, *, actor: Actor, assembly_id: int, photo_id: int) -> CleanPhoto:
     """A stored photo (always a JPEG this server made) for those who see the board."""
     async with rt.read() as session:
@@ -403,12 +409,6 @@ async def photo(rt: Runtime, *, actor: Actor, assembly_id: int, photo_id: int) -
         if row is None:
             raise NotFound("photo_not_found", "This photo does not exist.")
         return CleanPhoto(row.data, row.width, row.height)
-
-
-async def agency_of_link(rt: Runtime, *, token: str) -> FollowupAgency:
-    """The agency a reporting link names (refused as `reporter_agency` refuses)."""
-    async with rt.read() as session:
-        return await reporter_agency(session, token)
 
 
 async def reporter_photo(rt: Runtime, *, token: str, photo_id: int) -> CleanPhoto:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.errors import Conflict, InvalidInput, NotFound
@@ -23,15 +24,19 @@ from assembly.models import Assembly, User, WorkingGroupAccount
 from assembly.runtime import Runtime
 from assembly.services import (
     Actor,
+    Standing,
     add_account,
     authorized,
     clean_username,
     network_keys,
+    refusal_error,
     standing_in,
 )
-from assembly.steps import Action, Role
+from assembly.steps import Action, Refusal, Role
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits, thai_fiscal_year
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today, utcnow
+from deliberation.agenda.drafting import check_fiscal_year
+from deliberation.agenda.gather import timing
 from deliberation.agenda.items import agenda_items, check_text
 from deliberation.models import AgendaItem
 from followup.models import (
@@ -41,6 +46,7 @@ from followup.models import (
     FollowupSettings,
     FollowupTarget,
 )
+from followup.progress import default_rounds
 
 MAX_NAME_CHARS = 200
 MAX_LINE_CHARS = 300  # an agency, a person, a contact
@@ -51,9 +57,6 @@ MAX_MEMBERS = 200
 MAX_AGENCIES = 200
 MEMBER_ROLES = ("chair", "secretary", "member")
 """The working group's roles (ประธาน, เลขานุการ, กรรมการ); chair and secretary set it up."""
-DUE_DAY = 15  # a quarter's report is due on the 15th of the month after it (brief, issue 18)
-FISCAL_YEAR_RANGE = (2500, 2700)
-MIN_BUDDHIST_YEAR = 2400  # a smaller number was typed in the Common Era (2027)
 KINDS = ("item", "plan", "activity", "indicator")
 """What a target is: an adopted item, a plan of it, an activity of a plan, an indicator."""
 
@@ -76,7 +79,7 @@ async def emit_progress(outbox: Outbox, assembly_id: int, what: str, **data: Any
     await outbox.emit(assembly_id, EventType.PROGRESS_CHANGED, {"what": what, **data}, None)
 
 
-def line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
+def one_line(value: object, field: str, limit: int = MAX_LINE_CHARS, **kw: bool) -> str:
     """One line of typed text, cleaned and checked."""
     return check_text(value, field, limit, **kw).replace("\n", " ")
 
@@ -98,42 +101,12 @@ async def agency_in(session: AsyncSession, assembly_id: int, agency_id: int) -> 
 # ---------------------------------------------------------------- rounds
 
 
-def check_fiscal_year(value: object) -> int:
-    """A Buddhist-era fiscal year; one typed in the Common Era (2027) is converted."""
-    try:
-        year = int(arabic_digits(str(value)).strip())
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(
-            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-        ) from exc
-    if year < MIN_BUDDHIST_YEAR:
-        year += BUDDHIST_ERA_OFFSET
-    if not FISCAL_YEAR_RANGE[0] <= year <= FISCAL_YEAR_RANGE[1]:
-        raise InvalidInput(
-            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-        )
-    return year
-
-
-def fiscal_year_bounds(fiscal_year: int) -> tuple[dt.date, dt.date]:
-    """First and last day of a Buddhist-era fiscal year: 2570 is 1 Oct 2026 - 30 Sep 2027."""
-    end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    return dt.date(end_year - 1, 10, 1), dt.date(end_year, 9, 30)
-
-
 def quarterly_rounds(fiscal_year: int) -> list[dict[str, Any]]:
-    """Four rounds, one per fiscal quarter, each due on the 15th of the month after it:
-    for 2570, 15 Jan, 15 Apr, 15 Jul and 15 Oct 2027."""
-    end_year = fiscal_year - BUDDHIST_ERA_OFFSET
-    dues = [
-        dt.date(end_year, 1, DUE_DAY),
-        dt.date(end_year, 4, DUE_DAY),
-        dt.date(end_year, 7, DUE_DAY),
-        dt.date(end_year, 10, DUE_DAY),
-    ]
+    """`progress.default_rounds` as stored: for 2570, due 15 Jan, 15 Apr, 15 Jul and 15 Oct
+    2027."""
     return [
-        {"number": n, "label": f"ไตรมาสที่ {n}", "due": due.isoformat()}
-        for n, due in enumerate(dues, start=1)
+        {"number": r.number, "label": r.label, "due": r.due.isoformat()}
+        for r in default_rounds(fiscal_year)
     ]
 
 
@@ -147,7 +120,7 @@ def check_rounds(raw: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     for number, entry in enumerate(raw, start=1):
         if not isinstance(entry, Mapping):
             raise InvalidInput("invalid_rounds", "The request is incomplete or malformed.")
-        label = line(entry.get("label"), "round_label", MAX_LABEL_CHARS) or f"รอบที่ {number}"
+        label = one_line(entry.get("label"), "round_label", MAX_LABEL_CHARS) or f"รอบที่ {number}"
         try:
             due = dt.date.fromisoformat(arabic_digits(str(entry.get("due") or "")).strip())
         except ValueError as exc:
@@ -237,15 +210,27 @@ async def targets_of(session: AsyncSession, assembly_id: int) -> list[FollowupTa
     )
 
 
+def lineage(
+    target: FollowupTarget, by_id: Mapping[int, FollowupTarget]
+) -> Iterator[FollowupTarget]:
+    """The target, its parent, and so on up to its item: the one walk up the tree."""
+    node: FollowupTarget | None = target
+    while node is not None:
+        yield node
+        node = by_id.get(node.parent_id) if node.parent_id is not None else None
+
+
+def ancestor_of_kind(
+    target: FollowupTarget, by_id: Mapping[int, FollowupTarget], kind: str
+) -> FollowupTarget | None:
+    """The target itself or its nearest ancestor of that kind ("item", "plan")."""
+    return next((node for node in lineage(target, by_id) if node.kind == kind), None)
+
+
 def effective_agency(target: FollowupTarget, by_id: Mapping[int, FollowupTarget]) -> int | None:
     """The target's agency, or else its nearest ancestor's: an item assigned to an agency
     makes that agency answer for every plan, activity and indicator of it not assigned."""
-    node: FollowupTarget | None = target
-    while node is not None:
-        if node.agency_id is not None:
-            return node.agency_id
-        node = by_id.get(node.parent_id) if node.parent_id is not None else None
-    return None
+    return next((n.agency_id for n in lineage(target, by_id) if n.agency_id is not None), None)
 
 
 async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[str, Any]:
@@ -281,20 +266,23 @@ async def followup_view(rt: Runtime, *, actor: Actor, assembly_id: int) -> dict[
 # ---------------------------------------------------------------- starting
 
 
-def timing_deadline(timing: Mapping[str, Any] | None, fiscal_year: int) -> dt.date | None:
-    """A drafted timing as a date: its own date, else the end of its last month in the fiscal
-    year (its own fiscal year if it names one); None when it says neither."""
-    if not timing:
+def timing_deadline(value: Mapping[str, Any] | None, fiscal_year: int) -> dt.date | None:
+    """A drafted timing (read as the agenda document reads it, `gather.timing`) as a date:
+    its own date, else the end of its last month or of its fiscal quarter, whichever is
+    later, in the fiscal year (its own fiscal year if it names one); None when it says
+    neither."""
+    try:
+        when = timing(dict(value or {}))
+    except (TypeError, ValueError):  # a stored timing from before its checks: no deadline
         return None
-    if timing.get("date"):
-        try:
-            return dt.date.fromisoformat(str(timing["date"]))
-        except ValueError:
-            return None
-    months = [int(m) for m in timing.get("months") or []]
+    if when.date is not None:
+        return when.date
+    months = list(when.months)
+    if when.quarter is not None:
+        months.append((when.quarter * 3 + 8) % 12 + 1)  # its last month: Dec, Mar, Jun, Sep
     if not months:
         return None
-    year = int(timing.get("fiscal_year") or fiscal_year) - BUDDHIST_ERA_OFFSET
+    year = (when.fiscal_year or fiscal_year) - BUDDHIST_ERA_OFFSET
     # The fiscal year's order: October (first) to September (last).
     last = max(months, key=lambda m: (m - 10) % 12)
     ce_year = year - 1 if last >= 10 else year
@@ -400,7 +388,23 @@ async def start_followup(
     """Freeze the adopted items into targets and set the year up (quarterly rounds of the
     fiscal year that contains today, unless one is given). Run again, it adds the items
     adopted since and changes nothing else. Returns the settings and the targets added."""
-    day = today or utcnow().date()
+    day = today or thai_today()
+    try:
+        return await _start(rt, actor, assembly_id, fiscal_year, day)
+    except IntegrityError:
+        # Two first starts raced (their settings rows, or an agency both named): the one that
+        # lost runs again and finds the other's rows, so it adds nothing twice.
+        try:
+            return await _start(rt, actor, assembly_id, fiscal_year, day)
+        except IntegrityError as exc:
+            raise Conflict(
+                "followup_busy", "Someone else is changing the follow-up. Please try again."
+            ) from exc
+
+
+async def _start(
+    rt: Runtime, actor: Actor, assembly_id: int, fiscal_year: int | str | None, day: dt.date
+) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         row = await session.get(FollowupSettings, assembly.id, with_for_update=True)
@@ -493,17 +497,12 @@ def _member_fields(
     if role not in MEMBER_ROLES:
         raise InvalidInput("invalid_member_role", "Choose chair, secretary or member.")
     return {
-        "name": line(name, "name", MAX_NAME_CHARS, required=True),
+        "name": one_line(name, "name", MAX_NAME_CHARS, required=True),
         "network_key": str(network_key or "").strip(),
-        "agency": line(agency, "agency"),
+        "agency": one_line(agency, "agency"),
         "role": str(role),
-        "contact": line(contact, "contact"),
+        "contact": one_line(contact, "contact"),
     }
-
-
-def grant_role(member_role: str) -> Role:
-    """The chair and the secretary set the follow-up up; members see the board."""
-    return Role.SECRETARY if member_role in ("chair", "secretary") else Role.WORKING_GROUP
 
 
 async def _check_network(session: AsyncSession, assembly_id: int, key: str) -> None:
@@ -511,28 +510,55 @@ async def _check_network(session: AsyncSession, assembly_id: int, key: str) -> N
         raise InvalidInput("unknown_network", "Choose networks of this assembly.")
 
 
-async def _grant(session: AsyncSession, assembly: Assembly, user: User, role: Role) -> None:
-    """Give the account its working-group role here; refused for one that is already the
-    organizer, a facilitator or an assistant of this assembly (one role per assembly)."""
+async def _check_grantable(session: AsyncSession, assembly: Assembly, user: User) -> None:
+    """Refused for an account that is already the organizer, a facilitator or an assistant of
+    this assembly (one role per assembly)."""
     standing = await standing_in(session, assembly, Actor(user=user))
     if standing.role not in (Role.ANONYMOUS, Role.SECRETARY, Role.WORKING_GROUP):
         raise Conflict(
             "account_has_role", "This account already has another role in this assembly."
         )
-    grant = await session.get(WorkingGroupAccount, (assembly.id, user.id))
+
+
+async def _regrant(session: AsyncSession, assembly_id: int, user_id: int) -> None:
+    """The account's role here, recomputed from every member row it is linked to (after the
+    caller's changes are flushed): secretary while one of them is chair or secretary, working
+    group while it is a member at all, none once it is on no row. Recomputing, not setting, so
+    a second row cannot keep a removed or demoted secretary's role."""
+    roles = set(
+        await session.scalars(
+            select(FollowupMember.role).where(
+                FollowupMember.assembly_id == assembly_id, FollowupMember.user_id == user_id
+            )
+        )
+    )
+    grant = await session.get(WorkingGroupAccount, (assembly_id, user_id))
+    if not roles:
+        if grant is not None:
+            await session.delete(grant)
+        return
+    role = Role.SECRETARY if roles & {"chair", "secretary"} else Role.WORKING_GROUP
     if grant is None:
-        session.add(WorkingGroupAccount(assembly_id=assembly.id, user_id=user.id, role=role))
+        session.add(WorkingGroupAccount(assembly_id=assembly_id, user_id=user_id, role=role))
     else:
         grant.role = role
 
 
 async def _account(
-    session: AsyncSession, username: str | None, password: str | None, name: str
+    session: AsyncSession,
+    standing: Standing,
+    actor: Actor,
+    username: str | None,
+    password: str | None,
+    name: str,
 ) -> User | None:
     """A new working-group account (`username` and `password`), an existing one (`username`
-    alone), or none."""
+    alone), or none. Only the organizer makes or links accounts: a secretary who could would
+    make logins at will and learn which usernames exist."""
     if not username:
         return None
+    if standing.role != Role.ORGANIZER:
+        raise refusal_error(Refusal.ORGANIZER_ONLY, actor)
     if password:
         return await add_account(
             session,
@@ -572,7 +598,7 @@ async def add_member(
     `secretary` (chair, secretary) or `working_group` (member) in this assembly."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
+        assembly, standing = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, fields["network_key"])
         count = await session.scalar(
             select(func.count())
@@ -583,14 +609,16 @@ async def add_member(
             raise Conflict(
                 "too_many_members", "Too many entries: at most %(limit)s.", limit=MAX_MEMBERS
             )
-        user = await _account(session, username, password, fields["name"])
+        user = await _account(session, standing, actor, username, password, fields["name"])
         if user is not None:
-            await _grant(session, assembly, user, grant_role(fields["role"]))
+            await _check_grantable(session, assembly, user)
         member = FollowupMember(
             assembly_id=assembly.id, user_id=user.id if user else None, **fields
         )
         session.add(member)
         await session.flush()
+        if user is not None:
+            await _regrant(session, assembly.id, user.id)
         await emit_progress(outbox, assembly.id, "members")
         return member_view(member, user.username if user else None)
 
@@ -614,19 +642,21 @@ async def update_member(
     new account)."""
     fields = _member_fields(name, network_key, agency, role, contact)
     async with rt.transaction() as (session, outbox):
-        assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
+        assembly, standing = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, fields["network_key"])
         member = await _member_in(session, assembly.id, member_id)
         for key, value in fields.items():
             setattr(member, key, value)
         if member.user_id is None:
-            linked = await _account(session, username, password, member.name)
+            linked = await _account(session, standing, actor, username, password, member.name)
             member.user_id = linked.id if linked is not None else None
         user = await session.get(User, member.user_id) if member.user_id is not None else None
         username = None
         if user is not None:
             username = user.username
-            await _grant(session, assembly, user, grant_role(member.role))
+            await _check_grantable(session, assembly, user)
+            await session.flush()
+            await _regrant(session, assembly.id, user.id)
         await emit_progress(outbox, assembly.id, "members")
         return member_view(member, username)
 
@@ -641,18 +671,7 @@ async def remove_member(rt: Runtime, *, actor: Actor, assembly_id: int, member_i
         await session.delete(member)
         await session.flush()
         if user_id is not None:
-            others = await session.scalar(
-                select(func.count())
-                .select_from(FollowupMember)
-                .where(FollowupMember.assembly_id == assembly.id, FollowupMember.user_id == user_id)
-            )
-            if not others:
-                await session.execute(
-                    delete(WorkingGroupAccount).where(
-                        WorkingGroupAccount.assembly_id == assembly.id,
-                        WorkingGroupAccount.user_id == user_id,
-                    )
-                )
+            await _regrant(session, assembly.id, user_id)
         await emit_progress(outbox, assembly.id, "members")
 
 
@@ -663,8 +682,17 @@ async def add_agency(
     rt: Runtime, *, actor: Actor, assembly_id: int, name: str, network_key: str = ""
 ) -> dict[str, Any]:
     """An agency that will report on its targets (its link is issued by `links.issue_link`)."""
-    cleaned = line(name, "agency", required=True)
+    cleaned = one_line(name, "agency", required=True)
     key = str(network_key or "").strip()
+    try:
+        return await _add_agency(rt, actor, assembly_id, cleaned, key)
+    except IntegrityError as exc:  # the same name added at the same moment by someone else
+        raise Conflict("agency_exists", "An agency of this name is already listed.") from exc
+
+
+async def _add_agency(
+    rt: Runtime, actor: Actor, assembly_id: int, cleaned: str, key: str
+) -> dict[str, Any]:
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         await _check_network(session, assembly.id, key)
@@ -703,7 +731,7 @@ async def assign_target(
     person: str = "",
 ) -> dict[str, Any]:
     """Who answers for a target: an agency (None: its parent's) and a person there."""
-    cleaned = line(person, "person")
+    cleaned = one_line(person, "person")
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.MANAGE_FOLLOWUP)
         target = await target_in(session, assembly.id, target_id)
@@ -738,7 +766,7 @@ async def add_note(
     async with rt.transaction() as (session, outbox):
         assembly, _ = await authorized(session, assembly_id, actor, Action.VIEW_PROGRESS)
         await target_in(session, assembly.id, target_id)
-        name = line(author, "author") or (actor.user.display_name if actor.user else "")
+        name = one_line(author, "author") or (actor.user.display_name if actor.user else "")
         note = FollowupNote(assembly_id=assembly.id, target_id=target_id, author=name, **fields)
         session.add(note)
         await session.flush()

@@ -15,6 +15,7 @@ followup/continuity.py.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from typing import Any
 from weakref import ref
 
@@ -24,9 +25,10 @@ from litestar.response import Template
 
 from assembly.errors import InvalidInput
 from assembly.runtime import Runtime
-from assembly.services import Actor
+from assembly.services import Actor, authorized
+from assembly.steps import Action
 from assembly.web.context import CurrentActor, CurrentRuntime
-from assembly.web.forms import Form
+from assembly.web.forms import Form, form_int
 from assembly.web.rendering import checked_snapshot, done, page
 from followup import next_year
 from followup.continuity import continuity_view, tag_in_review
@@ -40,22 +42,33 @@ LESSONS_FOLDED = 3  # newest lessons per item in the folded section; the page sh
 TAG_LABELS = {"continue": "ทำต่อ", "change": "ปรับ", "stop": "หยุด"}
 """`followup.next_year.TAGS` as the hall says them."""
 
-_boards: dict[tuple[int, int], tuple[ref[Runtime], float, ProgressBoard | None]] = {}
+BOARDS_KEPT = 32
+"""Boards cached at most (least recently used dropped first): one per assembly meeting now,
+not one per assembly ever opened."""
+_boards: OrderedDict[tuple[int, int], tuple[ref[Runtime], float, ProgressBoard | None]] = (
+    OrderedDict()
+)
 """{(id of the app's runtime, assembly id): (that runtime, when, board)}: two apps in one
 process (the tests) never share a board, even when one reuses a finished one's id."""
 
 
 async def last_year_board(runtime: Runtime, actor: Actor, assembly_id: int) -> ProgressBoard | None:
     """Last year's board (without personal data) for this year's assembly, None when it was
-    not carried over. Call it from a page that has already let the actor see the assembly:
-    within BOARD_FRESH_SECONDS a cached board is returned without asking again."""
+    not carried over. The actor is checked every time (one small read); only the board is
+    cached, for BOARD_FRESH_SECONDS."""
+    async with runtime.read() as session:
+        await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
     key = (id(runtime), assembly_id)
     cached = _boards.get(key)
     now = time.monotonic()
     if cached is not None and cached[0]() is runtime and now - cached[1] < BOARD_FRESH_SECONDS:
+        _boards.move_to_end(key)
         return cached[2]
     board = await next_year.previous_board(runtime, actor=actor, assembly_id=assembly_id)
     _boards[key] = (ref(runtime), now, board)
+    _boards.move_to_end(key)
+    while len(_boards) > BOARDS_KEPT:
+        _boards.popitem(last=False)
     return board
 
 
@@ -102,9 +115,13 @@ def _choice(value: str) -> tuple[int | None, str | None]:
     if not value:
         return None, None
     item, _, tag = value.partition(":")
-    if not item.isdigit() or len(item) > 10:
+    try:  # "²" is a digit to str.isdigit but no number; ten digits overflow PostgreSQL's int
+        number = form_int(item.strip(), "item_id")
+    except InvalidInput:
+        number = None
+    if number is None or number <= 0:
         raise InvalidInput("invalid_tag", "Choose last year's item and continue, change or stop.")
-    return int(item), tag
+    return number, tag
 
 
 @post("/console/{assembly_id:int}/proposals/{proposal_id:int}/continuity", include_in_schema=False)

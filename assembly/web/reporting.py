@@ -24,7 +24,9 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.thai_format import thai_date
+from assembly.timeutil import thai_today
 from assembly.web.context import CurrentRuntime
+from assembly.web.forms import form_int
 from assembly.web.rendering import is_fetch, page, see_other
 from followup import reports
 from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
@@ -49,6 +51,7 @@ FIELD_OF_CODE = {
     "invalid_status": "status",
     "invalid_date": "measured_on",
     "measured_in_future": "measured_on",
+    "measured_too_early": "measured_on",
     "invalid_photo": "photos",
     "photo_too_large": "photos",
     "too_many_photos": "photos",
@@ -80,7 +83,7 @@ async def _page_context(runtime: Any, token: str) -> dict[str, Any]:
         "due_text": _due_text(current["due"]) if current else "",
         "round_labels": labels,
         "deadline_text": _due_text,
-        "today": dt.date.today().isoformat(),
+        "today": thai_today().isoformat(),
         "max_photos": MAX_PHOTOS,
         # A key per form: a plain form sent twice (a double tap) is stored once too.
         "client_keys": {t["id"]: secrets.token_urlsafe(16) for t in view["targets"]},
@@ -114,11 +117,22 @@ async def _photos(form: Any) -> list[bytes]:
     return photos
 
 
+def _number(value: object) -> int | None:
+    """A positive whole number as a form sends it, None for blank or anything else: "²" is
+    a digit to `str.isdigit` but no number, and ten digits overflow PostgreSQL's integer
+    (`form_int` bounds it by the largest row id)."""
+    try:
+        number = form_int(str(value or "").strip(), "id")
+    except InvalidInput:
+        return None
+    return number if number is not None and number > 0 else None
+
+
 def _target_id(form: Any) -> int:
-    raw = str(form.get("target_id", "")).strip()
-    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+    number = _number(form.get("target_id", ""))
+    if number is None:
         raise InvalidInput("target_not_found", "This target does not exist.")
-    return int(raw)
+    return number
 
 
 def _round(form: Any) -> int | None:
@@ -126,9 +140,10 @@ def _round(form: Any) -> int | None:
     raw = str(form.get("round", "")).strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 3:
+    number = _number(raw)
+    if number is None:
         raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
-    return int(raw)
+    return number
 
 
 @post(
@@ -151,7 +166,7 @@ async def send_report(
             runtime,
             token=token,
             target_id=target_id,
-            round=_round(form),
+            round_number=_round(form),
             client_key=str(form.get("client_key", "")).strip() or None,
             photos=photos,
             **given,

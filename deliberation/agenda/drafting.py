@@ -147,18 +147,7 @@ def check_timing(value: object) -> dict[str, Any]:
     if isinstance(fiscal_year, str):
         fiscal_year = arabic_digits(fiscal_year).strip() or None
     if fiscal_year is not None:
-        try:
-            fiscal_year = int(fiscal_year)
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(
-                "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-            ) from exc
-        if fiscal_year < MIN_BUDDHIST_YEAR:
-            fiscal_year += BUDDHIST_ERA_OFFSET
-        if not FISCAL_YEAR_RANGE[0] <= fiscal_year <= FISCAL_YEAR_RANGE[1]:
-            raise InvalidInput(
-                "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
-            )
+        fiscal_year = check_fiscal_year(fiscal_year)
     date = raw.get("date") or None
     if date is not None:
         try:
@@ -189,25 +178,68 @@ def check_timing(value: object) -> dict[str, Any]:
     }
 
 
-def check_budget(value: object) -> int | None:
-    """Baht as a whole number: "50,000", "๕๐๐๐๐" and 50000 are the same; blank is None."""
+def check_fiscal_year(value: object) -> int:
+    """A Buddhist-era fiscal year; one typed in the Common Era (2027) is converted."""
+    try:
+        year = value if isinstance(value, int) else int(arabic_digits(str(value)).strip())
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
+        ) from exc
+    if year < MIN_BUDDHIST_YEAR:
+        year += BUDDHIST_ERA_OFFSET
+    if not FISCAL_YEAR_RANGE[0] <= year <= FISCAL_YEAR_RANGE[1]:
+        raise InvalidInput(
+            "invalid_fiscal_year", "The fiscal year is a Buddhist-era year, e.g. 2570."
+        )
+    return year
+
+
+def check_whole_number(
+    value: object,
+    *,
+    limit: int,
+    code: str,
+    message: str,
+    units: tuple[str, ...] = ("บาท",),
+    field: str | None = None,
+) -> int | None:
+    """A whole number typed any way a phone types it: "50,000", "๕๐๐๐๐", "1,200 คน", 50000
+    (the `units` words dropped); blank is None; negative, NaN or over `limit` refused."""
     if value is None or value == "":
         return None
+
+    def refused() -> InvalidInput:
+        return InvalidInput(code, message, field=field) if field else InvalidInput(code, message)
+
     if isinstance(value, bool):
-        raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.")
+        raise refused()
     if isinstance(value, int | float):
-        amount = value
+        amount = float(value)
     else:
-        text = arabic_digits(str(value)).replace(",", "").replace("บาท", "").strip()
+        text = arabic_digits(str(value)).replace(",", "")
+        for unit in units:
+            text = text.replace(unit, "")
+        text = text.strip()
         if not text:
             return None
         try:
             amount = float(text)
         except ValueError as exc:
-            raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.") from exc
-    if amount != amount or not 0 <= amount <= MAX_BUDGET_BAHT:  # NaN, negative, absurd
-        raise InvalidInput("invalid_budget", "Write the budget in baht, e.g. 50000.")
+            raise refused() from exc
+    if amount != amount or not 0 <= amount <= limit:  # NaN, negative, absurd
+        raise refused()
     return round(amount)
+
+
+def check_budget(value: object) -> int | None:
+    """Baht as a whole number: "50,000", "๕๐๐๐๐" and 50000 are the same; blank is None."""
+    return check_whole_number(
+        value,
+        limit=MAX_BUDGET_BAHT,
+        code="invalid_budget",
+        message=N_("Write the budget in baht, e.g. 50000."),
+    )
 
 
 def _networks(value: object, known: set[str]) -> list[str]:

@@ -32,7 +32,7 @@ from assembly.services import (
 from assembly.steps import Action
 from assembly.text import clean_text
 from assembly.thai_format import BUDDHIST_ERA_OFFSET, arabic_digits
-from assembly.timeutil import utcnow
+from assembly.timeutil import thai_today
 from deliberation import models as dm
 from deliberation.agenda.consent import DEFAULT_RULE, DEFAULT_THRESHOLD, consent_results
 from deliberation.agenda.document import (
@@ -74,7 +74,6 @@ from voting.models import Vote, VoteOption
 from voting.results import results_view
 from voting.services import NOT_USED, counted_votes, latest_vote, stored_ballots, turnout_of
 
-THAI_OFFSET = dt.timedelta(hours=7)  # "prepared on" is the date in Thailand, not in UTC
 OTHER_PROPOSALS = "ข้อเสนออื่น ๆ ที่ยังไม่ได้จัดเป็นประเด็น"
 # How each method's result value is named in the document's table header.
 VALUE_LABELS = {
@@ -411,7 +410,7 @@ async def gather_document(
         options=DocumentOptions(
             thai_numerals=settings.thai_numerals, buddhist_era=settings.buddhist_era
         ),
-        prepared_on=(utcnow() + THAI_OFFSET).date(),
+        prepared_on=thai_today(),  # the date in Thailand, not in UTC
         votes=counted,
         set_aside=set_aside,
         rule=AdoptionRule(
@@ -560,13 +559,6 @@ async def vote_rows(session: AsyncSession, assembly_id: int) -> list[tuple[objec
 
 
 # ---------------------------------------------------------------- use cases of the export
-
-
-async def agenda_document(rt: Runtime, *, actor: Actor, assembly_id: int) -> AgendaDocument:
-    """The document for an export: staff of the assembly, in any step."""
-    async with rt.read() as session:
-        await authorized(session, assembly_id, actor, Action.VIEW_CONSOLE)
-        return await gather_document(session, assembly_id)
 
 
 CSV_TABLES = ("proposals", "issues", "votes", "indicators", "plans")

@@ -108,26 +108,36 @@ async function send(record) {
   return { kind: "refused", answer };
 }
 
-let flushing = false;
-async function flush() {
-  if (flushing) return;
-  flushing = true;
-  try {
-    for (const record of await records()) {
-      if (record.state !== "waiting") continue;
-      showState(record.client_key, "sending");
-      const outcome = await send(record);
-      if (outcome.kind === "later") { showConnection(false); break; }
-      showConnection(true);
-      if (outcome.kind === "stored") {
-        await sent(record, outcome.answer);
-        toast(messages.stored);
-      }
-      else await keep({ ...record, state: "refused", message: outcome.answer.message, field: outcome.answer.field });
+// Every send goes through flush(): one pass at a time, so the timer, the "online" event and a
+// form's own send never post the same report twice. A flush asked for while one runs makes
+// that one run another pass (it may hold a report kept after its pass began).
+let flushing = null;
+let again = false;
+function flush() {
+  if (flushing) { again = true; return flushing; }
+  flushing = (async () => {
+    try {
+      do { again = false; await flushOnce(); } while (again);
+    } finally {
+      flushing = null;
+      await render();
     }
-  } finally {
-    flushing = false;
-    await render();
+  })();
+  return flushing;
+}
+
+async function flushOnce() {
+  for (const record of await records()) {
+    if (record.state !== "waiting") continue;
+    showState(record.client_key, "sending");
+    const outcome = await send(record);
+    if (outcome.kind === "later") { showConnection(false); return; }
+    showConnection(true);
+    if (outcome.kind === "stored") {
+      await sent(record, outcome.answer);
+      toast(messages.stored);
+    }
+    else await keep({ ...record, state: "refused", message: outcome.answer.message, field: outcome.answer.field });
   }
 }
 
@@ -337,21 +347,14 @@ document.addEventListener("submit", async (e) => {
     const record = await recordOf(form, card);
     const kept = await keep(record); // on the phone first: a lost answer loses nothing
     await render();
-    showState(record.client_key, "sending");
-    const outcome = await send(record);
-    if (outcome.kind === "refused") {
+    await flush(); // sent with the outbox, never beside it (flush toasts what it stored)
+    const now = (await records()).find((r) => r.client_key === record.client_key);
+    if (now?.state === "refused") {
       await forget(record.client_key); // nothing stored: the form still holds it all
-      showError(form, outcome.answer.field || "", outcome.answer.message);
+      showError(form, now.field || "", now.message);
       return;
     }
-    if (outcome.kind === "stored") {
-      showConnection(true);
-      await sent(record, outcome.answer);
-      toast(messages.stored);
-    } else {
-      showConnection(false);
-      toast(kept ? messages.queued : messages.no_storage);
-    }
+    if (now?.state === "waiting") toast(kept ? messages.queued : messages.no_storage);
     form.reset();
     form.closest("details").open = false;
     card.scrollIntoView({ block: "start" });

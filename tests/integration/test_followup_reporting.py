@@ -354,6 +354,11 @@ def test_bad_fields_answer_4xx_with_a_code_the_field_and_a_thai_message(
             "measured_on",
         ),
         (
+            {"target_id": world.targets[SHOPS], "value": "1", "measured_on": "2020-01-01"},
+            "measured_too_early",
+            "measured_on",
+        ),
+        (
             {"target_id": world.targets[SHOPS], "value": "1", "measured_on": "เมื่อวาน"},
             "invalid_date",
             "measured_on",
@@ -375,6 +380,14 @@ def test_bad_fields_answer_4xx_with_a_code_the_field_and_a_thai_message(
             "round",
         ),
         ({"target_id": "abc", "status": "done"}, "target_not_found", None),
+        # "²" is a digit to str.isdigit but no number; ten digits overflow PostgreSQL's int
+        ({"target_id": "²", "status": "done"}, "target_not_found", None),
+        ({"target_id": "9999999999", "status": "done"}, "target_not_found", None),
+        (
+            {"target_id": world.targets[TRAINING], "status": "done", "round": "²"},
+            "invalid_round",
+            "round",
+        ),
         (
             {"target_id": world.targets[SHOPS], "value": "1", "client_key": "bad key!"},
             "invalid_client_key",

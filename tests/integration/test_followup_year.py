@@ -360,7 +360,7 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
                 rt,
                 token=tokens[EDUCATION],
                 target_id=indicator_1,
-                round=number,
+                round_number=number,
                 client_key=f"edu-ind-{number}",
                 value=value_1,
                 measured_on=day,
@@ -373,7 +373,7 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
                 token=tokens[COMMUNITY],
                 target_id=indicator_2,
                 client_key=f"com-ind-{number}",
-                round=number,
+                round_number=number,
                 value=value_2,
                 measured_on=day,
                 now=on(day),
@@ -383,7 +383,7 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
                 token=tokens[COMMUNITY],
                 target_id=volunteering,
                 client_key=f"com-act-{number}",
-                round=number,
+                round_number=number,
                 status="done" if number == 4 else "in_progress",
                 done="จัดกิจกรรมครบทุกเดือน",
                 people_reached="๑,๒๐๐ คน",
@@ -495,7 +495,7 @@ def test_a_year_of_follow_up(settings: Settings) -> None:
         )
         await _refused(
             reports.submit_report(
-                rt, token=tokens[SCHOOL], target_id=new_shop["id"], status="done", round=9
+                rt, token=tokens[SCHOOL], target_id=new_shop["id"], status="done", round_number=9
             ),
             InvalidInput,
             "invalid_round",

@@ -103,7 +103,7 @@ def upgrade() -> None:
         sa.Column("baseline_text", sa.String(length=100), nullable=False),
         sa.Column("target_text", sa.String(length=100), nullable=False),
         sa.Column("deadline", sa.Date()),
-        sa.Column("budget", sa.Integer()),
+        sa.Column("budget", sa.BigInteger()),
         sa.Column(
             "agency_id", sa.Integer(), sa.ForeignKey("followup_agencies.id", ondelete="SET NULL")
         ),
@@ -133,7 +133,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("done", sa.Text(), nullable=False),
         sa.Column("people_reached", sa.Integer()),
-        sa.Column("money_spent", sa.Integer()),
+        sa.Column("money_spent", sa.BigInteger()),
         sa.Column("value_text", sa.String(length=100), nullable=False),
         sa.Column("measured_on", sa.Date()),
         sa.Column("source", sa.String(length=300), nullable=False),

@@ -101,6 +101,7 @@ def board_input() -> BoardInput:
                     (1,),
                     "สนง.พมจ.",
                     False,
+                    report_id=101,
                 ),
                 ActivityReport(
                     2,
@@ -112,6 +113,7 @@ def board_input() -> BoardInput:
                     (2, 3),
                     "สนง.พมจ.",
                     True,
+                    report_id=102,
                 ),
             ),
         ),
@@ -140,8 +142,12 @@ def board_input() -> BoardInput:
         ),
     )
     lessons = (
-        Lesson(1, "ค่ายครอบครัว", "สนง.พมจ.", dt.date(2027, 1, 10), "พ่อแม่มากัน", "", ""),
-        Lesson(1, "ค่ายครอบครัว", "สนง.พมจ.", dt.date(2027, 4, 20), "", "ฝนตก", "จัดในร่ม"),
+        Lesson(
+            1, "ค่ายครอบครัว", "สนง.พมจ.", dt.date(2027, 1, 10), "พ่อแม่มากัน", "", "", report_id=101
+        ),
+        Lesson(
+            1, "ค่ายครอบครัว", "สนง.พมจ.", dt.date(2027, 4, 20), "", "ฝนตก", "จัดในร่ม", report_id=102
+        ),
     )
     expected = tuple(
         Expected(agency, round_, target_id, name)

@@ -68,7 +68,7 @@ def test_every_indicator_of_the_board_draws_well_formed_svg(board: ProgressBoard
 def test_the_line_chart_writes_values_track_target_and_rounds(board: ProgressBoard) -> None:
     households = board.items[0].indicators[0]
     words = texts(indicator_chart(households, board.rounds, today=board.today))
-    for expected in ("65", "70", "เป้าหมาย 80", "ค่าฐาน 60", "ตามแผน", "ไตรมาสที่ ๑", "15 ม.ค. 70"):
+    for expected in ("65", "70", "เป้าหมาย 80", "ค่าฐาน 60", "ตามแผน", "ไตรมาสที่ 1", "15 ม.ค. 70"):
         assert expected in words
     root = ET.fromstring(indicator_chart(households, board.rounds))
     assert len(root.findall(f"{SVG}circle")) == 2
@@ -80,6 +80,7 @@ def test_the_line_chart_writes_values_track_target_and_rounds(board: ProgressBoa
 def test_thai_numerals_on_request(board: ProgressBoard) -> None:
     words = texts(indicator_chart(board.items[0].indicators[0], board.rounds, thai_numerals=True))
     assert "๗๐" in words
+    assert "ไตรมาสที่ ๑" in words  # a round's label too
     assert "70" not in words
 
 
@@ -172,3 +173,12 @@ def test_control_characters_are_dropped_from_the_svg() -> None:
     ind = progress_of("10", "20", ("12",), name="ตัว\x00ชี้\x1bวัด")
     for svg in (indicator_chart(ind), bullet_chart(ind)):
         assert "ตัวชี้วัด" in (ET.fromstring(svg).findtext(f"{SVG}title") or "")
+
+
+def test_a_lone_surrogate_and_noncharacters_are_dropped_from_the_svg() -> None:
+    """A lone surrogate (a broken emoji pasted on a phone) cannot even be encoded as UTF-8;
+    U+FFFE and U+FFFF are no XML: the SVG drops them as the agenda document does."""
+    ind = progress_of("10", "20", ("12",), name="ตัว\ud83dชี้\uffffวัด\ufffe")
+    for svg in (indicator_chart(ind), bullet_chart(ind)):
+        root = ET.fromstring(svg.encode("utf-8"))
+        assert "ตัวชี้วัด" in (root.findtext(f"{SVG}title") or "")

@@ -109,3 +109,13 @@ def test_a_huge_canvas_is_refused_before_it_is_decoded(side: int) -> None:
     with pytest.raises(InvalidInput) as refused:
         clean_photo(bomb)
     assert refused.value.code == "photo_too_large"
+
+
+@pytest.mark.parametrize("kind", ["ICO", "PCX", "TGA"])
+def test_a_picture_in_a_format_phones_do_not_send_is_not_decoded(kind: str) -> None:
+    """Pillow reads these, but no decoder but the listed ones ever sees an upload."""
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), (10, 200, 30)).save(out, kind)
+    with pytest.raises(InvalidInput) as refused:
+        clean_photo(out.getvalue())
+    assert refused.value.code == "invalid_photo"

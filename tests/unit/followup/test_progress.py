@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from followup.progress import (
     RULE_TEXT,
+    ActivityInput,
+    ActivityReport,
     ActivityStatus,
     BoardInput,
     Expected,
@@ -18,6 +20,7 @@ from followup.progress import (
     Measurement,
     ProgressBoard,
     Track,
+    activity_progress,
     build_board,
     default_rounds,
     fiscal_year_end,
@@ -273,7 +276,7 @@ def test_default_rounds_are_quarters_due_the_15th_after() -> None:
         dt.date(2027, 7, 15),
         dt.date(2027, 10, 15),
     ]
-    assert rounds[0].label == "ไตรมาสที่ ๑"
+    assert rounds[0].label == "ไตรมาสที่ 1"  # as stored (setup.quarterly_rounds)
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the input is not changed
@@ -308,3 +311,37 @@ def test_overdue_is_exactly_the_missing_reports_of_rounds_past_due(
     }
     assert listed == missing
     assert board.counts.overdue_reports == len(missing)
+
+
+# --- activity reports: rounds first, one report per round ----------------------------------
+
+
+def _activity(*reports: ActivityReport) -> ActivityInput:
+    return ActivityInput(7, 1, "แผน", "อบรมครู", "อบจ.", "", 100_000, reports)
+
+
+def _report(
+    number: int, on: dt.date, status: ActivityStatus, *, people: int, money: int
+) -> ActivityReport:
+    return ActivityReport(number, on, status, "", people, money, (), "อบจ.", False)
+
+
+def test_a_late_report_on_an_earlier_round_does_not_undo_done() -> None:
+    """Round 2 says done on 10 April; round 1's report comes late on 20 April: still done."""
+    done = _report(2, dt.date(2027, 4, 10), ActivityStatus.DONE, people=50, money=2000)
+    late = _report(1, dt.date(2027, 4, 20), ActivityStatus.IN_PROGRESS, people=30, money=1000)
+    result = activity_progress(_activity(done, late))
+    assert result.status is ActivityStatus.DONE
+    assert result.latest == done
+    assert (result.people_reached, result.money_spent) == (80, 3000)
+
+
+def test_a_correction_in_the_same_round_replaces_the_first_report() -> None:
+    """Round 1 sent with 120 people and 5,000 baht, then corrected to 100 and 4,000: the round
+    reached 100 people and spent 4,000, not 220 and 9,000."""
+    first = _report(1, dt.date(2027, 1, 5), ActivityStatus.IN_PROGRESS, people=120, money=5000)
+    fixed = _report(1, dt.date(2027, 1, 6), ActivityStatus.IN_PROGRESS, people=100, money=4000)
+    second = _report(2, dt.date(2027, 4, 1), ActivityStatus.IN_PROGRESS, people=10, money=500)
+    result = activity_progress(_activity(first, fixed, second))
+    assert (result.people_reached, result.money_spent) == (110, 4500)
+    assert result.latest == second

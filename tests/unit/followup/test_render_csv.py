@@ -55,3 +55,36 @@ def test_a_lesson_without_its_report_gets_a_row_of_its_own(board_input: BoardInp
     assert lesson_row["วาระ"] == "ถนนปลอดภัย"
     worked = [r["สิ่งที่ได้ผล"] for r in table if r["สิ่งที่ได้ผล"]]
     assert sorted(worked) == ["ชุมชนร่วมมือ", "พ่อแม่มากัน"]  # each lesson written once
+
+
+def test_an_indicator_reports_lesson_is_on_its_row_whatever_day_it_was_measured(
+    board_input: BoardInput,
+) -> None:
+    """Measured on 31 December, sent on 10 January with a lesson: the lesson is joined by the
+    report it was written on, not by a date, so it lands on that report's row."""
+    indicator = board_input.indicators[0]
+    measured = dataclasses.replace(
+        indicator.measurements[0], measured_on=dt.date(2026, 12, 31), report_id=201
+    )
+    changed = dataclasses.replace(indicator, measurements=(measured,))
+    lesson = Lesson(
+        indicator.item_id,
+        indicator.name,
+        measured.agency,
+        dt.date(2027, 1, 10),
+        "",
+        "",
+        "ปรับ",
+        report_id=201,
+    )
+    board = build_board(
+        dataclasses.replace(
+            board_input,
+            indicators=(changed, *board_input.indicators[1:]),
+            lessons=(*board_input.lessons, lesson),
+        )
+    )
+    table = rows(reports_csv(board))
+    assert not [r for r in table if r["ประเภท"] == KIND_LESSON]
+    row = next(r for r in table if r["วันที่รายงาน/วัดผล"] == "2026-12-31")
+    assert row["สิ่งที่จะปรับ"] == "ปรับ"

@@ -105,3 +105,15 @@ def test_control_characters_typed_on_a_phone_do_not_break_the_report(
     board = build_board(dataclasses.replace(board_input, items=(item, *board_input.items[1:])))
     text = all_text(opened(render_progress_docx(board, 2, charts=False)))
     assert "ดีมาก" in text
+
+
+def test_noncharacters_in_a_lesson_do_not_break_the_report(board_input: BoardInput) -> None:
+    """U+FFFE and U+FFFF are no XML characters: the shared text cleaner keeps them (they are
+    valid in the database), the document's drops them."""
+    lesson = dataclasses.replace(
+        board_input.lessons[0], worked="ชวน\uffffกันเอง", change="ย้าย\ufffeไปวัด"
+    )
+    board = build_board(dataclasses.replace(board_input, lessons=(lesson,)))
+    text = all_text(opened(render_progress_docx(board, 2, charts=False)))
+    assert "ชวนกันเอง" in text
+    assert "ย้ายไปวัด" in text
