@@ -538,7 +538,7 @@ class ReportingApi(Controller):
             token=token,
             target_id=data.target_id,
             client_key=data.client_key,
-            round=data.round,
+            round_number=data.round,
             status=data.status,
             done=data.done,
             people_reached=data.people_reached,
