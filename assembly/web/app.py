@@ -56,6 +56,7 @@ from assembly.web.live import (
 from assembly.web.openapi import document_api_errors
 from assembly.web.pages import ParticipantPages, StaffPages
 from assembly.web.paper import PAPER_ROUTES
+from assembly.web.rendering import thai_day
 from assembly.web.reporting import REPORTING_ROUTES
 from assembly.web.review import REVIEW_ROUTES
 from assembly.web.review import start_up as warm_up_text_processing
@@ -115,6 +116,7 @@ def template_environment() -> Environment:
     env.globals["step_kind_labels"] = STEP_KIND_LABELS
     env.globals["kind_templates"] = kind_templates()
     env.globals["network_favourites"] = network_favourites
+    env.filters["thai_day"] = thai_day
     env.globals["features"] = sorted(
         path.stem for path in (PROJECT_ROOT / "static").glob("*.js") if path.stem != "samatcha"
     )

@@ -6,6 +6,7 @@ Forms POST and redirect. The JavaScript module submits the same forms with
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -19,8 +20,18 @@ from assembly.runtime import Runtime
 from assembly.security import new_token
 from assembly.services import Actor, refusal_error
 from assembly.steps import Action, refusal
+from assembly.thai_format import thai_date
 from assembly.web.context import runtime_of
 from assembly.web.snapshots import Snapshot, build_snapshot
+
+
+def thai_day(value: dt.date | str | None) -> str:
+    """A date on a screen as a Thai hall reads it, ``15 ม.ค. พ.ศ. 2570``, never ISO; screens
+    keep Arabic digits (documents use Thai ones)."""
+    if not value:
+        return ""
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    return thai_date(day, thai_numerals=False, month="short")
 
 
 def is_fetch(request: Request[Any, Any, Any]) -> bool:

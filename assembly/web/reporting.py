@@ -12,7 +12,6 @@ next to the field or with "sent".
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 
@@ -23,11 +22,10 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
-from assembly.thai_format import thai_date
 from assembly.timeutil import thai_today
 from assembly.web.context import CurrentRuntime
 from assembly.web.forms import form_int
-from assembly.web.rendering import is_fetch, page, see_other
+from assembly.web.rendering import is_fetch, page, see_other, thai_day
 from followup import reports
 from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
 
@@ -68,10 +66,6 @@ def _field(exc: DomainError) -> str | None:
     return str(named) if named else FIELD_OF_CODE.get(exc.code)
 
 
-def _due_text(due: str) -> str:
-    return thai_date(dt.date.fromisoformat(due), thai_numerals=False, month="short")
-
-
 async def _page_context(runtime: Any, token: str) -> dict[str, Any]:
     view = await reports.reporting_view(runtime, token=token)
     labels = {r["number"]: r["label"] for r in view["rounds"]}
@@ -80,9 +74,9 @@ async def _page_context(runtime: Any, token: str) -> dict[str, Any]:
         "view": view,
         "token": token,
         "current": current,
-        "due_text": _due_text(current["due"]) if current else "",
+        "due_text": thai_day(current["due"]) if current else "",
         "round_labels": labels,
-        "deadline_text": _due_text,
+        "deadline_text": thai_day,
         "today": thai_today().isoformat(),
         "max_photos": MAX_PHOTOS,
         # A key per form: a plain form sent twice (a double tap) is stored once too.

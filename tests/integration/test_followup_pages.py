@@ -208,6 +208,9 @@ def test_the_organizer_sets_up_by_forms_and_an_agency_reports_through_its_link(
     assert "25 แห่ง" in board
     assert "ครูช่วยกันดูแลร้าน" in board
     assert "เกณฑ์การประเมิน" in board
+    # dates as the hall reads them: quarter 1 of FY 2570 is due on 15 January 2570 B.E.
+    assert "15 ม.ค. พ.ศ. 2570" in board
+    assert "2027-01-15" not in board
     assert "<svg" in board
     assert "เสร็จแล้ว" in board
     region = ok(org.get(f"/followup/{world.id}/region")).text
