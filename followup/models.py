@@ -203,8 +203,9 @@ class CarriedOver(Base):
         ForeignKey("assemblies.id", ondelete="CASCADE"), primary_key=True
     )
     previous_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assemblies.id", ondelete="SET NULL"), index=True
+        ForeignKey("assemblies.id", ondelete="SET NULL"), index=True, unique=True
     )
+    """One next year per assembly: a double tap on "create" must not make two."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.errors import Forbidden, InvalidInput, NotFound
+from assembly.errors import Conflict, Forbidden, InvalidInput, NotFound
 from assembly.networks import NetworkSpec
 from assembly.runtime import Runtime
 from assembly.services import (
@@ -107,6 +107,15 @@ async def carry_over(
         )
         if standing.role != Role.ORGANIZER:
             raise Forbidden("organizer_only", "Only organizers can create assemblies.")
+        made = await session.scalar(
+            select(CarriedOver.assembly_id).where(CarriedOver.previous_id == assembly.id)
+        )
+        if made is not None:
+            raise Conflict(
+                "next_year_exists",
+                "Next year's assembly was already made from this one (number %(id)s).",
+                id=made,
+            )
         settings = await settings_of(session, assembly.id)
         board = build_board(await board_input(session, assembly, settings, day))
         new = await add_assembly(

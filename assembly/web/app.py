@@ -220,7 +220,9 @@ async def switch_language(
 
 def on_unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A bug: log it whole, and still answer the person in their language."""
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route's template, not the path: a reporting link's path is its year-long secret.
+    route = request.scope.get("path_template") or request.url.path
+    logger.exception("unhandled error on %s %s", request.method, route, exc_info=exc)
     message = gettext_("Something went wrong. Please try again.")
     return _error_response(request, 500, "server_error", message)
 

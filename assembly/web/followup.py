@@ -573,7 +573,7 @@ async def _setup_page(
         agencies=agencies,
         networks={n["key"]: n for n in snap.state["networks"]},
         can_manage=can_manage(snap.standing.role),
-        is_organizer=snap.standing.role.value == "organizer",
+        is_organizer=snap.standing.role == Role.ORGANIZER,
         member_roles=setup.MEMBER_ROLES,
         **extra,
     )
@@ -884,7 +884,7 @@ class FollowupPages(Controller):
         return Response(
             found.data,
             media_type="image/jpeg",
-            headers={"Cache-Control": "private, max-age=86400"},
+            headers={"Cache-Control": "no-store"},
         )
 
     # ------------------------------------------------------------ public

@@ -15,9 +15,7 @@ followup/continuity.py.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from typing import Any
-from weakref import ref
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
@@ -42,34 +40,18 @@ LESSONS_FOLDED = 3  # newest lessons per item in the folded section; the page sh
 TAG_LABELS = {"continue": "ทำต่อ", "change": "ปรับ", "stop": "หยุด"}
 """`followup.next_year.TAGS` as the hall says them."""
 
-BOARDS_KEPT = 32
-"""Boards cached at most (least recently used dropped first): one per assembly meeting now,
-not one per assembly ever opened."""
-_boards: OrderedDict[tuple[int, int], tuple[ref[Runtime], float, ProgressBoard | None]] = (
-    OrderedDict()
-)
-"""{(id of the app's runtime, assembly id): (that runtime, when, board)}: two apps in one
-process (the tests) never share a board, even when one reuses a finished one's id."""
-
 
 async def last_year_board(runtime: Runtime, actor: Actor, assembly_id: int) -> ProgressBoard | None:
     """Last year's board (without personal data) for this year's assembly, None when it was
-    not carried over. The actor is checked every time (one small read); only the board is
-    cached, for BOARD_FRESH_SECONDS."""
+    not carried over. The actor is checked every time (one small read); the board is built
+    once per BOARD_FRESH_SECONDS for everyone, and phones asking meanwhile wait for that one."""
     async with runtime.read() as session:
         await authorized(session, assembly_id, actor, Action.VIEW_ASSEMBLY)
-    key = (id(runtime), assembly_id)
-    cached = _boards.get(key)
-    now = time.monotonic()
-    if cached is not None and cached[0]() is runtime and now - cached[1] < BOARD_FRESH_SECONDS:
-        _boards.move_to_end(key)
-        return cached[2]
-    board = await next_year.previous_board(runtime, actor=actor, assembly_id=assembly_id)
-    _boards[key] = (ref(runtime), now, board)
-    _boards.move_to_end(key)
-    while len(_boards) > BOARDS_KEPT:
-        _boards.popitem(last=False)
-    return board
+    return await runtime.shared_snapshots.get(
+        ("last_year", assembly_id),
+        int(time.monotonic() // BOARD_FRESH_SECONDS),
+        lambda: next_year.previous_board(runtime, actor=actor, assembly_id=assembly_id),
+    )
 
 
 @get("/a/{assembly_id:int}/last-year", include_in_schema=False)
@@ -80,7 +62,7 @@ async def last_year_page(
     assembly_id: FromPath[int],
 ) -> Template:
     """Last year's progress and every lesson, for anyone in this year's assembly."""
-    board = await next_year.previous_board(runtime, actor=actor, assembly_id=assembly_id)
+    board = await last_year_board(runtime, actor, assembly_id)
     return page(
         "reporting_last_year.html",
         request,

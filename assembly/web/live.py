@@ -326,18 +326,18 @@ async def _serve(
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_found")
         return
     # The working group's accounts are no members of the assembly day, but a progress board
-    # open on their screen listens too: on the public stream, where follow-up changes are ticks.
-    if (
-        refusal(standing.role, Action.VIEW_ASSEMBLY) is not None
-        and refusal(standing.role, Action.VIEW_PROGRESS) is not None
-    ):
+    # open on their screen listens too: on the public stream, where follow-up changes are
+    # ticks, and with no snapshot of the day (the rules table refuses them VIEW_ASSEMBLY).
+    progress_only = refusal(standing.role, Action.VIEW_ASSEMBLY) is not None
+    if progress_only and refusal(standing.role, Action.VIEW_PROGRESS) is not None:
         await socket.close(code=CLOSE_NOT_ALLOWED, reason="not_in_assembly")
         return
     is_staff = standing.is_staff
+    logged_in = is_staff or progress_only  # its logout and its expiry close this socket
     unchanged = True
     if not joined:
         wanted = [staff_channel(assembly_id) if is_staff else public_channel(assembly_id)]
-        if is_staff and live.session is not None:
+        if logged_in and live.session is not None:
             wanted.append(session_channel(live.session))  # its logout, from any worker
         await join(wanted)
         unchanged = await assembly_seq(rt, assembly_id) == seq
@@ -347,6 +347,13 @@ async def _serve(
 
     async def send_snapshot(ready: Snapshot | None = None) -> None:
         nonlocal last_snapshot_seq
+        if progress_only:  # the sequence alone: a board refetches its own region
+            last_snapshot_seq = await assembly_seq(rt, assembly_id) or 0
+            hub.served(joined, last_snapshot_seq)
+            await socket.send_text(
+                _encode({"type": "snapshot", "seq": last_snapshot_seq, "data": {}})
+            )
+            return
         snap = ready or await build_snapshot(rt, assembly_id=assembly_id, actor=actor)
         if seat is not None and snap.standing.participant is None:
             await leave()
@@ -375,7 +382,7 @@ async def _serve(
     else:
         await send_snapshot(first if unchanged else None)
     del first  # a hall of open sockets must not each keep a whole snapshot alive
-    if is_staff and live.token is not None:
+    if logged_in and live.token is not None:
         expiry = asyncio.create_task(_close_at_expiry(rt, live.token, leave))
         subscriptions.callback(expiry.cancel)
     outlet.release()

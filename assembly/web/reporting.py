@@ -199,7 +199,7 @@ async def reported_photo(
     return Response(
         photo.data,
         media_type="image/jpeg",
-        headers={"Cache-Control": "private, max-age=86400", "Content-Disposition": "inline"},
+        headers={"Cache-Control": "no-store", "Content-Disposition": "inline"},
     )
 
 

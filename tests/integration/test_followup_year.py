@@ -647,6 +647,12 @@ async def _after_the_year(
     assert [x["title"] for x in made["items"]] == ["ร้านค้าความซื่อสัตย์ในโรงเรียน"]
     assert made["items"][0]["previous_item_id"] == shop.item_id
     new_id = made["assembly_id"]
+    # a second press (a double tap, a reload) makes no second assembly
+    await _refused(
+        next_year.carry_over(rt, actor=organizer, assembly_id=a, today=end),
+        Conflict,
+        "next_year_exists",
+    )
     async with rt.read() as session:
         old = await services.get_assembly(session, a, services.WITH_STRUCTURE)
         new = await services.get_assembly(session, new_id, services.WITH_STRUCTURE)

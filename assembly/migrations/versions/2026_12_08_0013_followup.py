@@ -192,7 +192,10 @@ def upgrade() -> None:
         _created(),
     )
     op.create_index(
-        "ix_followup_carried_over_previous_id", "followup_carried_over", ["previous_id"]
+        "ix_followup_carried_over_previous_id",
+        "followup_carried_over",
+        ["previous_id"],
+        unique=True,  # one next year per assembly: a double tap must not make two
     )
     op.create_table(
         "followup_carried_items",
