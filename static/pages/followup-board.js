@@ -6,16 +6,26 @@ const assemblyId = body.dataset.followupBoard;
 const HEARTBEAT_MS = 25000;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
+// The region is large (every chart of the year, ~2 MB) and costly to build: a screen fetches
+// it at most once per CHANGED_GAP_MS; changes during the wait make exactly one fetch at its end.
+// A working-group account hears only `tick`s on the public stream (assembly/web/live.py), which
+// also come for unrelated changes of the assembly: those refetch at most once per TICK_GAP_MS.
 const REFETCH_AFTER_MS = 300; // reports arriving together are fetched once
+const CHANGED_GAP_MS = 5000;
+const TICK_GAP_MS = 30000;
 const live = document.querySelector('[data-field="board-live"]');
 let attempt = 0;
 let refetchTimer = null;
+let refetchAt = 0;     // when the planned refetch runs (0: none planned)
+let lastFetch = 0;     // when the last refetch started
+let hearsChanges = false; // this socket is on the staff stream: it gets `progress.changed`
 let fetching = false;
 let again = false;
 
 async function refetch() {
   if (fetching) { again = true; return; }
   fetching = true;
+  lastFetch = Date.now();
   try {
     const response = await fetch(`/followup/${assemblyId}/region`, { credentials: "same-origin" });
     if (!response.ok) return;
@@ -34,13 +44,18 @@ async function refetch() {
     }
   } finally {
     fetching = false;
-    if (again) { again = false; refetch(); }
+    if (again) { again = false; later(CHANGED_GAP_MS); }
   }
 }
 
-function later() {
+// Plan one refetch no sooner than `gap` after the last one; an earlier plan stands (it covers
+// this change too), a later one (a tick's) is brought forward.
+function later(gap) {
+  const at = Math.max(Date.now() + REFETCH_AFTER_MS, lastFetch + gap);
+  if (refetchAt && refetchAt <= at) return;
   clearTimeout(refetchTimer);
-  refetchTimer = setTimeout(refetch, REFETCH_AFTER_MS);
+  refetchAt = at;
+  refetchTimer = setTimeout(() => { refetchAt = 0; refetch(); }, at - Date.now());
 }
 
 function connect() {
@@ -54,8 +69,9 @@ function connect() {
   };
   socket.onmessage = (e) => {
     const msg = JSON.parse(e.data);
-    if (msg.type === "progress.changed" || msg.type === "tick") later(); // a working group account hears ticks
-    else if (msg.type === "snapshot" && body.dataset.boardConnected) later(); // missed while away
+    if (msg.type === "progress.changed") { hearsChanges = true; later(CHANGED_GAP_MS); }
+    else if (msg.type === "tick" && !hearsChanges) later(TICK_GAP_MS); // a working-group account
+    else if (msg.type === "snapshot" && body.dataset.boardConnected) later(CHANGED_GAP_MS); // missed while away
     if (msg.type === "snapshot") body.dataset.boardConnected = "1";
   };
   socket.onclose = (e) => {
