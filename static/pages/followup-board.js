@@ -58,31 +58,67 @@ function later(gap) {
   refetchTimer = setTimeout(() => { refetchAt = 0; refetch(); }, at - Date.now());
 }
 
+// The socket, kept as static/samatcha.js keeps the hall's (that module starts a whole live
+// page when imported, so its helpers are not shared): a socket silent for SILENCE_MS is dead
+// and is replaced; the back-off starts over only once the server has answered, not on open
+// alone (a server that accepts and drops at once is not retried in a tight loop); a login that
+// ended (4401) reloads the page once, which then asks for the login again.
+const SILENCE_MS = 60000; // as static/samatcha.js
+let socket = null;
+let lastHeard = Date.now();
+
 function connect() {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}`);
-  let beat = null;
+  socket = new WebSocket(`${proto}//${location.host}/ws/${assemblyId}`);
   socket.onopen = () => {
-    attempt = 0;
+    lastHeard = Date.now();
     if (live) live.hidden = false;
-    beat = setInterval(() => socket.send(JSON.stringify({ type: "ping" })), HEARTBEAT_MS);
   };
   socket.onmessage = (e) => {
-    const msg = JSON.parse(e.data);
+    attempt = 0;
+    lastHeard = Date.now();
+    let msg;
+    try { msg = JSON.parse(e.data); } catch { return; }
     if (msg.type === "progress.changed") { hearsChanges = true; later(CHANGED_GAP_MS); }
     else if (msg.type === "tick" && !hearsChanges) later(TICK_GAP_MS); // a working-group account
     else if (msg.type === "snapshot" && body.dataset.boardConnected) later(CHANGED_GAP_MS); // missed while away
     if (msg.type === "snapshot") body.dataset.boardConnected = "1";
   };
-  socket.onclose = (e) => {
-    clearInterval(beat);
-    if (live) live.hidden = true;
-    if (e.code === 4400 || e.code === 4403 || e.code === 4401) return; // retrying will not help
-    attempt += 1;
-    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
-    setTimeout(connect, delay);
-  };
+  socket.onclose = (e) => dropped(e.code);
 }
+
+function dropped(code) {
+  socket = null;
+  if (live) live.hidden = true;
+  if (code === 4401) { reloadOnce(); return; } // the login ended: the page asks again
+  if (code === 4400 || code === 4403) return; // retrying will not help
+  const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** attempt) * (0.5 + Math.random() / 2);
+  attempt += 1;
+  setTimeout(connect, delay);
+}
+
+// Once a minute at most: a second refusal right after the reload stays offline, never a loop.
+function reloadOnce() {
+  const key = `samatcha-board-left-${assemblyId}`;
+  try {
+    if (Date.now() - Number(sessionStorage.getItem(key) || 0) < 60000) return;
+    sessionStorage.setItem(key, String(Date.now()));
+  } catch { /* storage off: reload anyway */ }
+  location.reload();
+}
+
+setInterval(() => {
+  if (!socket || socket.readyState !== WebSocket.OPEN) return;
+  if (Date.now() - lastHeard > SILENCE_MS) {
+    // A dead link may take minutes to report its close: reconnect now, not on that event.
+    const dead = socket;
+    dead.onclose = null;
+    dead.close();
+    dropped(1006);
+    return;
+  }
+  socket.send(JSON.stringify({ type: "ping" }));
+}, HEARTBEAT_MS);
 
 // Projector view: big type, high contrast; remembered on this screen.
 const toggle = document.querySelector("[data-toggle-projector]");
