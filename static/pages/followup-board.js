@@ -33,20 +33,39 @@ async function refetch() {
     const holder = document.createElement("div");
     holder.innerHTML = html;
     const fresh = holder.querySelector("[data-board]");
-    const current = document.querySelector("[data-board]");
-    if (fresh && current) {
-      const open = new Set(Array.from(current.querySelectorAll("details[open]"), (d) => d.closest("[data-item]")?.dataset.item));
-      current.replaceWith(fresh);
-      for (const d of fresh.querySelectorAll("details")) {
-        if (open.has(d.closest("[data-item]")?.dataset.item)) d.open = true;
-      }
-      body.dataset.boardVersion = String(Number(body.dataset.boardVersion || 0) + 1);
-    }
+    if (fresh) { waiting = fresh; swapWhenFree(); }
   } finally {
     fetching = false;
     if (again) { again = false; later(CHANGED_GAP_MS); }
   }
 }
+
+// A fresh board is not swapped in over a note being typed: it waits (the newest one) until no
+// note field has the focus or text, e.g. when the field is left empty or the note was sent.
+let waiting = null;
+function typing() {
+  const board = document.querySelector("[data-board]");
+  if (!board) return false;
+  return Array.from(board.querySelectorAll("textarea")).some((t) => t === document.activeElement || t.value.trim() !== "");
+}
+
+function swapWhenFree() {
+  const current = document.querySelector("[data-board]");
+  if (!waiting || !current) return;
+  if (typing()) { body.dataset.boardWaiting = "1"; return; }
+  const fresh = waiting;
+  waiting = null;
+  delete body.dataset.boardWaiting;
+  const open = new Set(Array.from(current.querySelectorAll("details[open]"), (d) => d.closest("[data-item]")?.dataset.item));
+  current.replaceWith(fresh);
+  for (const d of fresh.querySelectorAll("details")) {
+    if (open.has(d.closest("[data-item]")?.dataset.item)) d.open = true;
+  }
+  body.dataset.boardVersion = String(Number(body.dataset.boardVersion || 0) + 1);
+}
+// focusout fires before the focus moves on: look once it has.
+document.addEventListener("focusout", () => setTimeout(swapWhenFree, 0));
+document.addEventListener("submit", () => setTimeout(swapWhenFree, 0));
 
 // Plan one refetch no sooner than `gap` after the last one; an earlier plan stands (it covers
 // this change too), a later one (a tick's) is brought forward.
