@@ -81,8 +81,9 @@ async function forget(key) {
 // ------------------------------------------------------------------ sending
 
 // One report to the server: "stored" (now or earlier, under its key), "refused" (the
-// server's reason: 4xx), or "later" (no connection, the server busy or down, or an answer
-// that is not ours, such as a hotel Wi-Fi's login page).
+// server's reason: 4xx), "offline" (no connection: fetch itself failed), "later" (the server
+// busy or down, or an answer that is not ours, such as a hotel Wi-Fi's login page), or "csrf"
+// (the page is old: reloading it fixes that).
 async function send(record) {
   const body = new FormData();
   for (const [name, value] of Object.entries(record.fields)) body.append(name, value);
@@ -95,7 +96,7 @@ async function send(record) {
       method: "POST", body, credentials: "same-origin", cache: "no-store",
       headers: { "X-Requested-With": "fetch", "X-CSRFToken": csrfToken },
     });
-  } catch { return { kind: "later" }; }
+  } catch { return { kind: "offline" }; }
   let answer = null;
   if ((response.headers.get("content-type") || "").includes("json")) {
     try { answer = await response.json(); } catch { answer = null; }
@@ -104,7 +105,7 @@ async function send(record) {
   if (response.status >= 500 || response.status === 429 || response.status === 408 || !answer?.error) {
     return { kind: "later" };
   }
-  if (answer.error === "csrf_failed") return { kind: "later" }; // the page is old: reloading fixes it
+  if (answer.error === "csrf_failed") return { kind: "csrf" };
   return { kind: "refused", answer };
 }
 
@@ -126,13 +127,27 @@ function flush() {
   return flushing;
 }
 
+// The pass stops only when the phone is offline (or the page is old): a report the server keeps
+// failing on (5xx, 429, an answer not ours) is counted and passed over, so it never holds back
+// the newer reports behind it; it is tried again on the next pass.
+const RELOAD_TEXT = "หน้านี้เปิดไว้นานจนหมดอายุแล้ว กรุณาโหลดหน้าใหม่ (รายงานที่รอส่งยังอยู่ในเครื่อง)";
 async function flushOnce() {
   for (const record of await records()) {
     if (record.state !== "waiting") continue;
     showState(record.client_key, "sending");
     const outcome = await send(record);
-    if (outcome.kind === "later") { showConnection(false); return; }
+    if (outcome.kind === "offline") { showState(record.client_key, "waiting"); showConnection(false); return; }
     showConnection(true);
+    if (outcome.kind === "csrf") {
+      showState(record.client_key, "waiting");
+      toast(messages.reload || RELOAD_TEXT);
+      return; // every report would be refused the same way until the page is reloaded
+    }
+    if (outcome.kind === "later") {
+      await keep({ ...record, attempts: (record.attempts || 0) + 1 });
+      showState(record.client_key, "waiting");
+      continue;
+    }
     if (outcome.kind === "stored") {
       await sent(record, outcome.answer);
       toast(messages.stored);
@@ -219,7 +234,8 @@ function item(record) {
   const when = document.createElement("p");
   when.className = "hint";
   const photos = record.photos.length || (record.photo_ids || []).length;
-  when.textContent = time(record.sent_at || record.queued_at) + (photos ? ` · ${photos} ${messages.photos}` : "");
+  when.textContent = time(record.sent_at || record.queued_at) + (photos ? ` · ${photos} ${messages.photos}` : "")
+    + (record.state === "waiting" && record.attempts ? ` · ${messages.attempts || "ลองส่งแล้ว"} ${record.attempts} ${messages.times || "ครั้ง"}` : "");
   li.append(head, when);
   if (record.state === "sent" && record.photo_ids?.length) {
     const row = document.createElement("p");
@@ -242,16 +258,23 @@ function item(record) {
     const fix = document.createElement("button");
     fix.type = "button";
     fix.className = "btn-small";
-    fix.textContent = messages.fix;
-    fix.addEventListener("click", () => restore(record));
+    if (formOf(record)) {
+      fix.textContent = messages.fix;
+      fix.addEventListener("click", () => restore(record));
+    } else { // its target is no longer on this page: nothing to correct it in
+      fix.textContent = messages.remove || "ลบออก";
+      fix.dataset.remove = "";
+      fix.addEventListener("click", async () => { await forget(record.client_key); await render(); });
+    }
     li.append(why, fix);
   }
   return li;
 }
 
 // A refused report back into its form, to be corrected and sent again (a new report).
+const formOf = (record) => $(`[data-target="${record.target_id}"] form[data-report]`);
 async function restore(record) {
-  const form = $(`[data-target="${record.target_id}"] form[data-report]`);
+  const form = formOf(record);
   if (!form) return;
   for (const [name, value] of Object.entries(record.fields)) {
     const fields = $$(`[name="${name}"]`, form);

@@ -254,6 +254,28 @@ def test_the_organizer_sets_up_follow_up_and_the_board_updates_live(
     expect(page.locator(".fu-lessons")).to_contain_text(["ครูพี่เลี้ยงช่วยโรงเรียนใหม่ได้ดี"])
     shot(page, "board")
 
+    # A note half typed survives a report arriving: the fresh board waits until the field is
+    # left empty, then comes in (the refetch waits up to 5 s after the last one).
+    note_item = first.locator("xpath=ancestor::section[@data-item]")
+    note_item.locator("details summary").click()
+    note = note_item.locator("textarea[name=worked]")
+    note.fill("ครูพี่เลี้ยงยังเขียนอยู่")
+    report(
+        education_token,
+        server,
+        target_id=by_name["จำนวนโรงเรียนที่มีร้านค้าความซื่อสัตย์"],
+        round=1,
+        value="23 แห่ง",
+        measured_on="2026-12-05",
+        source="ทะเบียนโรงเรียน สพป.",
+    )
+    expect(page.locator("body[data-board-waiting]")).to_have_count(1, timeout=15_000)
+    expect(note).to_have_value("ครูพี่เลี้ยงยังเขียนอยู่")
+    expect(first.locator("[data-field=latest]")).to_have_text("22 แห่ง")
+    note.fill("")
+    note.blur()
+    expect(first.locator("[data-field=latest]")).to_have_text("23 แห่ง")
+
     # The quarterly DOCX of round 1.
     page.select_option("#docx-round", "1")
     with page.expect_download() as download_info:

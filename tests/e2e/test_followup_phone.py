@@ -368,3 +368,36 @@ def test_next_years_phone_shows_last_years_progress_and_lessons_folded(
     folded.scroll_into_view_if_needed()
     shoot(page, "last-year", screenshot_dir)
     context.close()
+
+
+def test_a_report_the_server_keeps_failing_on_does_not_hold_back_the_next(
+    browser: Any, server: Server, followup: dict[str, Any]
+) -> None:
+    token, targets = followup["token"], followup["targets"]
+    context = browser.new_context(viewport=PHONE, locale="th-TH", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    failing = f'name="target_id"\r\n\r\n{targets[OPENING]}\r\n'
+
+    def busy_for_opening(route: Any) -> None:
+        if failing in (route.request.post_data or ""):
+            route.fulfill(status=503, body="busy", content_type="text/plain")
+        else:
+            route.continue_()
+
+    page.route("**/r/*/reports", busy_for_opening)
+    page.goto(f"{server.url}/r/{token}")
+    opening = card(page, OPENING)
+    opening.locator("summary").tap()
+    opening.locator("label.rp-status", has_text="กำลังดำเนินการ").tap()
+    type_into(opening.get_by_label("สิ่งที่ได้ทำ"), "เปิดร้านค้าเพิ่มอีก 2 โรงเรียน")
+    opening.get_by_role("button", name="ส่งรายงาน").tap()
+    outbox = page.locator('[data-list="outbox"]')
+    expect(outbox.locator("li", has_text=OPENING)).to_contain_text("ลองส่งแล้ว 1", timeout=LIVE)
+    shops = card(page, SHOPS)
+    shops.locator("summary").tap()
+    type_into(shops.get_by_label("ค่าที่วัดได้"), "19")
+    shops.get_by_role("button", name="ส่งรายงาน").tap()
+    # Newer than the failing one, and sent all the same; the failing one still waits.
+    expect(outbox.locator("li", has_text=SHOPS).first).to_contain_text("ส่งแล้ว", timeout=LIVE)
+    expect(outbox.locator("li", has_text=OPENING)).to_contain_text("รอส่ง")
+    context.close()
