@@ -319,8 +319,7 @@ async def progress_report_docx(
         document = await session.get(AgendaDocumentSettings, assembly.id)
     board = build_board(data)
     if round_number is None:
-        due = [r.number for r in board.rounds if r.due <= day]
-        round_number = due[-1] if due else board.rounds[0].number
+        round_number = board.report_round()
     elif board.round(round_number) is None:
         raise NotFound("round_not_found", "Choose one of the reporting rounds.")
     thai_numerals = document.thai_numerals if document is not None else True

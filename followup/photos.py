@@ -37,7 +37,7 @@ class CleanPhoto:
     height: int
 
 
-def _too_large() -> InvalidInput:
+def too_large() -> InvalidInput:
     return InvalidInput(
         "photo_too_large",
         "This photo is too large: at most %(limit)s MB.",
@@ -45,7 +45,7 @@ def _too_large() -> InvalidInput:
     )
 
 
-def _invalid() -> InvalidInput:
+def invalid_photo() -> InvalidInput:
     return InvalidInput(
         "invalid_photo", "This file is not a photo we can read. Send a JPEG or PNG picture."
     )
@@ -55,9 +55,9 @@ def clean_photo(data: bytes) -> CleanPhoto:
     """The photo re-encoded as described above; 400 `invalid_photo` for anything that is not
     a readable picture, `photo_too_large` beyond the size limits."""
     if len(data) > MAX_PHOTO_BYTES:
-        raise _too_large()
+        raise too_large()
     if not data:
-        raise _invalid()
+        raise invalid_photo()
     try:
         # Only the formats listed are tried (no other decoder sees the bytes). No
         # warnings.catch_warnings here: it is process-wide and this runs in a thread; a canvas
@@ -65,9 +65,9 @@ def clean_photo(data: bytes) -> CleanPhoto:
         # before anything is decoded.
         image = Image.open(io.BytesIO(data), formats=OPENERS)
         if image.format not in FORMATS:
-            raise _invalid()
+            raise invalid_photo()
         if image.width * image.height > MAX_PIXELS:
-            raise _too_large()
+            raise too_large()
         if image.format in ("JPEG", "MPO"):
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at a fraction of the size: fast
         image.load()
@@ -78,9 +78,9 @@ def clean_photo(data: bytes) -> CleanPhoto:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         # The warning is an exception only where warnings are errors (the tests).
-        raise _too_large() from exc
+        raise too_large() from exc
     except Exception as exc:  # Pillow answers a broken file with many kinds of error
-        raise _invalid() from exc
+        raise invalid_photo() from exc
     # A fresh canvas: nothing of the upload's metadata (EXIF, ICC, comments) comes along.
     clean = Image.new("RGB", rgba.size, (255, 255, 255))
     clean.paste(rgba, mask=rgba.getchannel("A"))

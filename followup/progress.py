@@ -349,6 +349,12 @@ class ProgressBoard:
     def round(self, number: int) -> Round | None:
         return next((r for r in self.rounds if r.number == number), None)
 
+    def report_round(self) -> int:
+        """The round a progress report is for unless one is chosen: the last one due by
+        today, or the first."""
+        due = [r.number for r in self.rounds if r.due <= self.today]
+        return due[-1] if due else self.rounds[0].number
+
 
 # ---------------------------------------------------------------------------------------------
 # Numbers as people type them

@@ -25,7 +25,7 @@ from assembly.services import Actor
 from assembly.steps import Role
 from assembly.web.context import CurrentActor, CurrentRuntime, RowId
 from assembly.web.forms import Form, arguments, checked, form_body
-from assembly.web.rendering import checked_snapshot, done, page
+from assembly.web.rendering import DOCX, checked_snapshot, done, download, page
 from deliberation.agenda import consent, drafting
 from deliberation.agenda.archive import export_archive
 from deliberation.agenda.attendance import attendance_csv, attendance_layout, attendance_sheet
@@ -615,7 +615,7 @@ class AgendaPages(Controller):
         if not filename.endswith(".csv"):
             raise NotFound("not_found", "This page does not exist.")
         body = await agenda_csv(runtime, actor=actor, assembly_id=assembly_id, table=table)
-        return _download(body, "text/csv", f"agenda-{assembly_id}-{table}.csv")
+        return download(body, "text/csv", f"agenda-{assembly_id}-{table}.csv")
 
     @get("/organize/{assembly_id:int}/{filename:str}")
     async def export(
@@ -630,7 +630,7 @@ class AgendaPages(Controller):
         `export.pdf` (where LibreOffice is installed)."""
         body, media, name = await export_file(runtime, actor, assembly_id, filename)
         inline = filename in ("export.html", "attendance.html")
-        return _download(body, media, name, inline=inline)
+        return download(body, media, name, inline=inline)
 
 
 async def export_file(
@@ -702,21 +702,6 @@ async def export_file(
         return docx, DOCX, f"{stem}.docx"
     pdf = await convert_to_pdf(rt, command, docx)
     return pdf, "application/pdf", f"{stem}.pdf"
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(body: bytes, media: str, name: str, *, inline: bool = False) -> Response[bytes]:
-    disposition = "inline" if inline else "attachment"
-    return Response(
-        body,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
 
 
 AGENDA_ROUTES: list[Any] = [AgendaApi, AgendaPages]

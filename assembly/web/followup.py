@@ -26,7 +26,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
-from assembly.errors import Conflict, InvalidInput
+from assembly.errors import Conflict
 from assembly.runtime import Runtime
 from assembly.services import Actor
 from assembly.steps import Action, Role, refusal
@@ -38,12 +38,12 @@ from assembly.web.context import (
     runtime_of,
 )
 from assembly.web.forms import Form, checked, form_body, form_int
-from assembly.web.rendering import done, page, qr_svg, see_other
+from assembly.web.rendering import DOCX, done, download, page, qr_svg, see_other
 from assembly.web.snapshots import build_snapshot
 from followup import board as board_module
 from followup import links, next_year, reports, setup
 from followup.charts import bullet_chart, indicator_chart, track_sentence
-from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, invalid_photo, too_large
 from followup.progress import (
     STATUS_LABELS,
     TRACK_LABELS,
@@ -51,8 +51,6 @@ from followup.progress import (
     ProgressBoard,
     Track,
 )
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 REPORT_MAX_BYTES = MAX_PHOTOS * (MAX_PHOTO_BYTES * 4 // 3 + 4) + MAX_REQUEST_BYTES
 """A report in JSON: its text, and its photos in base64 (a third larger than their bytes)."""
@@ -175,10 +173,6 @@ def can_manage(role: Role) -> bool:
     return refusal(role, Action.MANAGE_FOLLOWUP) is None
 
 
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.0%}"
-
-
 def board_context(board: ProgressBoard, *, public: bool = False) -> dict[str, Any]:
     """What the board templates show, with each indicator's charts drawn once."""
     charts = {
@@ -198,25 +192,7 @@ def board_context(board: ProgressBoard, *, public: bool = False) -> dict[str, An
         "statuses": list(ActivityStatus),
         "track_labels": TRACK_LABELS,
         "status_labels": STATUS_LABELS,
-        "share": _share,
     }
-
-
-def _download(body: bytes, media: str, name: str) -> Response[bytes]:
-    return Response(
-        body,
-        media_type=media,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def default_round(board: ProgressBoard) -> int:
-    """The round the DOCX is offered for first: the last one due (or the first)."""
-    due = [r.number for r in board.rounds if r.due <= board.today]
-    return due[-1] if due else board.rounds[0].number
 
 
 async def progress_docx(
@@ -226,12 +202,12 @@ async def progress_docx(
         rt, actor=actor, assembly_id=assembly_id, round_number=round
     )
     name = f"progress-{assembly_id}-round-{round}.docx" if round else f"progress-{assembly_id}.docx"
-    return _download(body, DOCX, name)
+    return download(body, DOCX, name)
 
 
 async def progress_csv(rt: Runtime, actor: Actor, assembly_id: int) -> Response[bytes]:
     body = await board_module.progress_csv(rt, actor=actor, assembly_id=assembly_id)
-    return _download(body, "text/csv", f"progress-{assembly_id}-reports.csv")
+    return download(body, "text/csv", f"progress-{assembly_id}-reports.csv")
 
 
 def reporting_url(request: Request[Any, Any, Any], token: str) -> str:
@@ -239,26 +215,15 @@ def reporting_url(request: Request[Any, Any, Any], token: str) -> str:
     return f"{base}{REPORTING_PATH}{token}"
 
 
-def clean_photo_too_large() -> InvalidInput:
-    return InvalidInput(
-        "photo_too_large",
-        "This photo is too large: at most %(limit)s MB.",
-        limit=MAX_PHOTO_BYTES // (1024 * 1024),
-    )
-
-
 def _photos(encoded: list[str]) -> list[bytes]:
     photos = []
     for text in encoded:
         if len(text) > MAX_PHOTO_BYTES * 4 // 3 + 4:  # base64 of the largest photo allowed
-            raise clean_photo_too_large()
+            raise too_large()
         try:
             photos.append(base64.b64decode(text, validate=True))
         except (binascii.Error, ValueError) as exc:
-            raise InvalidInput(
-                "invalid_photo",
-                "This file is not a photo we can read. Send a JPEG or PNG picture.",
-            ) from exc
+            raise invalid_photo() from exc
     return photos
 
 
@@ -810,7 +775,7 @@ class FollowupPages(Controller):
             user=actor.user,
             assembly_id=assembly_id,
             can_manage=can_manage(snap.standing.role),
-            default_round=default_round(found),
+            default_round=found.report_round(),
             **board_context(found),
         )
 

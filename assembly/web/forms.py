@@ -58,6 +58,17 @@ def form_int(value: Any, name: str) -> int | None:
     return number
 
 
+def row_id(value: Any) -> int | None:
+    """A row's id as a form sends it; None when blank, not a whole number, not positive or
+    past any row ("²" is a digit to `str.isdigit` but no number; ten digits overflow
+    PostgreSQL's integer)."""
+    try:
+        number = form_int(str(value or "").strip(), "id")
+    except InvalidInput:
+        return None
+    return number if number is not None and number > 0 else None
+
+
 def form_body(body: type[B], form: Any, **given: Any) -> B:
     """`form` as a `body` dataclass, each field read as its type says: text as sent, a bool as
     a checkbox (absent: False), a number or a date parsed (empty: None, or the field's

@@ -26,7 +26,7 @@ from assembly.runtime import Runtime
 from assembly.services import Actor, authorized
 from assembly.steps import Action
 from assembly.web.context import CurrentActor, CurrentRuntime
-from assembly.web.forms import Form, form_int
+from assembly.web.forms import Form, row_id
 from assembly.web.rendering import checked_snapshot, done, page
 from followup import next_year
 from followup.continuity import continuity_view, tag_in_review
@@ -97,11 +97,8 @@ def _choice(value: str) -> tuple[int | None, str | None]:
     if not value:
         return None, None
     item, _, tag = value.partition(":")
-    try:  # "²" is a digit to str.isdigit but no number; ten digits overflow PostgreSQL's int
-        number = form_int(item.strip(), "item_id")
-    except InvalidInput:
-        number = None
-    if number is None or number <= 0:
+    number = row_id(item)
+    if number is None:
         raise InvalidInput("invalid_tag", "Choose last year's item and continue, change or stop.")
     return number, tag
 

@@ -34,6 +34,23 @@ def thai_day(value: dt.date | str | None) -> str:
     return thai_date(day, thai_numerals=False, month="short")
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def download(body: bytes, media: str, name: str, *, inline: bool = False) -> Response[bytes]:
+    """A file to save (or, `inline`, to open in the browser), never kept by a cache: exports
+    carry an assembly's own data."""
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def is_fetch(request: Request[Any, Any, Any]) -> bool:
     return request.headers.get("x-requested-with") == "fetch"
 

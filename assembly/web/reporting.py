@@ -24,10 +24,10 @@ from assembly.errors import DomainError, InvalidInput
 from assembly.i18n import translate
 from assembly.timeutil import thai_today
 from assembly.web.context import CurrentRuntime
-from assembly.web.forms import form_int
+from assembly.web.forms import row_id
 from assembly.web.rendering import is_fetch, page, see_other, thai_day
 from followup import reports
-from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS
+from followup.photos import MAX_PHOTO_BYTES, MAX_PHOTOS, invalid_photo
 
 REPORT_MAX_BYTES = MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024
 """Two full-size photos and the text around them (the page's script shrinks photos to about
@@ -105,25 +105,12 @@ async def _photos(form: Any) -> list[bytes]:
             if data:
                 photos.append(data)
         elif part:  # text where a file belongs
-            raise InvalidInput(
-                "invalid_photo", "This file is not a photo we can read. Send a JPEG or PNG picture."
-            )
+            raise invalid_photo()
     return photos
 
 
-def _number(value: object) -> int | None:
-    """A positive whole number as a form sends it, None for blank or anything else: "²" is
-    a digit to `str.isdigit` but no number, and ten digits overflow PostgreSQL's integer
-    (`form_int` bounds it by the largest row id)."""
-    try:
-        number = form_int(str(value or "").strip(), "id")
-    except InvalidInput:
-        return None
-    return number if number is not None and number > 0 else None
-
-
 def _target_id(form: Any) -> int:
-    number = _number(form.get("target_id", ""))
+    number = row_id(form.get("target_id", ""))
     if number is None:
         raise InvalidInput("target_not_found", "This target does not exist.")
     return number
@@ -134,7 +121,7 @@ def _round(form: Any) -> int | None:
     raw = str(form.get("round", "")).strip()
     if not raw:
         return None
-    number = _number(raw)
+    number = row_id(raw)
     if number is None:
         raise InvalidInput("invalid_round", "Choose one of the reporting rounds.")
     return number
